@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "softphone",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "softphone", targets: ["softphone"]),
+        .library(name: "SoftphoneCore", targets: ["SoftphoneCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
+        .target(name: "SoftphoneCore"),
+        // Configuration file (TOML) → validated `Configuration`.
+        .target(
+            name: "SoftphoneConfig",
+            dependencies: ["SoftphoneCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Durable call log and presence history (SQLite via GRDB).
+        .target(
+            name: "CallStore",
+            dependencies: ["SoftphoneCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The executable: argument parsing and wiring, nothing else.
+        .executableTarget(
+            name: "softphone",
+            dependencies: [
+                "SoftphoneCore", "SoftphoneConfig", "CallStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Writes call records until killed; used by the crash-safety test of CallStore.
+        .executableTarget(
+            name: "callstore-crash-writer",
+            dependencies: ["CallStore", "SoftphoneCore"],
+            path: "Tests/Helpers/callstore-crash-writer"
+        ),
+        .testTarget(
+            name: "SoftphoneCoreTests",
+            dependencies: ["SoftphoneCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
+        .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
+        .executableTarget(
+            name: "SoftphoneBenchmarks",
+            dependencies: [
+                "SoftphoneCore", "CallStore",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SoftphoneBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// A point in time, as a plain value. The core never reads a clock: every
+/// action that needs the time carries an `Instant`, so tests run on virtual time.
+///
+/// Stored as nanoseconds since the Unix epoch, which makes conversion to and
+/// from wall-clock dates trivial for the connectors and the call store.
+public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var nanosecondsSinceEpoch: Int64
+
+    public init(nanosecondsSinceEpoch: Int64) {
+        self.nanosecondsSinceEpoch = nanosecondsSinceEpoch
+    }
+
+    /// Whole seconds since the Unix epoch (convenient in tests).
+    public init(secondsSinceEpoch seconds: Int64) {
+        self.nanosecondsSinceEpoch = seconds * 1_000_000_000
+    }
+
+    public static let epoch = Instant(nanosecondsSinceEpoch: 0)
+
+    public var secondsSinceEpoch: Double { Double(nanosecondsSinceEpoch) / 1e9 }
+
+    public static func < (lhs: Instant, rhs: Instant) -> Bool {
+        lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch
+    }
+
+    public static func + (lhs: Instant, rhs: Duration) -> Instant {
+        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch + rhs.nanoseconds)
+    }
+
+    public static func - (lhs: Instant, rhs: Duration) -> Instant {
+        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch - rhs.nanoseconds)
+    }
+
+    /// The span from `rhs` to `lhs`.
+    public static func - (lhs: Instant, rhs: Instant) -> Duration {
+        .nanoseconds(lhs.nanosecondsSinceEpoch - rhs.nanosecondsSinceEpoch)
+    }
+
+    public var description: String { "t=\(secondsSinceEpoch)s" }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds (saturating for absurdly long spans).
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled + attoseconds / 1_000_000_000
+    }
+
+    /// The duration in whole seconds, rounded down.
+    public var wholeSeconds: Int64 { components.seconds }
+}

@@ -1,0 +1,122 @@
+extension Reducer {
+    /// Login, logout, presence choices, Teams reports and connection, the line's state.
+    static func reducePresence(_ state: inout SoftphoneState, _ action: Action, _ step: inout Step) {
+        switch action {
+        case .login:
+            guard !state.loggedIn else { return }
+            state.loggedIn = true
+            step.effects.append(.line(.register))
+            step.resync = true
+            step.log(&state, .presence, "logged in")
+
+        case .logout:
+            guard state.loggedIn else { return }
+            endAllCalls(&state, &step)
+            state.loggedIn = false
+            step.effects.append(.line(.unregister))
+            step.resync = true
+            step.log(&state, .presence, "logged out: calls are no longer signalled (R1)")
+
+        case .choosePresence(let choice):
+            if !state.loggedIn {
+                state.loggedIn = true
+                step.effects.append(.line(.register))
+                step.resync = true
+                step.log(&state, .presence, "logged in")
+            }
+            if state.wrapUp != nil {
+                state.wrapUp = nil
+                step.effects.append(.cancelTimer(.wrapUpEnd))
+                step.log(&state, .presence, "wrap-up ended by choosing \(choice.label)")
+            }
+            state.choice = choice
+            state.base = Presence(choice.state, outOfOffice: state.base.outOfOffice)
+            state.baseSetBy = .user
+            if choice == .available { step.resync = true }
+
+        case .resyncRequested:
+            step.resync = true
+            step.log(&state, .teams, "resynchronization requested")
+
+        case .teamsPresence(let graph):
+            applyTeamsPresence(&state, graph, &step)
+
+        case .teamsConnected:
+            guard !state.teamsConnected else { return }
+            state.teamsConnected = true
+            step.resync = true
+            step.log(&state, .teams, "connected to Teams")
+
+        case .teamsDisconnected(let reason):
+            let was = state.teamsConnected
+            state.teamsConnected = false
+            if was { step.log(&state, .teams, "no connection to Teams: \(reason)") }
+
+        case .teamsDelivered(let revision):
+            state.teamsDeliveredRevision = max(state.teamsDeliveredRevision, min(revision, state.teamsRevision))
+
+        case .lineStateChanged(let line):
+            guard line != state.line else { return }
+            state.line = line
+            step.log(&state, .line, "line \(line.label)")
+
+        default:
+            assertionFailure("not a presence action: \(action)")
+        }
+    }
+
+    /// A report from Teams. App-configured states show while they last; a choice
+    /// made in Teams becomes the agent's choice; echoes of our own session and
+    /// stale reports while our change is in flight are ignored.
+    static func applyTeamsPresence(_ state: inout SoftphoneState, _ graph: GraphPresence, _ step: inout Step) {
+        guard state.settings.sync.pullsFromTeams else { return }
+        step.cameFromTeams = true
+        state.remote = graph
+        let remote = GraphMapping.presence(from: graph)
+        applyTeamsState(&state, remote.state, &step)
+        if remote.outOfOffice != state.base.outOfOffice {
+            state.base.outOfOffice = remote.outOfOffice
+            state.baseSetBy = .outlook
+            step.log(&state, .presence, remote.outOfOffice ? "out of office on (Outlook)" : "out of office off (Outlook)")
+        }
+    }
+
+    /// The state part of a Teams report, without out of office.
+    static func applyTeamsState(_ state: inout SoftphoneState, _ remote: PresenceState, _ step: inout Step) {
+        // Our own session's Busy/InACall while a call is in progress, or our wrap-up's DND.
+        if remote == .inACall, !state.calls.isEmpty { return }
+        if remote == .doNotDisturb, state.wrapUp != nil { return }
+
+        switch remote.origin {
+        case .application, .softphone:
+            guard state.base.state != remote else { return }
+            state.base.state = remote
+            state.baseSetBy = remote == .inAMeeting ? .outlook : .application
+        case .user:
+            if remote == state.choice.state {
+                if state.base.state != remote {
+                    state.base.state = remote
+                    state.baseSetBy = .user
+                }
+                return
+            }
+            if state.teamsPending {
+                step.log(&state, .teams, "ignored Teams state \(remote.label): your change is still being delivered")
+                return
+            }
+            if remote == .away, state.choice != .appearAway {
+                // Teams' own idle detection, not a choice.
+                state.base.state = .away
+                state.baseSetBy = .application
+                return
+            }
+            // Busy, Do not disturb, Be right back, Appear offline and Available come only
+            // from a preferred presence: the agent chose it in Teams.
+            let choice = UserChoice(state: remote)!
+            state.choice = choice
+            state.base.state = choice.state
+            state.baseSetBy = .user
+            step.log(&state, .presence, "\(choice.label) chosen in Teams")
+        }
+    }
+}

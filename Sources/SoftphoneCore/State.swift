@@ -1,0 +1,109 @@
+/// Wrap-up after a call (R11): Do not disturb until `until`.
+public struct WrapUp: Hashable, Sendable, Codable {
+    public var startedAt: Instant
+    public var until: Instant
+}
+
+/// The whole state of the softphone. A plain value: the reducer changes it,
+/// the TUI draws it, tests compare it.
+public struct SoftphoneState: Hashable, Sendable {
+    public var settings: CoreSettings
+    public var loggedIn = false
+    /// The agent's last choice, in the softphone or in Teams.
+    public var choice: UserChoice = .available
+    /// The agent's presence apart from calls and wrap-up: the choice, or what Teams
+    /// shows instead of it (Presenting, In a meeting, idle Away), with out of office.
+    public var base = Presence(.available)
+    public var baseSetBy: PresenceSource = .user
+    /// The last presence Teams reported.
+    public var remote: GraphPresence?
+    /// Ringing, dialled, active and held calls, oldest first.
+    public var calls: [CallInProgress] = []
+    public var wrapUp: WrapUp?
+    /// Missed calls since start (R10).
+    public var missedCount = 0
+    public var teamsConnected = false
+    public var line: LineState = .unregistered
+    /// Bumped each time the reducer asks the Teams connector to deliver a new desired state.
+    public var teamsRevision = 0
+    /// The newest revision the connector has delivered to Teams.
+    public var teamsDeliveredRevision = 0
+    public var log = EventLog()
+
+    public init(settings: CoreSettings = CoreSettings()) {
+        self.settings = settings
+    }
+
+    // MARK: Derived
+
+    /// The presence shown: Logout, Ring / On a call, Wrap-up, or the base presence.
+    public var presence: Presence {
+        guard loggedIn else { return Presence(.logout) }
+        if calls.contains(where: \.isConnected) { return Presence(.onACall, outOfOffice: base.outOfOffice) }
+        if calls.contains(where: { $0.phase == .ringing || $0.phase == .dialing }) {
+            return Presence(.ring, outOfOffice: base.outOfOffice)
+        }
+        if wrapUp != nil { return Presence(.wrapUp, outOfOffice: base.outOfOffice) }
+        return base
+    }
+
+    /// Who set the presence shown.
+    public var presenceSetBy: PresenceSource {
+        guard loggedIn else { return .user }
+        if !calls.isEmpty || wrapUp != nil { return .softphone }
+        return baseSetBy
+    }
+
+    /// The presence the signalling policy judges: wrap-up counts as ⛔, calls are counted apart.
+    public var policyPresence: Presence {
+        wrapUp != nil ? Presence(.wrapUp, outOfOffice: base.outOfOffice) : base
+    }
+
+    public var policyContext: PolicyContext {
+        PolicyContext(presence: policyPresence, loggedIn: loggedIn, callsInProgress: calls.count,
+                      answering: settings.answering)
+    }
+
+    /// What the softphone wants Teams to hold (SPEC section 2, "How the softphone writes to Teams").
+    public var teamsDesired: TeamsDesired {
+        guard loggedIn else { return TeamsDesired(session: nil, preferred: .leave) }
+        let session = calls.isEmpty ? PresencePair(.available, .available) : PresencePair(.busy, .inACall)
+        let preferred: TeamsDesired.Preferred
+        if wrapUp != nil {
+            preferred = .set(UserChoice.doNotDisturb.preferredPair)
+        } else if choice == .available {
+            preferred = .clear
+        } else {
+            preferred = .set(choice.preferredPair)
+        }
+        return TeamsDesired(session: session, preferred: preferred)
+    }
+
+    /// A change has been asked of Teams and not yet delivered.
+    public var teamsPending: Bool { teamsDeliveredRevision < teamsRevision }
+
+    public func call(_ id: CallID) -> CallInProgress? { calls.first { $0.id == id } }
+
+    func index(of id: CallID) -> Int? { calls.firstIndex { $0.id == id } }
+}
+
+/// What the softphone wants Teams to hold for the agent.
+public struct TeamsDesired: Hashable, Sendable {
+    public enum Preferred: Hashable, Sendable {
+        /// `clearUserPreferredPresence`: Teams shows its own aggregate.
+        case clear
+        /// `setUserPreferredPresence` with this pair.
+        case set(PresencePair)
+        /// Leave whatever the agent has in Teams (after logout).
+        case leave
+    }
+
+    /// The softphone's own application session; `nil` after logout (`clearPresence`).
+    public var session: PresencePair?
+    public var preferred: Preferred
+
+    public init(session: PresencePair?, preferred: Preferred) {
+        self.session = session
+        self.preferred = preferred
+    }
+}
