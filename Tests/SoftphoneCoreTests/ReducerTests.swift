@@ -1,0 +1,239 @@
+import Testing
+@testable import SoftphoneCore
+
+@Suite("Reducer")
+struct ReducerTests {
+    @Test("Login registers the line, shows the presence and resynchronizes with Teams")
+    func login() {
+        var state = SoftphoneState()
+        #expect(state.presence == Presence(.logout))
+        let effects = Reducer.reduce(&state, .login, at: t0)
+        #expect(effects.lineCommands == [.register])
+        #expect(effects.teamsCommands == [.resync(TeamsDesired(session: PresencePair(.available, .available), preferred: .clear),
+                                                  revision: 1)])
+        #expect(effects.transitions == [PresenceTransition(from: Presence(.logout), to: Presence(.available), setBy: .user, at: t0)])
+        #expect(Reducer.reduce(&state, .login, at: t0).isEmpty)
+    }
+
+    @Test("Logout clears the softphone's Teams session, leaves the preferred presence, and resynchronizes")
+    func logout() {
+        var h = Harness(choice: .busy)
+        let effects = h.send(.logout)
+        #expect(effects.teamsCommands == [.resync(TeamsDesired(session: nil, preferred: .leave), revision: h.state.teamsRevision)])
+        #expect(h.state.choice == .busy)
+        #expect(h.send(.logout).isEmpty)
+    }
+
+    @Test("Logout during calls ends them: a ringing call is refused and missed, an active one hung up")
+    func logoutEndsCalls() {
+        var h = Harness()
+        h.send(.incomingCall(call("a")))
+        h.send(.accept("a"))
+        h.send(.incomingCall(call("b")))
+        let effects = h.send(.logout)
+        #expect(effects.lineCommands.contains(.hangUp("a")))
+        #expect(effects.lineCommands.contains(.respond("b", status: 480, contact: nil)))
+        #expect(effects.callRecords.map(\.outcome) == [.answered, .missed])
+        #expect(h.state.calls.isEmpty)
+        #expect(h.timers.isEmpty)
+    }
+
+    @Test("Choosing a state pushes it as preferred presence; choosing Available clears it and resynchronizes")
+    func choose() {
+        var h = Harness()
+        let dnd = h.send(.choosePresence(.doNotDisturb))
+        #expect(dnd.teamsCommands == [.push(TeamsDesired(session: PresencePair(.available, .available),
+                                                         preferred: .set(PresencePair(.doNotDisturb, .doNotDisturb))),
+                                            revision: h.state.teamsRevision)])
+        #expect(h.state.presence == Presence(.doNotDisturb))
+        #expect(h.state.presenceSetBy == .user)
+        let available = h.send(.choosePresence(.available))
+        guard case .resync(let desired, _)? = available.teamsCommands.first else { Issue.record("no resync"); return }
+        #expect(desired?.preferred == .clear)
+    }
+
+    @Test("Choosing a state while logged out logs in")
+    func chooseWhileLoggedOut() {
+        var h = Harness(loggedIn: false)
+        let effects = h.send(.choosePresence(.busy))
+        #expect(h.state.loggedIn)
+        #expect(effects.lineCommands == [.register])
+        #expect(h.state.presence == Presence(.busy))
+    }
+
+    @Test("Presenting from Teams shows while it lasts, then the agent's choice returns")
+    func appConfiguredStateReturns() {
+        var h = Harness()
+        let start = h.teams(GraphPresence(.doNotDisturb, .presenting))
+        #expect(h.state.presence == Presence(.presenting))
+        #expect(h.state.presenceSetBy == .application)
+        #expect(start.teamsCommands.isEmpty)  // not echoed back
+        #expect(h.state.choice == .available)
+        h.teams(GraphPresence(.available, .available))
+        #expect(h.state.presence == Presence(.available))
+        #expect(h.state.presenceSetBy == .user)
+    }
+
+    @Test("In a meeting and out of office are set by Outlook")
+    func outlook() {
+        var h = Harness()
+        h.teams(GraphPresence(.busy, .inAMeeting))
+        #expect(h.state.presenceSetBy == .outlook)
+        h.teams(GraphPresence(.available, .outOfOffice, outOfOffice: true))
+        #expect(h.state.presence.label == "Available - Out of office")
+        #expect(h.state.presence.icon == .outOfOffice)
+        #expect(h.state.presenceSetBy == .outlook)
+    }
+
+    @Test("A state chosen in Teams becomes the agent's choice, without an echo")
+    func choiceInTeams() {
+        var h = Harness()
+        h.send(.teamsDelivered(revision: h.state.teamsRevision))
+        let effects = h.teams(GraphPresence(.beRightBack, .beRightBack))
+        #expect(h.state.choice == .beRightBack)
+        #expect(h.state.presence == Presence(.beRightBack))
+        #expect(effects.teamsCommands.isEmpty)
+    }
+
+    @Test("A stale Teams state does not overwrite the agent's choice while it is being delivered")
+    func staleRemote() {
+        var h = Harness()
+        h.send(.teamsDelivered(revision: h.state.teamsRevision))
+        h.send(.choosePresence(.doNotDisturb))
+        #expect(h.state.teamsPending)
+        h.send(.teamsPresence(GraphPresence(.available, .available)))  // from before our change
+        #expect(h.state.presence == Presence(.doNotDisturb))
+        h.send(.teamsDelivered(revision: h.state.teamsRevision))
+        #expect(!h.state.teamsPending)
+        h.teams(GraphPresence(.doNotDisturb, .doNotDisturb))
+        #expect(h.state.presence == Presence(.doNotDisturb))
+    }
+
+    @Test("Teams' idle Away does not become the agent's choice")
+    func idleAway() {
+        var h = Harness()
+        h.send(.teamsDelivered(revision: h.state.teamsRevision))
+        h.teams(GraphPresence(.away, .away))
+        #expect(h.state.presence == Presence(.away))
+        #expect(h.state.choice == .available)
+        #expect(h.state.presenceSetBy == .application)
+    }
+
+    @Test("Sync direction: off sends nothing to Teams, from-teams only pulls, to-teams ignores Teams")
+    func syncDirections() {
+        var off = Harness(settings: CoreSettings(sync: .off))
+        #expect(off.send(.choosePresence(.busy)).teamsCommands.isEmpty)
+        #expect(off.send(.choosePresence(.available)).teamsCommands.isEmpty)
+
+        var from = Harness(settings: CoreSettings(sync: .fromTeams))
+        #expect(from.send(.choosePresence(.busy)).teamsCommands.isEmpty)
+        #expect(from.send(.resyncRequested).teamsCommands == [.resync(nil, revision: from.state.teamsRevision)])
+
+        var to = Harness(settings: CoreSettings(sync: .toTeams))
+        to.teams(GraphPresence(.doNotDisturb, .presenting))
+        #expect(to.state.presence == Presence(.available))
+    }
+
+    @Test("A retransmitted INVITE does not ring twice")
+    func duplicateIncoming() {
+        var h = Harness()
+        h.send(.incomingCall(call("c1")))
+        #expect(h.send(.incomingCall(call("c1"))).isEmpty)
+        #expect(h.state.calls.count == 1)
+    }
+
+    @Test("Hold and resume an active call")
+    func holdResume() {
+        var h = Harness()
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        #expect(h.send(.hold("c1")).lineCommands == [.hold("c1")])
+        #expect(h.state.call("c1")?.phase == .held)
+        #expect(h.send(.hold("c1")).isEmpty)
+        #expect(h.send(.resume("c1")).lineCommands == [.resume("c1")])
+        #expect(h.state.presence == Presence(.onACall))
+    }
+
+    @Test("Outbound: dial, answered, hung up, recorded")
+    func outbound() {
+        var h = Harness()
+        #expect(h.send(.dial("o1", to: "sip:1002@127.0.0.1")).lineCommands == [.dial("o1", target: "sip:1002@127.0.0.1")])
+        #expect(h.state.presence == Presence(.ring))
+        h.send(.remoteAnswered("o1"), after: .seconds(2))
+        #expect(h.state.presence == Presence(.onACall))
+        h.send(.hangUp("o1"), after: .seconds(20))
+        let record = h.effects.callRecords.last
+        #expect(record?.direction == .outbound)
+        #expect(record?.outcome == .answered)
+        h.send(.dial("o2", to: "1003"))
+        h.send(.outboundFailed("o2", status: 486, reason: "Busy Here"))
+        #expect(h.effects.callRecords.last?.outcome == .unanswered)
+        #expect(h.effects.callRecords.last?.reason == "486 Busy Here")
+        #expect(h.state.missedCount == 0)
+    }
+
+    @Test("Choosing a state ends wrap-up early; a stale wrap-up timer is ignored")
+    func wrapUpEndedByChoice() {
+        var h = Harness(settings: CoreSettings(wrapUpSeconds: 60))
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        h.send(.remoteHangUp("c1"))
+        #expect(h.state.wrapUp != nil)
+        let effects = h.send(.choosePresence(.busy))
+        #expect(effects.contains(.cancelTimer(.wrapUpEnd)))
+        #expect(h.state.presence == Presence(.busy))
+        h.send(.prolongWrapUp)
+        #expect(h.state.wrapUp == nil)
+
+        var early = Harness(settings: CoreSettings(wrapUpSeconds: 60))
+        early.send(.incomingCall(call("c1")))
+        early.send(.accept("c1"))
+        early.send(.remoteHangUp("c1"))
+        early.send(.timerFired(.wrapUpEnd), after: .seconds(10))
+        #expect(early.state.wrapUp != nil)
+    }
+
+    @Test("Accepting a call during wrap-up ends wrap-up")
+    func acceptDuringWrapUp() {
+        var h = Harness(settings: CoreSettings(wrapUpSeconds: 60))
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        h.send(.incomingCall(call("c2")))
+        h.send(.remoteHangUp("c1"))
+        #expect(h.state.wrapUp != nil)
+        #expect(h.state.presence == Presence(.ring))
+        h.send(.accept("c2"))
+        #expect(h.state.wrapUp == nil)
+    }
+
+    @Test("Every change of the shown presence is recorded as a transition, in a chain")
+    func transitionsChain() {
+        var h = Harness(loggedIn: false)
+        h.send(.login)
+        h.send(.choosePresence(.busy))
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        h.send(.hangUp("c1"))
+        h.send(.logout)
+        let t = h.effects.transitions
+        #expect(t.map(\.to.state) == [.available, .busy, .ring, .onACall, .busy, .logout])
+        for (a, b) in zip(t, t.dropFirst()) { #expect(a.to == b.from) }
+    }
+
+    @Test("The Log tab explains every call that was not signalled")
+    func logExplains() {
+        var h = Harness(choice: .doNotDisturb)
+        h.send(.incomingCall(call("c1", from: Party(number: "1002", name: "Bob"))))
+        #expect(h.state.log.last?.text == "Bob <1002> (direct): not signalled: Do not disturb (R2), reject 486")
+    }
+
+    @Test("Queues are recognised by number in To or a redirecting header, or by X-Queue")
+    func queueDirectory() {
+        let directory = QueueDirectory([sales, support])
+        #expect(directory.kind(for: .init(toUser: "700")) == .queue(sales))
+        #expect(directory.kind(for: .init(toUser: "1001", redirectingUsers: ["701"])) == .queue(support))
+        #expect(directory.kind(for: .init(toUser: "1001", xQueue: " sales ")) == .queue(sales))
+        #expect(directory.kind(for: .init(toUser: "1001", xQueue: "701")) == .queue(support))
+        #expect(directory.kind(for: .init(toUser: "1001", xQueue: "Billing")) == .direct)
+    }
+}
