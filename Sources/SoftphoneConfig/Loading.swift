@@ -1,0 +1,266 @@
+import Foundation
+import SoftphoneCore
+import TOMLKit
+
+extension Configuration {
+    /// `$XDG_CONFIG_HOME/softphone/config.toml` when that variable holds an absolute path,
+    /// otherwise `$HOME/.config/softphone/config.toml` (SPEC section 6).
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            return directory(xdg) + "/softphone/config.toml"
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return directory(home) + "/.config/softphone/config.toml"
+    }
+
+    private static func directory(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return path == "/" ? "" : String(path)
+    }
+
+    /// Reads, parses and validates the file at `path`.
+    ///
+    /// - Parameter environment: where the secrets named by `sip.password_env` and
+    ///   `teams.client_secret_env` are looked up (pass `ProcessInfo.processInfo.environment`).
+    /// - Throws: ``ConfigError`` naming the file and listing every problem found:
+    ///   a missing or unreadable file, a TOML syntax error, or each invalid key.
+    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> Configuration {
+        let text = try readFile(path)
+        return try parse(text, environment: environment, path: path)
+    }
+
+    /// Parses and validates configuration text. `path` only names the source in errors.
+    public static func parse(_ text: String, environment: [String: String],
+                             path: String = "config.toml") throws(ConfigError) -> Configuration {
+        if text.utf8.contains(0) {
+            throw ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: "contains a NUL byte; not a TOML text file")])
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let position = error.source.begin
+            throw ConfigError(path: path, issues: [ConfigIssue(
+                position: .init(line: position.line, column: position.column), reason: error.description)])
+        } catch {
+            throw ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: "cannot be parsed: \(error)")])
+        }
+        let issues = IssueList()
+        let configuration = ConfigurationReader(environment: environment, issues: issues)
+            .read(TableReader(root, path: "", issues: issues))
+        guard issues.items.isEmpty else {
+            throw ConfigError(path: path, issues: issues.items)
+        }
+        return configuration
+    }
+
+    private static func readFile(_ path: String) throws(ConfigError) -> String {
+        func fail(_ reason: String) -> ConfigError {
+            ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: reason)])
+        }
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard files.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw fail("file not found")
+        }
+        guard !isDirectory.boolValue else { throw fail("is a directory, not a configuration file") }
+        guard let data = files.contents(atPath: path) else {
+            throw fail(files.isReadableFile(atPath: path) ? "cannot be read" : "cannot be read: permission denied")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw fail("is not UTF-8 text")
+        }
+        return text
+    }
+}
+
+/// Walks the parsed document section by section. Each section reads its keys with
+/// type and value checks, falls back to the default on any problem, and reports
+/// whatever it did not ask for; the result is only used when no issue was recorded.
+private struct ConfigurationReader {
+    let environment: [String: String]
+    let issues: IssueList
+
+    /// The configuration read, with defaults wherever a value was missing or invalid;
+    /// meaningful only when no issue was recorded.
+    func read(_ root: TableReader) -> Configuration {
+        let user = readUser(root.table("user"))
+        let sip = readSIP(root.table("sip"))
+        // Registering needs a user part: the username, or else the agent's extension.
+        if sip.registrar != nil, root.table["sip"]?["username"] == nil, user.extension == nil {
+            issues.add("sip.username", "required when sip.registrar is set and user.extension is not")
+        }
+        let teams = readTeams(root.table("teams"))
+        let colleagues = root.tableArray("colleagues").compactMap(readColleague)
+        let queues = readQueues(root.tableArray("queues"))
+        let answering = readAnswering(root.table("answering"))
+        let wrapUp = readWrapUp(root.table("wrapup"))
+        root.reportUnknownKeys(unknownReason: "unknown section")
+        return Configuration(user: user, sip: sip, teams: teams, colleagues: colleagues,
+                             queues: queues, answering: answering, wrapUpSeconds: wrapUp)
+    }
+
+    private func readUser(_ t: TableReader?) -> Configuration.User {
+        guard let t else { return Configuration.User() }
+        let user = Configuration.User(name: t.string("name") ?? Configuration.User.defaultName,
+                                      extension: t.string("extension"))
+        t.reportUnknownKeys()
+        return user
+    }
+
+    private func readSIP(_ t: TableReader?) -> Configuration.SIP {
+        guard let t else { return Configuration.SIP() }
+        var sip = Configuration.SIP()
+        sip.listen = t.hostPort("listen") ?? sip.listen
+        sip.registrar = t.sipURI("registrar")
+        sip.username = t.string("username")
+        sip.passwordEnv = t.environmentName("password_env") ?? sip.passwordEnv
+        sip.presence = t.bool("presence") ?? sip.presence
+        let registers = t.table["registrar"] != nil && t.table["username"] != nil
+        sip.password = secret(named: sip.passwordEnv, key: t.keyPath("password_env"), needed: registers,
+                              because: "sip.registrar and sip.username are set")
+        t.reportUnknownKeys(forbidden: [
+            "password": "secrets do not belong in the file; set the environment variable named by sip.password_env (default \(Configuration.SIP.defaultPasswordEnv)) instead",
+        ])
+        return sip
+    }
+
+    /// `nil` without a `[teams]` section (Teams is not used), or when a required key is
+    /// missing or invalid (and so already reported).
+    private func readTeams(_ t: TableReader?) -> Configuration.Teams? {
+        guard let t else { return nil }
+        let graphURL = t.httpURL("graph_url")
+        let tokenURL = required(t, "token_url", t.httpURL("token_url"))
+        let clientID = required(t, "client_id", t.string("client_id"))
+        let userID = required(t, "user_id", t.string("user_id"))
+        let secretEnv = t.environmentName("client_secret_env") ?? Configuration.Teams.defaultClientSecretEnv
+        let sync = t.choice("sync", among: SyncDirection.allCases.map(\.rawValue)).flatMap(SyncDirection.init(rawValue:))
+        let notifications = t.choice("notifications", among: Configuration.Notifications.allCases.map(\.rawValue))
+            .flatMap(Configuration.Notifications.init(rawValue:))
+        let pollInterval = t.positiveInt("poll_interval_ms")
+        let webhookListen = t.hostPort("webhook_listen")
+        // An invalid `sync` counts as syncing: one error too many beats a secret never asked for.
+        let secret = secret(named: secretEnv, key: t.keyPath("client_secret_env"), needed: (sync ?? .both) != .off,
+                            because: "teams.sync is not \"off\"")
+        t.reportUnknownKeys(forbidden: [
+            "client_secret": "secrets do not belong in the file; set the environment variable named by teams.client_secret_env (default \(Configuration.Teams.defaultClientSecretEnv)) instead",
+        ])
+        guard let tokenURL, let clientID, let userID else { return nil }
+        return Configuration.Teams(
+            graphURL: graphURL ?? Configuration.Teams.defaultGraphURL, tokenURL: tokenURL, clientID: clientID,
+            clientSecretEnv: secretEnv, clientSecret: secret, userID: userID, sync: sync ?? .both,
+            notifications: notifications ?? .poll, pollIntervalMs: pollInterval ?? Configuration.Teams.defaultPollIntervalMs,
+            webhookListen: webhookListen ?? Configuration.Teams.defaultWebhookListen)
+    }
+
+    private func readColleague(_ t: TableReader) -> Configuration.Colleague? {
+        let name = required(t, "name", t.string("name"))
+        let sip = t.sipURI("sip")
+        let teamsID = t.string("teams_id")
+        if !t.has("sip") && !t.has("teams_id") {
+            issues.add(t.path, "needs sip or teams_id")
+        }
+        t.reportUnknownKeys()
+        guard let name else { return nil }
+        return Configuration.Colleague(name: name, sip: sip, teamsID: teamsID)
+    }
+
+    private func readQueues(_ tables: [TableReader]) -> [Queue] {
+        var queues: [Queue] = []
+        var byNumber: [String: String] = [:]
+        var byName: [String: String] = [:]
+        for t in tables {
+            let name = required(t, "name", t.string("name").map(\.trimmed))
+            let number = required(t, "number", t.string("number").map(\.trimmed))
+            let routing = t.bool("presence_based_routing") ?? true
+            if let number {
+                if let first = byNumber[number] {
+                    issues.add(t.keyPath("number"), "duplicate of \(first).number (\(number.quoted))")
+                } else {
+                    byNumber[number] = t.path
+                }
+            }
+            if let name {
+                if let first = byName[name.lowercased()] {
+                    issues.add(t.keyPath("name"), "duplicate of \(first).name (\(name.quoted))")
+                } else {
+                    byName[name.lowercased()] = t.path
+                }
+            }
+            t.reportUnknownKeys()
+            if let name, let number {
+                queues.append(Queue(name: name, number: number, presenceBasedRouting: routing))
+            }
+        }
+        return queues
+    }
+
+    private func readAnswering(_ t: TableReader?) -> AnsweringConfig {
+        guard let t else { return AnsweringConfig() }
+        let kind = t.choice("rule", among: AnsweringRuleKind.allCases.map(\.rawValue))
+            .flatMap(AnsweringRuleKind.init(rawValue:))
+        let target = t.sipURI("target")
+        let noAnswer = t.positiveInt("no_answer_seconds")
+        var config = AnsweringConfig()
+        config.noAnswerSeconds = noAnswer ?? config.noAnswerSeconds
+        switch kind {
+        case .some(let kind) where kind != .reject:
+            if let target {
+                config.rule = kind == .forward ? .forward(target: target) : .voicemail(target: target)
+            } else if !t.has("target") {
+                issues.add(t.keyPath("target"), "required when rule is \(kind.rawValue)")
+            }
+        default:
+            config.rule = .reject
+        }
+        t.reportUnknownKeys()
+        return config
+    }
+
+    private func readWrapUp(_ t: TableReader?) -> Int {
+        guard let t else { return 0 }
+        var seconds = 0
+        if let value = t.int("seconds") {
+            if value < 0 {
+                issues.add(t.keyPath("seconds"), "must be 0 or more")
+            } else {
+                seconds = value
+            }
+        }
+        t.reportUnknownKeys()
+        return seconds
+    }
+
+    /// Reports `KEY: required` when the key is absent altogether (a present but invalid
+    /// value has already been reported by the read).
+    private func required<T>(_ t: TableReader, _ key: String, _ value: T?) -> T? {
+        if value == nil && t.table[key] == nil {
+            issues.add(t.keyPath(key), "required")
+        }
+        return value
+    }
+
+    /// Looks a secret up in the environment; when `needed`, a missing or empty variable
+    /// is an issue on the `*_env` key that names it.
+    private func secret(named name: String, key: String, needed: Bool, because reason: String) -> Secret? {
+        guard let value = environment[name], !value.isEmpty else {
+            if needed {
+                let state = environment[name] == nil ? "is not set" : "is empty"
+                issues.add(key, "environment variable \(name) \(state) (needed because \(reason))")
+            }
+            return nil
+        }
+        return Secret(value)
+    }
+}
+
+extension String {
+    /// Without leading and trailing white space.
+    var trimmed: String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}
