@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SoftphoneConfig
+
+/// The command line (SPEC section 6). Parsing only: everything else lives in the libraries.
+@main
+struct Softphone: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "softphone",
+        abstract: "A terminal softphone for contact-center agents.",
+        discussion: """
+            Shows the agent's presence, keeps it in sync with Microsoft Teams and the PBX, \
+            and pops up incoming calls by the rules of the agent's presence.
+
+            Exit status: 0 success, 1 invalid or unreadable configuration, \
+            2 the terminal UI is not in this build yet, 64 usage error.
+            """,
+        version: "softphone \(version)")
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the configuration from this file (default: $XDG_CONFIG_HOME/softphone/config.toml, else ~/.config/softphone/config.toml).",
+        valueName: "path"))
+    var config: String?
+
+    @Flag(name: .long, help: "Validate the configuration, print a summary and exit; never touches the terminal.")
+    var check = false
+
+    @Flag(name: .long, help: "Run against the embedded demo backends, without any configuration.")
+    var demo = false
+
+    @Flag(name: .long, help: "Use ASCII icons instead of emoji.")
+    var ascii = false
+
+    func validate() throws {
+        if demo && check {
+            throw ValidationError("--demo uses no configuration, so --check has nothing to check.")
+        }
+        if demo && config != nil {
+            throw ValidationError("--demo runs without a configuration; leave out --config.")
+        }
+    }
+
+    func run() throws {
+        if !demo {
+            let environment = ProcessInfo.processInfo.environment
+            let path = config ?? Configuration.defaultPath(environment: environment)
+            let configuration: Configuration
+            do {
+                configuration = try Configuration.load(path: path, environment: environment)
+            } catch {
+                writeToStandardError(error.lines)
+                throw ExitCode(1)
+            }
+            if check {
+                print("\(path): configuration OK")
+                for line in configuration.summaryLines { print(line) }
+                return
+            }
+        }
+        writeToStandardError([
+            "softphone: the terminal UI is not in this build yet; `softphone --check` validates the configuration.",
+        ])
+        throw ExitCode(2)
+    }
+
+    private func writeToStandardError(_ lines: [String]) {
+        let text = lines.map { $0 + "\n" }.joined()
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

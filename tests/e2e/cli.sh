@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# End-to-end test of the softphone command line: --version, --help, --check on good
+# and bad configuration files, and the honest "no terminal UI yet" exit.
+#
+# usage: tests/e2e/cli.sh [PATH-TO-softphone]     (default .build/debug/softphone)
+#
+# Prints "ok - NAME" or "not ok - NAME" per case, then "N passed, M failed";
+# exits non-zero when any case failed. Every run gets a clean environment,
+# stdin from /dev/null and stdout/stderr into files, so none is a terminal.
+set -u
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${1:-.build/debug/softphone}"
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+EXAMPLE="$ROOT/Resources/config.example.toml"
+
+if [ ! -x "$BIN" ]; then
+    echo "not ok - the binary $BIN exists and is executable"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/softphone-e2e.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/home"
+: >"$TMP/all-output"
+
+SIP_SECRET="e2e-sip-pa55word"
+TEAMS_SECRET="e2e-teams-s3cret"
+SECRETS=("SOFTPHONE_SIP_PASSWORD=$SIP_SECRET" "SOFTPHONE_TEAMS_SECRET=$TEAMS_SECRET")
+
+passed=0
+failed=0
+why=""
+
+# run [VAR=value ...] -- ARG...
+# Runs the binary with only PATH, HOME, TERM and the given variables set.
+# Sets $status; the output is in $TMP/out and $TMP/err.
+run() {
+    local vars=()
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do vars+=("$1"); shift; done
+    shift
+    env -i PATH="$PATH" HOME="$TMP/home" TERM=xterm-256color ${vars[@]+"${vars[@]}"} \
+        "$BIN" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+    status=$?
+    cat "$TMP/out" "$TMP/err" >>"$TMP/all-output"
+}
+
+# Assertions: each returns non-zero and notes why.
+expect_status() {
+    [ "$status" -eq "$1" ] || { why+="exit status $status, expected $1; "; return 1; }
+}
+expect_line() {  # FILE LINE: LINE is one whole line of FILE
+    grep -Fxq -- "$2" "$TMP/$1" || { why+="$1 lacks the line [$2]; "; return 1; }
+}
+expect_text() {  # FILE TEXT: TEXT occurs in FILE
+    grep -Fq -- "$2" "$TMP/$1" || { why+="$1 lacks [$2]; "; return 1; }
+}
+expect_no_text() {
+    ! grep -Fq -- "$2" "$TMP/$1" || { why+="$1 contains [$2]; "; return 1; }
+}
+expect_empty() {
+    [ ! -s "$TMP/$1" ] || { why+="$1 is not empty; "; return 1; }
+}
+
+# case NAME FUNCTION
+case_() {
+    why=""
+    if "$2"; then
+        echo "ok - $1"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $1"
+        echo "#   $why"
+        sed 's/^/#   stdout: /' "$TMP/out"
+        sed 's/^/#   stderr: /' "$TMP/err"
+        failed=$((failed + 1))
+    fi
+}
+
+write() {  # NAME CONTENT: writes $TMP/NAME
+    printf '%s\n' "$2" >"$TMP/$1"
+}
+
+# --- cases -------------------------------------------------------------------
+
+t_version() {
+    run -- --version
+    expect_status 0 && expect_line out "softphone 0.1.0" && [ "$(wc -l <"$TMP/out")" -eq 1 ] \
+        || { why+="unexpected --version output; "; return 1; }
+}
+
+t_help() {
+    run -- --help
+    expect_status 0 || return 1
+    local option
+    for option in --config --check --demo --ascii --version --help; do
+        expect_text out "$option" || return 1
+    done
+    expect_text out "terminal softphone"
+}
+
+t_check_example() {
+    run "${SECRETS[@]}" -- --check --config "$EXAMPLE"
+    expect_status 0 && expect_line out "$EXAMPLE: configuration OK" && expect_empty err \
+        && expect_line out "user: Ada Agent, extension 1001" && expect_text out "teams: on, sync both" \
+        && expect_line out "colleagues: 3" && expect_text out "queues: 2" && expect_text out "answering: forward"
+}
+
+t_check_hides_secrets() {
+    run "${SECRETS[@]}" -- --check --config "$EXAMPLE"
+    expect_status 0 && expect_no_text out "$SIP_SECRET" && expect_no_text out "$TEAMS_SECRET" \
+        && expect_text out '$SOFTPHONE_SIP_PASSWORD'
+}
+
+t_invalid_value() {
+    write bad.toml $'[answering]\nrule = "bounce"'
+    run -- --check --config "$TMP/bad.toml"
+    expect_status 1 && expect_empty out \
+        && expect_line err "$TMP/bad.toml: answering.rule: must be one of reject, forward, voicemail (got \"bounce\")"
+}
+
+t_all_errors() {
+    write many.toml $'[user]\nextension = 1001\n[teams]\npoll_interval_ms = 0\nsync = "off"\n[wrapup]\nseconds = -1'
+    run -- --check --config "$TMP/many.toml"
+    expect_status 1 \
+        && expect_line err "$TMP/many.toml: user.extension: must be a string" \
+        && expect_line err "$TMP/many.toml: teams.token_url: required" \
+        && expect_line err "$TMP/many.toml: teams.client_id: required" \
+        && expect_line err "$TMP/many.toml: teams.user_id: required" \
+        && expect_line err "$TMP/many.toml: teams.poll_interval_ms: must be a positive integer" \
+        && expect_line err "$TMP/many.toml: wrapup.seconds: must be 0 or more" \
+        && [ "$(wc -l <"$TMP/err")" -eq 6 ] || { why+="expected exactly 6 error lines; "; return 1; }
+}
+
+t_missing_secret() {
+    run "SOFTPHONE_TEAMS_SECRET=$TEAMS_SECRET" -- --check --config "$EXAMPLE"
+    expect_status 1 && expect_empty out \
+        && expect_line err "$EXAMPLE: sip.password_env: environment variable SOFTPHONE_SIP_PASSWORD is not set (needed because sip.registrar and sip.username are set)" \
+        && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected exactly 1 error line; "; return 1; }
+}
+
+t_unknown_key() {
+    write typo.toml $'[sip]\nregistar = "sip:127.0.0.1:5060"'
+    run -- --check --config "$TMP/typo.toml"
+    expect_status 1 && expect_line err "$TMP/typo.toml: sip.registar: unknown key (did you mean registrar?)"
+}
+
+t_unknown_section() {
+    write section.toml $'[answerin]\nrule = "reject"'
+    run -- --check --config "$TMP/section.toml"
+    expect_status 1 && expect_line err "$TMP/section.toml: answerin: unknown section (did you mean answering?)"
+}
+
+t_secret_in_file() {
+    write secret.toml $'[sip]\npassword = "hunter2"'
+    run -- --check --config "$TMP/secret.toml"
+    expect_status 1 && expect_no_text err "hunter2" \
+        && expect_line err "$TMP/secret.toml: sip.password: secrets do not belong in the file; set the environment variable named by sip.password_env (default SOFTPHONE_SIP_PASSWORD) instead"
+}
+
+t_missing_file() {
+    run -- --check --config "$TMP/nope.toml"
+    expect_status 1 && expect_empty out && expect_line err "$TMP/nope.toml: file not found"
+}
+
+t_syntax_error() {
+    write syntax.toml $'[user]\nname = "Ada\nextension = "1001"'
+    run -- --check --config "$TMP/syntax.toml"
+    expect_status 1 || return 1
+    grep -Eq "^$TMP/syntax.toml:2:[0-9]+: .+" "$TMP/err" || { why+="no PATH:2:COLUMN: message line; "; return 1; }
+}
+
+t_empty_file() {
+    write empty.toml ""
+    run -- --check --config "$TMP/empty.toml"
+    expect_status 0 && expect_line out "$TMP/empty.toml: configuration OK" && expect_line out "user: Agent" \
+        && expect_line out "teams: off (no [teams] section)"
+}
+
+t_default_path_home() {
+    mkdir -p "$TMP/home/.config/softphone"
+    write home/.config/softphone/config.toml $'[user]\nname = "Home Agent"'
+    run -- --check
+    local result=0
+    expect_status 0 && expect_line out "$TMP/home/.config/softphone/config.toml: configuration OK" \
+        && expect_line out "user: Home Agent" || result=1
+    rm -rf "$TMP/home/.config"
+    return $result
+}
+
+t_default_path_xdg() {
+    mkdir -p "$TMP/xdg/softphone"
+    write xdg/softphone/config.toml $'[user]\nname = "XDG Agent"'
+    run "XDG_CONFIG_HOME=$TMP/xdg" -- --check
+    expect_status 0 && expect_line out "$TMP/xdg/softphone/config.toml: configuration OK" \
+        && expect_line out "user: XDG Agent"
+}
+
+t_default_path_missing() {
+    run -- --check
+    expect_status 1 && expect_line err "$TMP/home/.config/softphone/config.toml: file not found"
+}
+
+t_no_tui_yet() {
+    run "${SECRETS[@]}" -- --config "$EXAMPLE"
+    expect_status 2 && expect_empty out && expect_text err "terminal UI is not in this build yet" \
+        && expect_text err "--check" && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected one line; "; return 1; }
+}
+
+t_no_tui_validates_first() {
+    write bad2.toml $'[wrapup]\nseconds = -1'
+    run -- --config "$TMP/bad2.toml" --ascii
+    expect_status 1 && expect_line err "$TMP/bad2.toml: wrapup.seconds: must be 0 or more" \
+        && expect_no_text err "terminal UI"
+}
+
+t_demo() {
+    run -- --demo --ascii
+    expect_status 2 && expect_empty out && expect_text err "terminal UI is not in this build yet"
+}
+
+t_demo_with_check() {
+    run -- --demo --check
+    expect_status 64 && expect_text err "--demo"
+}
+
+t_no_escape_bytes() {
+    # After all the cases above: nothing any run printed holds an ESC byte.
+    if LC_ALL=C grep -q $'\x1b' "$TMP/all-output"; then
+        why+="an ESC byte was printed; "
+        return 1
+    fi
+    [ -s "$TMP/all-output" ] || { why+="no output was collected; "; return 1; }
+}
+
+case_ "--version prints softphone 0.1.0" t_version
+case_ "--help mentions every option" t_help
+case_ "--check accepts Resources/config.example.toml with the secrets set" t_check_example
+case_ "--check never prints a secret" t_check_hides_secrets
+case_ "--check reports an invalid value as key: reason, exit 1" t_invalid_value
+case_ "--check reports every problem, one per line" t_all_errors
+case_ "--check reports a missing secret variable" t_missing_secret
+case_ "--check reports an unknown key" t_unknown_key
+case_ "--check reports an unknown section" t_unknown_section
+case_ "--check rejects a secret written into the file" t_secret_in_file
+case_ "--check reports a missing file" t_missing_file
+case_ "--check reports a TOML syntax error as PATH:LINE:COLUMN" t_syntax_error
+case_ "--check accepts an empty file" t_empty_file
+case_ "--check finds ~/.config/softphone/config.toml" t_default_path_home
+case_ "--check finds \$XDG_CONFIG_HOME/softphone/config.toml" t_default_path_xdg
+case_ "--check without any file reports the default path" t_default_path_missing
+case_ "without --check: says the terminal UI is not in this build, exit 2" t_no_tui_yet
+case_ "without --check: an invalid file is still reported, exit 1" t_no_tui_validates_first
+case_ "--demo needs no configuration; exit 2 until the UI exists" t_demo
+case_ "--demo with --check is a usage error" t_demo_with_check
+case_ "no output contains an ESC byte" t_no_escape_bytes
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
