@@ -1,0 +1,50 @@
+# softphone — the two promises: `make run` and `make test`.
+# Every target installs what is missing first, so a fresh machine needs nothing else.
+
+SWIFT       ?= swift
+BUILD_DIR   ?= .build
+BIN         := $(BUILD_DIR)/debug/softphone
+# System packages the build and the tests need (Debian names).
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux
+
+.PHONY: all deps build run test test-unit test-e2e bench clean help
+
+all: build
+
+help:
+	@echo "make run    build and start softphone in demo mode (no configuration needed)"
+	@echo "make test   build and run every test: unit, property and end-to-end"
+	@echo "make bench  run the benchmarks and print their tables"
+
+# Installs missing system packages (needs root, as on CI and the dev machines).
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not installed: see https://swift.org/install"; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then echo "run as root or install:$$missing"; exit 1; fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing >/dev/null 2>&1 || \
+		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; }; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	$(BIN) --demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory test-unit test-e2e
+
+test-unit:
+	$(SWIFT) test --skip-build
+
+test-e2e:
+	bash tests/e2e/cli.sh $(BIN)
+
+bench: deps
+	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress
+
+clean:
+	rm -rf $(BUILD_DIR)
