@@ -20,6 +20,8 @@ public enum Action: Hashable, Sendable {
     case hangUp(CallID)
     case hold(CallID)
     case resume(CallID)
+    /// Blind transfer of a connected call (REFER).
+    case transfer(CallID, to: String)
     /// Place a call; the id is chosen by the caller of the reducer.
     case dial(CallID, to: String)
 
@@ -45,4 +47,7 @@ public enum Action: Hashable, Sendable {
 
     // Time
     case timerFired(TimerID)
+
+    /// A connector reports something for the Log tab (an error, a notice).
+    case note(LogEvent.Kind, String)
 }

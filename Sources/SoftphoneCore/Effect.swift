@@ -11,6 +11,8 @@ public enum LineCommand: Hashable, Sendable {
     case hangUp(CallID)
     case hold(CallID)
     case resume(CallID)
+    /// Blind transfer (REFER) to `target`.
+    case transfer(CallID, target: String)
     case dial(CallID, target: String)
     case cancelDial(CallID)
 }

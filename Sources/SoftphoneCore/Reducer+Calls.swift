@@ -71,6 +71,11 @@ extension Reducer {
             state.calls[i].phase = .active
             step.effects.append(.line(.resume(id)))
 
+        case .transfer(let id, let target):
+            guard let call = state.call(id), call.isConnected else { return }
+            step.effects.append(.line(.transfer(id, target: target)))
+            finish(&state, call, .answered, reason: "transferred to \(target)", &step)
+
         case .dial(let id, let target):
             guard state.call(id) == nil else { return }
             let decision = SignallingPolicy.outbound(state.policyContext)

@@ -60,6 +60,9 @@ extension Reducer {
             state.line = line
             step.log(&state, .line, "line \(line.label)")
 
+        case .note(let kind, let text):
+            step.log(&state, kind, text)
+
         default:
             assertionFailure("not a presence action: \(action)")
         }

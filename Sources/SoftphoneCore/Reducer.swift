@@ -10,9 +10,9 @@ public enum Reducer {
 
         switch action {
         case .login, .logout, .choosePresence, .resyncRequested, .teamsPresence,
-             .teamsConnected, .teamsDisconnected, .teamsDelivered, .lineStateChanged:
+             .teamsConnected, .teamsDisconnected, .teamsDelivered, .lineStateChanged, .note:
             reducePresence(&state, action, &step)
-        case .incomingCall, .accept, .decline, .hangUp, .hold, .resume, .dial, .callerCancelled,
+        case .incomingCall, .accept, .decline, .hangUp, .hold, .resume, .transfer, .dial, .callerCancelled,
              .remoteHangUp, .remoteAnswered, .outboundFailed, .timerFired, .prolongWrapUp:
             reduceCalls(&state, action, &step)
         }
@@ -28,6 +28,11 @@ public enum Reducer {
 
         let sync = state.settings.sync
         let desired = state.teamsDesired
+        let wasPending = state.teamsPending
+        defer {
+            if !state.teamsPending { state.teamsPendingSince = nil }
+            else if !wasPending { state.teamsPendingSince = now }
+        }
         if step.resync, sync != .off {
             state.teamsRevision += 1
             step.effects.append(.teams(.resync(sync.pushesToTeams ? desired : nil, revision: state.teamsRevision)))

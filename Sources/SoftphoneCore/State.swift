@@ -28,6 +28,8 @@ public struct SoftphoneState: Hashable, Sendable {
     public var teamsRevision = 0
     /// The newest revision the connector has delivered to Teams.
     public var teamsDeliveredRevision = 0
+    /// Since when a change asked of Teams has been waiting for delivery.
+    public var teamsPendingSince: Instant?
     public var log = EventLog()
 
     public init(settings: CoreSettings = CoreSettings()) {

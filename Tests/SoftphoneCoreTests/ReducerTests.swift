@@ -237,3 +237,55 @@ struct ReducerTests {
         #expect(directory.kind(for: .init(toUser: "1001", xQueue: "Billing")) == .direct)
     }
 }
+
+@Suite("Roster")
+struct RosterTests {
+    @Test("The roster keeps when each presence began, sorts, filters and counts")
+    func roster() {
+        var roster = Roster()
+        roster.update(id: "bob", name: "Bob", presence: Presence(.busy), at: t0)
+        roster.update(id: "amy", name: "Amy", presence: Presence(.available), at: t0 + .seconds(5))
+        roster.update(id: "cat", name: "Cat", presence: Presence(.doNotDisturb), at: t0 + .seconds(9))
+        let v = roster.version
+        roster.update(id: "bob", name: "Bob", presence: Presence(.busy), at: t0 + .seconds(20))
+        #expect(roster.version == v)
+        #expect(roster.colleagues["bob"]?.since == t0)
+        roster.update(id: "bob", name: "Bob", presence: Presence(.available), at: t0 + .seconds(30))
+        #expect(roster.colleagues["bob"]?.since == t0 + .seconds(30))
+
+        #expect(roster.table(sort: .name).rows.map(\.id) == ["amy", "bob", "cat"])
+        #expect(roster.table(sort: .state).rows.map(\.id) == ["amy", "bob", "cat"])
+        #expect(roster.table(sort: .since).rows.map(\.id) == ["amy", "cat", "bob"])
+        let filtered = roster.table(sort: .name, filter: "disturb")
+        #expect(filtered.rows.map(\.id) == ["cat"])
+        #expect(filtered.counts == [.available: 2, .doNotDisturb: 1])
+        #expect(filtered.total == 3)
+    }
+}
+
+@Suite("Reducer: transfer and sync status")
+struct TransferAndSyncTests {
+    @Test("A blind transfer sends REFER and records the call as answered and transferred")
+    func transfer() {
+        var h = Harness()
+        h.send(.incomingCall(call("c1")))
+        #expect(h.send(.transfer("c1", to: "1002")).isEmpty)  // not connected yet
+        h.send(.accept("c1"))
+        let effects = h.send(.transfer("c1", to: "sip:1002@127.0.0.1"), after: .seconds(30))
+        #expect(effects.lineCommands == [.transfer("c1", target: "sip:1002@127.0.0.1")])
+        #expect(effects.callRecords.first?.reason == "transferred to sip:1002@127.0.0.1")
+        #expect(h.state.calls.isEmpty)
+    }
+
+    @Test("The time a change has waited for Teams is kept until it is delivered")
+    func pendingSince() {
+        var h = Harness()
+        #expect(h.state.teamsPendingSince == t0)
+        h.send(.choosePresence(.busy), after: .seconds(5))
+        #expect(h.state.teamsPendingSince == t0)
+        h.send(.teamsDelivered(revision: h.state.teamsRevision), after: .seconds(1))
+        #expect(h.state.teamsPendingSince == nil)
+        h.send(.choosePresence(.doNotDisturb), after: .seconds(1))
+        #expect(h.state.teamsPendingSince == t0 + .seconds(7))
+    }
+}
