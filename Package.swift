@@ -28,11 +28,20 @@ let package = Package(
             name: "CallStore",
             dependencies: ["SoftphoneCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
+        .target(name: "TerminalUI", dependencies: ["SoftphoneCore", "CNcursesw"]),
+        // The running program: the event loop, effects to connectors, timers, demo backends.
+        .target(
+            name: "SoftphoneApp",
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI"]
+        ),
         // The executable: argument parsing and wiring, nothing else.
         .executableTarget(
             name: "softphone",
             dependencies: [
-                "SoftphoneCore", "SoftphoneConfig", "CallStore",
+                "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,10 +57,12 @@ let package = Package(
         ),
         .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore"]),
         .executableTarget(
             name: "SoftphoneBenchmarks",
             dependencies: [
-                "SoftphoneCore", "CallStore",
+                "SoftphoneCore", "CallStore", "TerminalUI",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SoftphoneBenchmarks",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftphoneApp
 import SoftphoneConfig
 
 /// The command line (SPEC section 6). Parsing only: everything else lives in the libraries.
@@ -14,8 +15,7 @@ struct Softphone: ParsableCommand {
             Shows the agent's presence, keeps it in sync with Microsoft Teams and the PBX, \
             and pops up incoming calls by the rules of the agent's presence.
 
-            Exit status: 0 success, 1 invalid or unreadable configuration, \
-            2 the terminal UI is not in this build yet, 64 usage error.
+            Exit status: 0 success, 1 invalid configuration or no usable terminal, 64 usage error.
             """,
         version: "softphone \(version)")
 
@@ -43,10 +43,10 @@ struct Softphone: ParsableCommand {
     }
 
     func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration: Configuration?
         if !demo {
-            let environment = ProcessInfo.processInfo.environment
             let path = config ?? Configuration.defaultPath(environment: environment)
-            let configuration: Configuration
             do {
                 configuration = try Configuration.load(path: path, environment: environment)
             } catch {
@@ -55,14 +55,13 @@ struct Softphone: ParsableCommand {
             }
             if check {
                 print("\(path): configuration OK")
-                for line in configuration.summaryLines { print(line) }
+                for line in configuration!.summaryLines { print(line) }
                 return
             }
         }
-        writeToStandardError([
-            "softphone: the terminal UI is not in this build yet; `softphone --check` validates the configuration.",
-        ])
-        throw ExitCode(2)
+        let status = TerminalApp.run(AppOptions(demo: demo, ascii: ascii, configuration: configuration,
+                                                environment: environment))
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func writeToStandardError(_ lines: [String]) {

@@ -1,0 +1,103 @@
+import SoftphoneCore
+
+/// The scripted demo: every two minutes, direct and queue calls arrive, the Teams app
+/// presents, a meeting starts, out of office goes on, Teams drops out for a moment;
+/// meanwhile colleagues change presence. It only produces events — the real reducer
+/// decides what rings.
+final class DemoScenario: ScheduledSource {
+    static let cycle: Duration = .seconds(120)
+    static let sales = Queue(name: "Sales", number: "700", presenceBasedRouting: true)
+    static let support = Queue(name: "Support", number: "701", presenceBasedRouting: false)
+
+    /// One scripted step, at an offset into the cycle.
+    enum Step {
+        case call(name: String, number: String, kind: CallKind, patience: Int)
+        case teamsApp(PresencePair)
+        case calendar(PresencePair?)
+        case outOfOffice(Bool)
+        case teamsOutage
+        case teamsBack
+    }
+
+    static let script: [(offset: Int, step: Step)] = [
+        (3, .call(name: "Carla Caller", number: "+49 30 5550101", kind: .direct, patience: 40)),
+        (25, .call(name: "Dan Dialer", number: "+49 40 5550199", kind: .queue(sales), patience: 30)),
+        (40, .teamsApp(PresencePair(.doNotDisturb, .presenting))),
+        (47, .call(name: "Erin Example", number: "+1 555 0147", kind: .direct, patience: 25)),
+        (55, .teamsApp(PresencePair(.available, .available))),
+        (62, .call(name: "Frank Fielder", number: "+44 20 5550123", kind: .queue(support), patience: 30)),
+        (75, .calendar(PresencePair(.busy, .inAMeeting))),
+        (80, .call(name: "Gina Grant", number: "+33 1 5550177", kind: .direct, patience: 25)),
+        (90, .calendar(nil)),
+        (95, .outOfOffice(true)),
+        (100, .call(name: "Hank Hill", number: "+49 89 5550111", kind: .direct, patience: 30)),
+        (110, .outOfOffice(false)),
+        (112, .teamsOutage),
+        (118, .teamsBack),
+    ]
+
+    private let start: Instant
+    private let teams: DemoTeams
+    private let switchboard: DemoSwitchboard
+    private var agenda = Agenda()
+    private var cycleIndex = 0
+    private var random = DemoRandom(seed: 0x50F7_F0E5)
+    private var nextColleagueChange: Instant
+    private var callCounter = 0
+
+    init(start: Instant, teams: DemoTeams, switchboard: DemoSwitchboard) {
+        self.start = start
+        self.teams = teams
+        self.switchboard = switchboard
+        nextColleagueChange = start + .milliseconds(1500)
+        for (i, name) in DemoRoster.names.enumerated() {
+            agenda.schedule(.colleague(id: "colleague-\(i)", name: name, presence: DemoRoster.presence(&random)), at: start)
+        }
+    }
+
+    private var nextStep: (at: Instant, step: Step)? {
+        let index = cycleIndex % Self.script.count
+        let cycles = cycleIndex / Self.script.count
+        let entry = Self.script[index]
+        return (start + Self.cycle * cycles + .seconds(entry.offset), entry.step)
+    }
+
+    var nextDeadline: Instant? {
+        [agenda.nextDeadline, nextStep?.at, nextColleagueChange].compactMap { $0 }.min()
+    }
+
+    func events(until now: Instant) -> [AppEvent] {
+        var events = agenda.takeDue(until: now)
+        while let (at, step) = nextStep, at <= now {
+            cycleIndex += 1
+            events += perform(step, at: at)
+        }
+        while nextColleagueChange <= now {
+            let i = Int.random(in: 0..<DemoRoster.names.count, using: &random)
+            events.append(.colleague(id: "colleague-\(i)", name: DemoRoster.names[i],
+                                     presence: DemoRoster.presence(&random)))
+            nextColleagueChange = nextColleagueChange + .milliseconds(1500)
+        }
+        return events
+    }
+
+    private func perform(_ step: Step, at now: Instant) -> [AppEvent] {
+        switch step {
+        case .call(let name, let number, let kind, let patience):
+            callCounter += 1
+            let call = IncomingCall(id: CallID("demo-\(callCounter)"), from: Party(number: number, name: name), kind: kind)
+            return [switchboard.place(call, patience: .seconds(patience), at: now)]
+        case .teamsApp(let pair):
+            teams.setClient(pair, at: now)
+        case .calendar(let pair):
+            teams.setCalendar(pair, at: now)
+        case .outOfOffice(let on):
+            teams.setOutOfOffice(on, at: now)
+        case .teamsOutage:
+            teams.disconnect(reason: "demo: Teams is unreachable for a few seconds", at: now)
+        case .teamsBack:
+            teams.reconnect(at: now)
+        }
+        return []
+    }
+}

@@ -1,0 +1,49 @@
+import SoftphoneCore
+
+/// The phone system for the demo, in-process: registers the line, lets callers
+/// give up or hang up after a while, answers the agent's outbound calls.
+/// (Issue 5 replaces it with a switchboard placing calls over loopback SIP.)
+final class DemoSwitchboard: LineConnector, ScheduledSource {
+    /// How long a demo caller talks once answered.
+    let talkTime: Duration
+    private var agenda = Agenda()
+
+    init(talkTime: Duration = .seconds(25)) {
+        self.talkTime = talkTime
+    }
+
+    /// A caller dials the agent and will hang up after `patience` unless answered or diverted.
+    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> AppEvent {
+        agenda.schedule(.action(.callerCancelled(call.id)), at: now + patience, tag: call.id.rawValue)
+        return .action(.incomingCall(call))
+    }
+
+    func perform(_ command: LineCommand, at now: Instant) {
+        switch command {
+        case .register:
+            agenda.schedule(.action(.lineStateChanged(.registering)), at: now)
+            agenda.schedule(.action(.lineStateChanged(.registered)), at: now + .milliseconds(150))
+        case .unregister:
+            agenda.schedule(.action(.lineStateChanged(.unregistered)), at: now + .milliseconds(50))
+        case .ring, .hold, .resume:
+            break
+        case .answer(let id):
+            agenda.cancel(tag: id.rawValue)
+            agenda.schedule(.action(.remoteHangUp(id)), at: now + talkTime, tag: id.rawValue)
+        case .respond(let id, _, _), .hangUp(let id), .transfer(let id, _), .cancelDial(let id):
+            agenda.cancel(tag: id.rawValue)
+        case .dial(let id, let target):
+            if target.lowercased().contains("busy") {
+                agenda.schedule(.action(.outboundFailed(id, status: 486, reason: "Busy Here")), at: now + .seconds(2),
+                                tag: id.rawValue)
+            } else {
+                agenda.schedule(.action(.remoteAnswered(id)), at: now + .seconds(2), tag: id.rawValue)
+                agenda.schedule(.action(.remoteHangUp(id)), at: now + .seconds(2) + talkTime, tag: id.rawValue)
+            }
+        }
+    }
+
+    var nextDeadline: Instant? { agenda.nextDeadline }
+
+    func events(until now: Instant) -> [AppEvent] { agenda.takeDue(until: now) }
+}

@@ -1,0 +1,157 @@
+import Testing
+@testable import SoftphoneApp
+import SoftphoneCore
+import TerminalUI
+
+let start = Instant(secondsSinceEpoch: 1_800_000_000)
+
+/// The demo runtime on virtual time: `run(until:)` plays the scenario second by second.
+struct DemoDriver {
+    let runtime = Demo.makeRuntime(at: start)
+    var now = start
+
+    init() { runtime.start(at: start) }
+
+    mutating func run(for span: Duration, step: Duration = .milliseconds(100)) {
+        let end = now + span
+        while now < end {
+            now = min(end, now + step)
+            runtime.advance(to: now)
+        }
+    }
+
+    mutating func press(_ keys: KeyInput...) {
+        for key in keys { _ = runtime.handle(key, at: now) }
+        runtime.advance(to: now)
+    }
+
+    var state: SoftphoneState { runtime.state }
+}
+
+@Suite("Demo runtime")
+struct RuntimeTests {
+    @Test("The demo logs in, registers the line, connects Teams and fills the Team tab")
+    func startsUp() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        #expect(demo.state.loggedIn)
+        #expect(demo.state.line == .registered)
+        #expect(demo.state.teamsConnected)
+        #expect(!demo.state.teamsPending)
+        #expect(demo.state.presence == Presence(.available))
+        #expect(demo.runtime.roster.count == DemoRoster.names.count)
+    }
+
+    @Test("The first demo call rings, is accepted with a, and the caller hangs up later")
+    func acceptFirstCall() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(4))
+        #expect(demo.state.calls.map(\.phase) == [.ringing])
+        #expect(demo.state.presence == Presence(.ring))
+        demo.press(.character("a"))
+        #expect(demo.state.presence == Presence(.onACall))
+        demo.run(for: .seconds(30))
+        #expect(demo.state.calls.isEmpty)
+        #expect(demo.runtime.history.first?.outcome == .answered)
+        #expect(demo.runtime.history.first?.remote.name == "Carla Caller")
+    }
+
+    @Test("In Do not disturb the first call is not signalled, and the Log says why")
+    func doNotDisturbDiverts() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        demo.press(.character("p"), .character("3"))
+        #expect(demo.state.presence == Presence(.doNotDisturb))
+        demo.run(for: .seconds(3))
+        #expect(demo.state.calls.isEmpty)
+        #expect(demo.runtime.history.first?.outcome == .diverted)
+        #expect(demo.state.log.events.contains { $0.text.contains("Carla Caller") && $0.text.contains("not signalled: Do not disturb") })
+        // Teams was told: preferred presence Do not disturb.
+        #expect(demo.state.remote == GraphPresence(.doNotDisturb, .doNotDisturb))
+    }
+
+    @Test("An unanswered call goes to voicemail after the no-answer time and counts as missed")
+    func missed() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(20))
+        #expect(demo.state.missedCount == 1)
+        #expect(demo.runtime.history.first?.diversion?.rule == .voicemail)
+    }
+
+    @Test("Presenting in the Teams app shows, then Available returns; out of office shows as an overlay")
+    func teamsAppStates() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(41))
+        #expect(demo.state.presence == Presence(.presenting))
+        #expect(demo.state.presenceSetBy == .application)
+        demo.run(for: .seconds(15))
+        #expect(demo.state.presence.state == .available)
+        demo.run(for: .seconds(40))  // t = 96: out of office on
+        #expect(demo.state.presence.outOfOffice)
+    }
+
+    @Test("A Teams outage shows ❎ and both sides converge on reconnect with the last choice")
+    func outage() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(113))
+        #expect(!demo.state.teamsConnected)
+        demo.press(.character("p"), .character("2"))  // Busy, chosen while Teams is unreachable
+        #expect(demo.state.teamsPending)
+        demo.run(for: .seconds(7))
+        #expect(demo.state.teamsConnected)
+        #expect(!demo.state.teamsPending)
+        #expect(demo.state.remote == GraphPresence(.busy, .busy))
+        #expect(demo.state.presence == Presence(.busy))
+    }
+
+    @Test("L logs out and in; logged out, the demo's calls are refused and not recorded")
+    func logout() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        demo.press(.character("L"))
+        #expect(demo.state.presence == Presence(.logout))
+        let recorded = demo.runtime.history.count
+        demo.run(for: .seconds(30))
+        #expect(demo.runtime.history.count == recorded)
+        #expect(demo.state.missedCount == 0)
+        demo.press(.character("L"))
+        demo.run(for: .seconds(1))
+        #expect(demo.state.loggedIn && demo.state.line == .registered)
+    }
+
+    @Test("Dialling with c places an outbound call that the demo answers")
+    func dial() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        demo.press(.character("c"), .character("1"), .character("0"), .character("0"), .character("2"), .enter)
+        #expect(demo.state.calls.first?.phase == .dialing)
+        demo.run(for: .seconds(2.5))
+        #expect(demo.state.calls.first?.phase == .active)
+        demo.press(.character("e"))
+        #expect(demo.runtime.history.first?.direction == .outbound)
+    }
+
+    @Test("q quits at once when idle and asks first during a call")
+    func quit() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        #expect(demo.runtime.handle(.character("q"), at: demo.now) == false)
+        var busy = DemoDriver()
+        busy.run(for: .seconds(4))
+        busy.press(.character("a"))
+        #expect(busy.runtime.handle(.character("q"), at: busy.now) == true)
+        #expect(busy.runtime.ui.overlay == .confirmQuit)
+        #expect(busy.runtime.handle(.character("y"), at: busy.now) == false)
+    }
+
+    @Test("Timers wake the loop: the next deadline is never later than a due timer")
+    func deadlines() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(4))
+        let deadline = demo.runtime.nextDeadline
+        #expect(deadline != nil)
+        #expect(deadline! <= demo.now + .seconds(15))
+        #expect(TerminalApp.timeout(now: Instant(nanosecondsSinceEpoch: 1_500_000_000), deadline: nil) == 501)
+        #expect(TerminalApp.timeout(now: start, deadline: start + .milliseconds(20)) == 20)
+    }
+}
