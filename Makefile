@@ -42,9 +42,12 @@ test-unit:
 
 test-e2e:
 	bash tests/e2e/cli.sh $(BIN)
+	bash tests/e2e/tui.sh $(BIN)
 
 bench: deps
 	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress
+	$(SWIFT) build -c release --product softphone
+	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
 
 clean:
 	rm -rf $(BUILD_DIR)

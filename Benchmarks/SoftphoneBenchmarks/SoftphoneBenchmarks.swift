@@ -8,6 +8,7 @@ import SoftphoneCore
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.metrics = [.wallClock, .throughput, .mallocCountTotal]
     Benchmark.defaultConfiguration.maxDuration = .seconds(3)
+    renderBenchmarks()
 
     Benchmark("Policy decision", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let contexts = Fixtures.policyContexts

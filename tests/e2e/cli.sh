@@ -202,22 +202,22 @@ t_default_path_missing() {
     expect_status 1 && expect_line err "$TMP/home/.config/softphone/config.toml: file not found"
 }
 
-t_no_tui_yet() {
+t_no_terminal() {
     run "${SECRETS[@]}" -- --config "$EXAMPLE"
-    expect_status 2 && expect_empty out && expect_text err "terminal UI is not in this build yet" \
-        && expect_text err "--check" && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected one line; "; return 1; }
+    expect_status 1 && expect_empty out && expect_text err "terminal" \
+        && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected one line; "; return 1; }
 }
 
 t_no_tui_validates_first() {
     write bad2.toml $'[wrapup]\nseconds = -1'
     run -- --config "$TMP/bad2.toml" --ascii
     expect_status 1 && expect_line err "$TMP/bad2.toml: wrapup.seconds: must be 0 or more" \
-        && expect_no_text err "terminal UI"
+        && expect_no_text err "terminal"
 }
 
-t_demo() {
+t_demo_no_terminal() {
     run -- --demo --ascii
-    expect_status 2 && expect_empty out && expect_text err "terminal UI is not in this build yet"
+    expect_status 1 && expect_empty out && expect_text err "terminal"
 }
 
 t_demo_with_check() {
@@ -250,9 +250,9 @@ case_ "--check accepts an empty file" t_empty_file
 case_ "--check finds ~/.config/softphone/config.toml" t_default_path_home
 case_ "--check finds \$XDG_CONFIG_HOME/softphone/config.toml" t_default_path_xdg
 case_ "--check without any file reports the default path" t_default_path_missing
-case_ "without --check: says the terminal UI is not in this build, exit 2" t_no_tui_yet
+case_ "without --check and without a terminal: one clear line, exit 1" t_no_terminal
 case_ "without --check: an invalid file is still reported, exit 1" t_no_tui_validates_first
-case_ "--demo needs no configuration; exit 2 until the UI exists" t_demo
+case_ "--demo needs no configuration; without a terminal it says so, exit 1" t_demo_no_terminal
 case_ "--demo with --check is a usage error" t_demo_with_check
 case_ "no output contains an ESC byte" t_no_escape_bytes
 

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# End-to-end tests of the terminal UI: the real binary in tmux, as a person sees it.
+# Usage: tests/e2e/tui.sh [path/to/softphone]
+# Each case starts its own `softphone --demo` in a private tmux server and stops it by PID.
+set -u
+BIN=$(realpath "${1:-.build/debug/softphone}")
+TMP=$(mktemp -d)
+SOCK="softphone-e2e-$$"
+passed=0
+failed=0
+why=""
+
+tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
+
+# A session that lives for the whole run keeps the tmux server up between cases.
+tmx new-session -d -s keeper -x 40 -y 5 "sleep 3600"
+SERVER=$(tmx display-message -p '#{pid}')
+
+cleanup() {
+    local server=$SERVER
+    for pid in $(cat "$TMP"/*.pid 2>/dev/null); do kill "$pid" 2>/dev/null; done
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# The pane runs this wrapper: the app gets its own PID (recorded in NAME.pid) and its
+# exit status is written to NAME.status when it ends.
+cat >"$TMP/run-app.sh" <<WRAPPER
+#!/bin/sh
+name=\$1; shift
+sh -c 'echo \$\$ > "\$0.pid"; exec "\$@"' "$TMP/\$name" env -i PATH="$PATH" HOME="$TMP/home" \\
+    TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "$BIN" --demo "\$@"
+echo \$? > "$TMP/\$name.status"
+# Keep the pane alive so the test can read what the app left behind (tmux's own
+# "Pane is dead" banner would reset the cursor flag).
+exec sleep 60
+WRAPPER
+
+# start NAME [ARGS...]: runs softphone --demo ARGS in a 100x30 window; remembers the app's PID.
+start() {
+    local name=$1; shift
+    mkdir -p "$TMP/home"
+    tmx new-session -d -s "$name" -x 100 -y 30 "sh '$TMP/run-app.sh' $name $*"
+    for _ in $(seq 50); do [ -s "$TMP/$name.pid" ] && break; sleep 0.1; done
+}
+
+# exited NAME: waits (bounded) until the app has ended; its status is then in NAME.status.
+exited() {
+    for _ in $(seq 50); do [ -s "$TMP/$1.status" ] && return 0; sleep 0.1; done
+    why+="the app did not end; "
+    return 1
+}
+
+# stop NAME: ends the app by its PID if it still runs, then the window.
+stop() {
+    local pid
+    pid=$(cat "$TMP/$1.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+    tmx kill-session -t "$1" 2>/dev/null
+    return 0
+}
+
+screen() { tmx capture-pane -p -t "$1"; }
+keys() { local name=$1; shift; tmx send-keys -t "$name" "$@"; }
+
+# wait_for NAME TEXT [SECONDS]: until the screen shows TEXT (bounded wait, not a timing assertion).
+wait_for() {
+    local name=$1 text=$2 limit=${3:-10}
+    local tries=$((limit * 10))
+    for _ in $(seq "$tries"); do
+        screen "$name" | grep -qF -- "$text" && return 0
+        sleep 0.1
+    done
+    why+="never showed \"$text\"; "
+    screen "$name" >"$TMP/last-screen.txt"
+    return 1
+}
+
+# flag NAME FORMAT VALUE: waits (bounded) until tmux reports VALUE for the pane's FORMAT;
+# tmux may still be reading the app's last output when the app has just ended.
+flag() {
+    for _ in $(seq 30); do [ "$(tmx display-message -p -t "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
+    return 1
+}
+
+shows() { screen "$1" | grep -qF -- "$2" || { why+="does not show \"$2\"; "; return 1; }; }
+hides() { ! screen "$1" | grep -qF -- "$2" || { why+="shows \"$2\"; "; return 1; }; }
+# The first line of the screen: the status bar.
+status_bar() { screen "$1" | head -n 1; }
+
+case_() {
+    local title=$1 fn=$2
+    why=""
+    if "$fn"; then
+        passed=$((passed + 1)); echo "ok - $title"
+    else
+        failed=$((failed + 1)); echo "not ok - $title: $why"
+        [ -f "$TMP/last-screen.txt" ] && sed 's/^/    | /' "$TMP/last-screen.txt" && rm -f "$TMP/last-screen.txt"
+    fi
+}
+
+t_starts_available() {
+    start a
+    wait_for a "Available" && status_bar a | grep -qF "🟢" || why+="no 🟢 in the status bar; "
+    local ok=$?
+    stop a
+    return $ok
+}
+
+t_picker_do_not_disturb() {
+    start b
+    wait_for b "Available" || { stop b; return 1; }
+    keys b p
+    wait_for b "3 ⛔ Do not disturb" && shows b "7 ❌ Logout" && keys b 3 \
+        && wait_for b "⛔ Do not disturb" && status_bar b | grep -qF "⛔ Do not disturb" \
+        || why+="status bar is not ⛔ Do not disturb; "
+    local ok=$?
+    stop b
+    return $ok
+}
+
+t_incoming_call_accept() {
+    start c
+    wait_for c "Available" && wait_for c "Incoming call" 10 && shows c "Carla Caller" && keys c a \
+        && wait_for c "On a call" && hides c "Incoming call"
+    local ok=$?
+    stop c
+    return $ok
+}
+
+t_no_popup_when_not_signalled() {
+    start d
+    wait_for d "Available" || { stop d; return 1; }
+    keys d p 3
+    wait_for d "⛔ Do not disturb" || { stop d; return 1; }
+    keys d Tab Tab Tab   # the Log tab
+    local seen_popup=0 logged=0
+    for _ in $(seq 100); do
+        local s
+        s=$(screen d)
+        grep -qF "Incoming call" <<<"$s" && seen_popup=1
+        grep -qF "not signalled: Do not disturb" <<<"$s" && { logged=1; break; }
+        sleep 0.1
+    done
+    stop d
+    [ "$logged" -eq 1 ] || why+="the Log never said \"not signalled: Do not disturb\"; "
+    [ "$seen_popup" -eq 0 ] || why+="a popup appeared for a call that was not signalled; "
+    [ "$logged" -eq 1 ] && [ "$seen_popup" -eq 0 ]
+}
+
+t_logout() {
+    start e
+    wait_for e "Available" && keys e L && wait_for e "Logout" && status_bar e | grep -qF "❌" \
+        || why+="no ❌ in the status bar; "
+    local ok=$?
+    stop e
+    return $ok
+}
+
+t_resize() {
+    start f
+    wait_for f "Available" || { stop f; return 1; }
+    tmx resize-window -t f -x 80 -y 24
+    local ok=0
+    wait_for f "Available" && [ "$(screen f | wc -l)" -eq 24 ] && shows f "Calls" && shows f "q quit" || ok=1
+    tmx resize-window -t f -x 40 -y 10
+    wait_for f "terminal too small" || ok=1
+    tmx resize-window -t f -x 120 -y 40
+    wait_for f "Available" && shows f "History" || ok=1
+    stop f
+    return $ok
+}
+
+t_quit_restores_terminal() {
+    start g
+    wait_for g "Available" || { stop g; return 1; }
+    [ "$(tmx display-message -p -t g '#{alternate_on}')" = "1" ] || why+="the UI did not use the alternate screen; "
+    keys g q
+    local ok=0
+    exited g || { stop g; return 1; }
+    flag g '#{alternate_on}' 0 || { why+="alternate screen still on; "; ok=1; }
+    flag g '#{cursor_flag}' 1 || { why+="cursor still hidden; "; ok=1; }
+    [ "$(cat "$TMP/g.status")" = "0" ] || { why+="exit status $(cat "$TMP/g.status"), not 0; "; ok=1; }
+    stop g
+    return $ok
+}
+
+t_sigterm_restores_terminal() {
+    start h
+    wait_for h "Available" || { stop h; return 1; }
+    kill -TERM "$(cat "$TMP/h.pid")"
+    local ok=0
+    exited h || { stop h; return 1; }
+    flag h '#{alternate_on}' 0 || { why+="alternate screen still on; "; ok=1; }
+    flag h '#{cursor_flag}' 1 || { why+="cursor still hidden; "; ok=1; }
+    stop h
+    return $ok
+}
+
+t_ascii() {
+    start i --ascii
+    wait_for i "[+] Available" || { stop i; return 1; }
+    local ok=0
+    if screen i | LC_ALL=C grep -q '[^ -~]'; then why+="non-ASCII characters on screen; "; ok=1; fi
+    stop i
+    return $ok
+}
+
+t_help() {
+    start j
+    wait_for j "Available" && keys j '?' && wait_for j "resynchronize" && shows j "Shift-Tab" && keys j x \
+        && wait_for j "q quit"
+    local ok=$?
+    stop j
+    return $ok
+}
+
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 1; }
+[ -x "$BIN" ] || { echo "no binary at $BIN"; exit 1; }
+
+case_ "the demo starts and shows 🟢 Available" t_starts_available
+case_ "p 3 shows ⛔ Do not disturb" t_picker_do_not_disturb
+case_ "an incoming call pops up and a accepts it" t_incoming_call_accept
+case_ "no popup for a call the policy did not signal; the Log says why" t_no_popup_when_not_signalled
+case_ "L shows ❌ Logout" t_logout
+case_ "a resize keeps the layout; too small says so" t_resize
+case_ "q quits and restores the terminal" t_quit_restores_terminal
+case_ "SIGTERM restores the terminal" t_sigterm_restores_terminal
+case_ "--ascii shows only ASCII" t_ascii
+case_ "? shows help; any key closes it" t_help
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
