@@ -77,11 +77,12 @@ enum Fixtures {
             .hangUp("a"),
             .timerFired(.wrapUpEnd),
             .choosePresence(.doNotDisturb),
+            // Reports from Teams that reflect every change (asOf: newest).
             .incomingCall(IncomingCall(id: "c", from: caller, kind: .direct)),
-            .teamsPresence(GraphPresence(.doNotDisturb, .doNotDisturb)),
+            .teamsPresence(GraphPresence(.doNotDisturb, .doNotDisturb), asOf: .max),
             .choosePresence(.available),
-            .teamsPresence(GraphPresence(.doNotDisturb, .presenting)),
-            .teamsPresence(GraphPresence(.available, .available)),
+            .teamsPresence(GraphPresence(.doNotDisturb, .presenting), asOf: .max),
+            .teamsPresence(GraphPresence(.available, .available), asOf: .max),
             .incomingCall(IncomingCall(id: "d", from: caller, kind: kinds[1])),
             .callerCancelled("d"),
         ]

@@ -26,8 +26,10 @@ public enum Action: Hashable, Sendable {
     case dial(CallID, to: String)
 
     // Teams
-    /// What Teams reports for the agent (notification, poll or resync pull).
-    case teamsPresence(GraphPresence)
+    /// What Teams reports for the agent (notification, poll or resync pull). `asOf` is the
+    /// newest revision the connector had delivered when it read this presence: a report
+    /// older than the reducer's latest desired change is stale and ignored.
+    case teamsPresence(GraphPresence, asOf: Int)
     case teamsConnected
     case teamsDisconnected(reason: String)
     /// The connector delivered the desired state of this revision.

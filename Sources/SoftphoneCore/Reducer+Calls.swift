@@ -8,18 +8,9 @@ extension Reducer {
 
         case .accept(let id):
             guard let i = state.index(of: id), state.calls[i].phase == .ringing else { return }
-            for j in state.calls.indices where state.calls[j].phase == .active {
-                state.calls[j].phase = .held
-                step.effects.append(.line(.hold(state.calls[j].id)))
-            }
-            state.calls[i].phase = .active
-            state.calls[i].answeredAt = now
             step.effects.append(.cancelTimer(.noAnswer(id)))
+            connect(&state, i, &step)
             step.effects.append(.line(.answer(id)))
-            if state.wrapUp != nil {
-                state.wrapUp = nil
-                step.effects.append(.cancelTimer(.wrapUpEnd))
-            }
             step.log(&state, .call, "answered \(state.calls[i].remote.display)")
 
         case .decline(let id):
@@ -64,11 +55,7 @@ extension Reducer {
 
         case .resume(let id):
             guard let i = state.index(of: id), state.calls[i].phase == .held else { return }
-            for j in state.calls.indices where state.calls[j].phase == .active {
-                state.calls[j].phase = .held
-                step.effects.append(.line(.hold(state.calls[j].id)))
-            }
-            state.calls[i].phase = .active
+            connect(&state, i, &step)
             step.effects.append(.line(.resume(id)))
 
         case .transfer(let id, let target):
@@ -85,6 +72,7 @@ extension Reducer {
                 }
                 return
             }
+            holdActiveCalls(&state, &step)
             state.calls.append(CallInProgress(id: id, direction: .outbound, remote: Party(number: target),
                                               kind: .direct, phase: .dialing, startedAt: now))
             step.effects.append(.line(.dial(id, target: target)))
@@ -92,8 +80,7 @@ extension Reducer {
 
         case .remoteAnswered(let id):
             guard let i = state.index(of: id), state.calls[i].phase == .dialing else { return }
-            state.calls[i].phase = .active
-            state.calls[i].answeredAt = now
+            connect(&state, i, &step)
             step.log(&state, .call, "\(state.calls[i].remote.display) answered")
 
         case .outboundFailed(let id, let status, let reason):
@@ -107,7 +94,7 @@ extension Reducer {
 
         case .prolongWrapUp:
             guard var wrapUp = state.wrapUp else { return }
-            wrapUp.until = wrapUp.until + .seconds(max(state.settings.wrapUpSeconds, 1))
+            wrapUp.until = wrapUp.until + .seconds(state.settings.wrapUpSeconds)
             state.wrapUp = wrapUp
             step.effects.append(.startTimer(.wrapUpEnd, at: wrapUp.until))
             step.log(&state, .presence, "wrap-up prolonged by \(state.settings.wrapUpSeconds) s")
@@ -148,6 +135,21 @@ extension Reducer {
         }
     }
 
+    /// Makes call `i` the active one: other active calls go on hold, wrap-up ends.
+    static func connect(_ state: inout SoftphoneState, _ i: Int, _ step: inout Step) {
+        holdActiveCalls(&state, &step)
+        state.calls[i].phase = .active
+        if state.calls[i].answeredAt == nil { state.calls[i].answeredAt = step.now }
+        endWrapUp(&state, &step, because: "a call")
+    }
+
+    static func holdActiveCalls(_ state: inout SoftphoneState, _ step: inout Step) {
+        for j in state.calls.indices where state.calls[j].phase == .active {
+            state.calls[j].phase = .held
+            step.effects.append(.line(.hold(state.calls[j].id)))
+        }
+    }
+
     /// Removes a call, records it (R10), counts it if missed, and starts wrap-up
     /// after the last connected call (R11).
     static func finish(_ state: inout SoftphoneState, _ call: CallInProgress, _ outcome: CallOutcome,
@@ -170,15 +172,15 @@ extension Reducer {
         }
     }
 
-    /// Logout ends every call: ringing ones are refused and count as missed,
-    /// connected ones are hung up, dialled ones cancelled.
+    /// Logout ends every call: ringing ones are refused (480, not a missed call: the
+    /// agent left on purpose), connected ones hung up, dialled ones cancelled.
     static func endAllCalls(_ state: inout SoftphoneState, _ step: inout Step) {
         for call in state.calls {
             switch call.phase {
             case .ringing:
                 step.effects.append(.cancelTimer(.noAnswer(call.id)))
                 step.effects.append(.line(.respond(call.id, status: SignallingPolicy.loggedOutStatus, contact: nil)))
-                finish(&state, call, .missed, reason: "you logged out while it rang", &step)
+                finish(&state, call, .diverted, reason: "not signalled: you logged out while it rang", &step)
             case .active, .held:
                 step.effects.append(.line(.hangUp(call.id)))
                 finish(&state, call, .answered, reason: "ended by logging out", &step)
@@ -187,9 +189,6 @@ extension Reducer {
                 finish(&state, call, .unanswered, reason: "cancelled by logging out", &step)
             }
         }
-        if state.wrapUp != nil {
-            state.wrapUp = nil
-            step.effects.append(.cancelTimer(.wrapUpEnd))
-        }
+        endWrapUp(&state, &step, because: "logging out")
     }
 }

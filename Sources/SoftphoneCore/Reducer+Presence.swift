@@ -3,32 +3,20 @@ extension Reducer {
     static func reducePresence(_ state: inout SoftphoneState, _ action: Action, _ step: inout Step) {
         switch action {
         case .login:
-            guard !state.loggedIn else { return }
-            state.loggedIn = true
-            step.effects.append(.line(.register))
-            step.resync = true
-            step.log(&state, .presence, "logged in")
+            logIn(&state, &step)
 
         case .logout:
             guard state.loggedIn else { return }
-            endAllCalls(&state, &step)
+            // Logged out first: calls ended now start no wrap-up and count as no missed calls.
             state.loggedIn = false
+            endAllCalls(&state, &step)
             step.effects.append(.line(.unregister))
             step.resync = true
             step.log(&state, .presence, "logged out: calls are no longer signalled (R1)")
 
         case .choosePresence(let choice):
-            if !state.loggedIn {
-                state.loggedIn = true
-                step.effects.append(.line(.register))
-                step.resync = true
-                step.log(&state, .presence, "logged in")
-            }
-            if state.wrapUp != nil {
-                state.wrapUp = nil
-                step.effects.append(.cancelTimer(.wrapUpEnd))
-                step.log(&state, .presence, "wrap-up ended by choosing \(choice.label)")
-            }
+            logIn(&state, &step)
+            endWrapUp(&state, &step, because: "choosing \(choice.label)")
             state.choice = choice
             state.base = Presence(choice.state, outOfOffice: state.base.outOfOffice)
             state.baseSetBy = .user
@@ -38,8 +26,8 @@ extension Reducer {
             step.resync = true
             step.log(&state, .teams, "resynchronization requested")
 
-        case .teamsPresence(let graph):
-            applyTeamsPresence(&state, graph, &step)
+        case .teamsPresence(let graph, let asOf):
+            applyTeamsPresence(&state, graph, asOf: asOf, &step)
 
         case .teamsConnected:
             guard !state.teamsConnected else { return }
@@ -68,18 +56,34 @@ extension Reducer {
         }
     }
 
+    /// Registers the line and resynchronizes. The agent's choice is the starting point;
+    /// Teams' resync brings back whatever it shows instead (Presenting, a meeting).
+    static func logIn(_ state: inout SoftphoneState, _ step: inout Step) {
+        guard !state.loggedIn else { return }
+        state.loggedIn = true
+        state.base.state = state.choice.state
+        state.baseSetBy = .user
+        step.effects.append(.line(.register))
+        step.resync = true
+        step.log(&state, .presence, "logged in")
+    }
+
     /// A report from Teams. App-configured states show while they last; a choice
     /// made in Teams becomes the agent's choice; echoes of our own session and
-    /// stale reports while our change is in flight are ignored.
-    static func applyTeamsPresence(_ state: inout SoftphoneState, _ graph: GraphPresence, _ step: inout Step) {
+    /// reports older than our latest change are ignored.
+    static func applyTeamsPresence(_ state: inout SoftphoneState, _ graph: GraphPresence, asOf: Int, _ step: inout Step) {
         guard state.settings.sync.pullsFromTeams else { return }
         step.cameFromTeams = true
-        state.remote = graph
         let remote = GraphMapping.presence(from: graph)
+        guard asOf >= state.teamsRevision else {
+            step.log(&state, .teams, "ignored a stale Teams state (\(remote.label)): your latest change is still being delivered")
+            return
+        }
+        state.remote = graph
         applyTeamsState(&state, remote.state, &step)
         if remote.outOfOffice != state.base.outOfOffice {
             state.base.outOfOffice = remote.outOfOffice
-            state.baseSetBy = .outlook
+            state.baseSetBy = remote.outOfOffice ? .outlook : source(of: state.base.state, state)
             step.log(&state, .presence, remote.outOfOffice ? "out of office on (Outlook)" : "out of office off (Outlook)")
         }
     }
@@ -94,17 +98,13 @@ extension Reducer {
         case .application, .softphone:
             guard state.base.state != remote else { return }
             state.base.state = remote
-            state.baseSetBy = remote == .inAMeeting ? .outlook : .application
+            state.baseSetBy = source(of: remote, state)
         case .user:
             if remote == state.choice.state {
                 if state.base.state != remote {
                     state.base.state = remote
                     state.baseSetBy = .user
                 }
-                return
-            }
-            if state.teamsPending {
-                step.log(&state, .teams, "ignored Teams state \(remote.label): your change is still being delivered")
                 return
             }
             if remote == .away, state.choice != .appearAway {
@@ -121,5 +121,20 @@ extension Reducer {
             state.baseSetBy = .user
             step.log(&state, .presence, "\(choice.label) chosen in Teams")
         }
+    }
+
+    /// Who set a base state: the agent for their choice, Outlook for meetings,
+    /// otherwise an application (the Teams client).
+    static func source(of base: PresenceState, _ state: SoftphoneState) -> PresenceSource {
+        if base == state.choice.state { return .user }
+        return base == .inAMeeting ? .outlook : .application
+    }
+
+    /// Ends wrap-up early, if it runs.
+    static func endWrapUp(_ state: inout SoftphoneState, _ step: inout Step, because reason: String) {
+        guard state.wrapUp != nil else { return }
+        state.wrapUp = nil
+        step.effects.append(.cancelTimer(.wrapUpEnd))
+        step.log(&state, .presence, "wrap-up ended by \(reason)")
     }
 }

@@ -68,8 +68,8 @@ public struct SoftphoneState: Hashable, Sendable {
 
     /// What the softphone wants Teams to hold (SPEC section 2, "How the softphone writes to Teams").
     public var teamsDesired: TeamsDesired {
-        guard loggedIn else { return TeamsDesired(session: nil, preferred: .leave) }
-        let session = calls.isEmpty ? PresencePair(.available, .available) : PresencePair(.busy, .inACall)
+        // The preferred presence is the agent's choice; only wrap-up borrows it for Do not
+        // disturb. After logout it stays the agent's choice (never a leftover wrap-up).
         let preferred: TeamsDesired.Preferred
         if wrapUp != nil {
             preferred = .set(UserChoice.doNotDisturb.preferredPair)
@@ -78,6 +78,8 @@ public struct SoftphoneState: Hashable, Sendable {
         } else {
             preferred = .set(choice.preferredPair)
         }
+        guard loggedIn else { return TeamsDesired(session: nil, preferred: preferred) }
+        let session = calls.isEmpty ? PresencePair(.available, .available) : PresencePair(.busy, .inACall)
         return TeamsDesired(session: session, preferred: preferred)
     }
 
@@ -96,8 +98,6 @@ public struct TeamsDesired: Hashable, Sendable {
         case clear
         /// `setUserPreferredPresence` with this pair.
         case set(PresencePair)
-        /// Leave whatever the agent has in Teams (after logout).
-        case leave
     }
 
     /// The softphone's own application session; `nil` after logout (`clearPresence`).

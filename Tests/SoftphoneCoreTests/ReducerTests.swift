@@ -19,12 +19,14 @@ struct ReducerTests {
     func logout() {
         var h = Harness(choice: .busy)
         let effects = h.send(.logout)
-        #expect(effects.teamsCommands == [.resync(TeamsDesired(session: nil, preferred: .leave), revision: h.state.teamsRevision)])
+        // The session goes; the preferred presence stays the agent's choice.
+        #expect(effects.teamsCommands == [.resync(TeamsDesired(session: nil, preferred: .set(PresencePair(.busy, .busy))),
+                                                  revision: h.state.teamsRevision)])
         #expect(h.state.choice == .busy)
         #expect(h.send(.logout).isEmpty)
     }
 
-    @Test("Logout during calls ends them: a ringing call is refused and missed, an active one hung up")
+    @Test("Logout during calls ends them: a ringing call is refused (480, not missed), an active one hung up")
     func logoutEndsCalls() {
         var h = Harness()
         h.send(.incomingCall(call("a")))
@@ -33,7 +35,7 @@ struct ReducerTests {
         let effects = h.send(.logout)
         #expect(effects.lineCommands.contains(.hangUp("a")))
         #expect(effects.lineCommands.contains(.respond("b", status: 480, contact: nil)))
-        #expect(effects.callRecords.map(\.outcome) == [.answered, .missed])
+        #expect(effects.callRecords.map(\.outcome) == [.answered, .diverted])
         #expect(h.state.calls.isEmpty)
         #expect(h.timers.isEmpty)
     }
@@ -101,7 +103,7 @@ struct ReducerTests {
         h.send(.teamsDelivered(revision: h.state.teamsRevision))
         h.send(.choosePresence(.doNotDisturb))
         #expect(h.state.teamsPending)
-        h.send(.teamsPresence(GraphPresence(.available, .available)))  // from before our change
+        h.send(.teamsPresence(GraphPresence(.available, .available), asOf: h.state.teamsRevision - 1))  // read before our change
         #expect(h.state.presence == Presence(.doNotDisturb))
         h.send(.teamsDelivered(revision: h.state.teamsRevision))
         #expect(!h.state.teamsPending)
@@ -287,5 +289,88 @@ struct TransferAndSyncTests {
         #expect(h.state.teamsPendingSince == nil)
         h.send(.choosePresence(.doNotDisturb), after: .seconds(1))
         #expect(h.state.teamsPendingSince == t0 + .seconds(7))
+    }
+}
+
+/// Cases found in review: each failed before its fix.
+@Suite("Reducer: edge cases")
+struct ReducerEdgeCaseTests {
+    @Test("A Teams report read before our latest change is ignored, whatever state it shows")
+    func staleApplicationStateIgnored() {
+        var h = Harness()
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        let duringCall = h.state.teamsRevision
+        h.send(.hangUp("c1"))
+        // A poll that read Teams during the call arrives after it ended.
+        h.send(.teamsPresence(GraphPresence(.busy, .inACall), asOf: duringCall))
+        #expect(h.state.presence == Presence(.available))
+        #expect(SignallingPolicy.decide(.queue(sales), h.state.policyContext).isSignalled)
+        // The same report, read after our change was delivered, is taken.
+        h.teams(GraphPresence(.doNotDisturb, .presenting))
+        #expect(h.state.presence == Presence(.presenting))
+    }
+
+    @Test("Logging out during wrap-up leaves the agent's own choice in Teams, not wrap-up's Do not disturb")
+    func logoutDuringWrapUp() {
+        var h = Harness(settings: CoreSettings(wrapUpSeconds: 30), choice: .beRightBack)
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        h.send(.hangUp("c1"))
+        #expect(h.state.teamsDesired.preferred == .set(PresencePair(.doNotDisturb, .doNotDisturb)))
+        let effects = h.send(.logout)
+        #expect(effects.teamsCommands == [.resync(TeamsDesired(session: nil, preferred: .set(PresencePair(.beRightBack, .beRightBack))),
+                                                  revision: h.state.teamsRevision)])
+    }
+
+    @Test("Dialling during a call holds it; an answered outbound call ends wrap-up")
+    func dialHoldsAndEndsWrapUp() {
+        var h = Harness(settings: CoreSettings(wrapUpSeconds: 30))
+        h.send(.incomingCall(call("c1")))
+        h.send(.accept("c1"))
+        let dial = h.send(.dial("o1", to: "1002"))
+        #expect(dial.lineCommands.contains(.hold("c1")))
+        h.send(.hangUp("c1"))
+        #expect(h.state.calls.map(\.phase) == [.dialing])
+        h.send(.remoteAnswered("o1"))
+        #expect(h.state.calls.filter { $0.phase == .active }.count == 1)
+        #expect(h.state.wrapUp == nil)
+        #expect(h.timers[.wrapUpEnd] == nil)
+        #expect(h.state.presence == Presence(.onACall))
+    }
+
+    @Test("Logout with an active and a ringing call: no wrap-up, no missed call")
+    func logoutWithCalls() {
+        var h = Harness(settings: CoreSettings(wrapUpSeconds: 30))
+        h.send(.incomingCall(call("a")))
+        h.send(.accept("a"))
+        h.send(.incomingCall(call("b")))
+        let effects = h.send(.logout)
+        #expect(!effects.contains { if case .startTimer(.wrapUpEnd, _) = $0 { true } else { false } })
+        #expect(h.state.missedCount == 0)
+        #expect(effects.callRecords.map(\.outcome) == [.answered, .diverted])
+        #expect(effects.callRecords.last?.reason == "not signalled: you logged out while it rang")
+    }
+
+    @Test("Out of office going off gives the presence back to whoever set the state")
+    func outOfOfficeOff() {
+        var h = Harness()
+        h.teams(GraphPresence(.available, .outOfOffice, outOfOffice: true))
+        #expect(h.state.presenceSetBy == .outlook)
+        h.teams(GraphPresence(.available, .available))
+        #expect(h.state.presenceSetBy == .user)
+        h.teams(GraphPresence(.doNotDisturb, .presenting, outOfOffice: true))
+        h.teams(GraphPresence(.doNotDisturb, .presenting))
+        #expect(h.state.presenceSetBy == .application)
+    }
+
+    @Test("What Teams showed while logged out does not outlive the next login")
+    func loginStartsFromTheChoice() {
+        var h = Harness(choice: .busy)
+        h.send(.logout)
+        h.teams(GraphPresence(.offline, .offline))
+        h.send(.login)
+        #expect(h.state.presence == Presence(.busy))
+        #expect(h.state.presenceSetBy == .user)
     }
 }

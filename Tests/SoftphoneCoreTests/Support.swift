@@ -46,11 +46,12 @@ struct Harness {
         return new
     }
 
-    /// A report from Teams over a settled connection: everything asked of Teams was delivered first.
+    /// A report from Teams over a settled connection: everything asked of Teams was
+    /// delivered first, and the report reflects it.
     @discardableResult
     mutating func teams(_ graph: GraphPresence) -> [Effect] {
         send(.teamsDelivered(revision: state.teamsRevision))
-        return send(.teamsPresence(graph))
+        return send(.teamsPresence(graph, asOf: state.teamsRevision))
     }
 
     /// Lets `span` pass, firing due timers in order.

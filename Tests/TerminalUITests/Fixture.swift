@@ -79,6 +79,11 @@ struct Scenario {
         }
     }
 
+    /// A Teams report that reflects every change the reducer has asked for.
+    func teams(_ graph: GraphPresence) -> Action {
+        .teamsPresence(graph, asOf: state.teamsRevision)
+    }
+
     /// Sends `action` `seconds` before `Fixture.now`.
     mutating func send(_ action: Action, secondsAgo seconds: Int64) {
         send(action, at: Fixture.now - .seconds(seconds))

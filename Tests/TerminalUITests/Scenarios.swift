@@ -14,7 +14,7 @@ enum Screenshot: String, CaseIterable {
         case .idle:
             break
         case .picker:
-            scenario.send(.teamsPresence(GraphPresence(.doNotDisturb, .presenting)), secondsAgo: 120)
+            scenario.send(scenario.teams(GraphPresence(.doNotDisturb, .presenting)), secondsAgo: 120)
             ui.overlay = .picker(selection: 1)
         case .ringing:
             scenario.ring("r1", from: Fixture.carla, kind: .queue(Fixture.sales), secondsAgo: 5)

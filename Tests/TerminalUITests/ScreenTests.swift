@@ -75,7 +75,7 @@ import Testing
 
     @Test func statusBarKeepsBadgeAndIconWhenNarrow() {
         var scenario = Scenario()
-        scenario.send(.teamsPresence(GraphPresence(.busy, .inACall, outOfOffice: true)), secondsAgo: 10)
+        scenario.send(scenario.teams(GraphPresence(.busy, .inACall, outOfOffice: true)), secondsAgo: 10)
         scenario.send(.teamsDisconnected(reason: "timeout"), secondsAgo: 9)
         for width in [60, 80] {
             let line = renderScreen(scenario.model(), width, 24).line(0)
@@ -299,7 +299,7 @@ import Testing
         #expect(!plain.text.contains("cannot be chosen"))
         let row = plain.text.split(separator: "\n").first { $0.contains("3 ⛔ Do not disturb") }!
         #expect(row.contains("▸"))
-        scenario.send(.teamsPresence(GraphPresence(.doNotDisturb, .presenting)), secondsAgo: 5)
+        scenario.send(scenario.teams(GraphPresence(.doNotDisturb, .presenting)), secondsAgo: 5)
         #expect(renderScreen(scenario.model(ui: ui)).text
             .contains("now: ⛔ Presenting (set by Teams) — cannot be chosen"))
         #expect(renderScreen(scenario.model(ui: ui, ascii: true)).text

@@ -11,6 +11,8 @@ final class DemoTeams: TeamsConnector, ScheduledSource {
     private(set) var connected = true
     private var agenda = Agenda()
     private var lastReported: GraphPresence?
+    /// The newest revision of the softphone's desired state applied here; reports carry it.
+    private var appliedRevision = 0
     private var announcedConnection = false
 
     init(now: Instant, latency: Duration = .milliseconds(40)) {
@@ -30,16 +32,18 @@ final class DemoTeams: TeamsConnector, ScheduledSource {
             announcedConnection = true
             agenda.schedule(.action(.teamsConnected), at: now + latency)
         }
+        // Push, or resync (pull and push): apply, confirm delivery, then report what
+        // Teams shows now, so the softphone sees the state that reflects its change.
         switch command {
         case .push(let desired, let revision):
             apply(desired, at: now)
-            agenda.schedule(.action(.teamsDelivered(revision: revision)), at: now + latency)
-            report(at: now, force: false)
+            appliedRevision = revision
         case .resync(let desired, let revision):
             if let desired { apply(desired, at: now) }
-            agenda.schedule(.action(.teamsDelivered(revision: revision)), at: now + latency)
-            report(at: now, force: true)
+            appliedRevision = revision
         }
+        agenda.schedule(.action(.teamsDelivered(revision: appliedRevision)), at: now + latency)
+        report(at: now, force: true)
     }
 
     private func apply(_ desired: TeamsDesired, at now: Instant) {
@@ -50,7 +54,6 @@ final class DemoTeams: TeamsConnector, ScheduledSource {
         switch desired.preferred {
         case .clear: user.preferred = nil
         case .set(let pair): user.preferred = PreferredPresence(pair: pair, setAt: now)
-        case .leave: break
         }
     }
 
@@ -95,12 +98,12 @@ final class DemoTeams: TeamsConnector, ScheduledSource {
         let shown = TeamsAggregation.aggregate(user, at: now)
         guard force || shown != lastReported else { return }
         lastReported = shown
-        agenda.schedule(.action(.teamsPresence(shown)), at: now + latency)
+        agenda.schedule(.action(.teamsPresence(shown, asOf: appliedRevision)), at: now + latency)
     }
 
     // MARK: ScheduledSource
 
     var nextDeadline: Instant? { agenda.nextDeadline }
 
-    func events(until now: Instant) -> [AppEvent] { agenda.takeDue(until: now) }
+    func events(dueBy due: Instant, now: Instant) -> [AppEvent] { agenda.takeDue(until: due) }
 }
