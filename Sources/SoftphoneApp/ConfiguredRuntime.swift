@@ -12,24 +12,12 @@ enum ConfiguredRuntime {
             AppEvent.colleague(id: colleague.teamsID ?? colleague.sip ?? colleague.name, name: colleague.name,
                                presence: Presence(.unknown))
         }
-        let line = UnavailableLine()
-        let teams = UnavailableTeams()
+        for colleague in colleagues { inbox.post(colleague) }
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: line, teams: teams, store: store,
-                       sources: [line, teams, OneShot(colleagues)], inbox: inbox,
+                       line: UnavailableLine(reportingTo: inbox), teams: UnavailableTeams(reportingTo: inbox),
+                       store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
-    }
-}
-
-/// Events delivered once, at start.
-final class OneShot: ScheduledSource {
-    private var pending: [AppEvent]
-    init(_ events: [AppEvent]) { pending = events }
-    var nextDeadline: Instant? { pending.isEmpty ? nil : .epoch }
-    func events(until now: Instant) -> [AppEvent] {
-        defer { pending = [] }
-        return pending
     }
 }

@@ -13,53 +13,42 @@ public protocol TeamsConnector: AnyObject {
 }
 
 /// A source of events on a schedule (demo scenario, simulated peers), run on the UI
-/// thread: the loop sleeps until `nextDeadline` and then calls `events(until:)`.
+/// thread: the loop sleeps until `nextDeadline` and then calls `events(dueBy:now:)`.
 public protocol ScheduledSource: AnyObject {
     var nextDeadline: Instant? { get }
-    func events(until now: Instant) -> [AppEvent]
+    /// The events due by `due`. `now` is the real time, later than `due` when the loop
+    /// was held up (a suspended process), so a source can tell history from the present.
+    func events(dueBy due: Instant, now: Instant) -> [AppEvent]
 }
 
 /// The line when no SIP user agent is available in this build: calls cannot arrive,
 /// and the Log tab says so once instead of pretending to register.
-public final class UnavailableLine: LineConnector, ScheduledSource {
-    private var pending: [AppEvent] = []
+public final class UnavailableLine: LineConnector {
+    private let inbox: Inbox
     private var told = false
 
-    public init() {}
+    public init(reportingTo inbox: Inbox) { self.inbox = inbox }
 
     public func perform(_ command: LineCommand, at now: Instant) {
         guard !told else { return }
         told = true
-        pending.append(.action(.note(.line, "the SIP line is not part of this build yet: no calls can arrive")))
-    }
-
-    public var nextDeadline: Instant? { pending.isEmpty ? nil : .epoch }
-
-    public func events(until now: Instant) -> [AppEvent] {
-        defer { pending = [] }
-        return pending
+        inbox.post(.action(.note(.line, "the SIP line is not part of this build yet: no calls can arrive")))
     }
 }
 
 /// Teams when no Graph client is available in this build: stays disconnected (❎)
 /// and says why once.
-public final class UnavailableTeams: TeamsConnector, ScheduledSource {
-    private var pending: [AppEvent] = []
+public final class UnavailableTeams: TeamsConnector {
+    private let inbox: Inbox
     private var told = false
 
-    public init() {}
+    public init(reportingTo inbox: Inbox) { self.inbox = inbox }
 
     public func perform(_ command: TeamsCommand, at now: Instant) {
         guard !told else { return }
         told = true
-        pending.append(.action(.teamsDisconnected(reason: "the Teams connection is not part of this build yet")))
-        pending.append(.action(.note(.teams, "the Teams connection is not part of this build yet")))
-    }
-
-    public var nextDeadline: Instant? { pending.isEmpty ? nil : .epoch }
-
-    public func events(until now: Instant) -> [AppEvent] {
-        defer { pending = [] }
-        return pending
+        let reason = "the Teams connection is not part of this build yet"
+        inbox.post(.action(.teamsDisconnected(reason: reason)))
+        inbox.post(.action(.note(.teams, reason)))
     }
 }

@@ -23,6 +23,8 @@ public final class Runtime {
     public let inbox: Inbox
     var timers = TimerTable()
     private var dialCounter = 0
+    /// The latest time handed to the reducer.
+    private var clockFloor = Instant.epoch
     private var teamCache: (key: TeamCacheKey, table: TeamTable)?
 
     static let historyLimit = 500
@@ -57,7 +59,8 @@ public final class Runtime {
     public func handle(_ key: KeyInput, at now: Instant) -> Bool {
         dirty = true
         if key == .resize { return true }
-        for command in KeyMap.handle(key, ui: &ui, state: state) {
+        let rowCounts: [Tab: Int] = [.team: teamTable().rows.count, .history: history.count, .log: state.log.count]
+        for command in KeyMap.handle(key, ui: &ui, state: state, rowCounts: rowCounts) {
             switch command {
             case .send(let action):
                 dispatch(action, at: now)
@@ -82,22 +85,36 @@ public final class Runtime {
         }
     }
 
-    /// Fires due timers, collects due source events and posted events, up to `now`.
+    /// Handles everything due up to `now` — timers, source events, posted events — in
+    /// the order it happened. Time handed to the reducer never goes backwards.
     public func advance(to now: Instant) {
-        for event in inbox.drain() { handle(event, at: now) }
-        for _ in 0..<100 {  // bounded: each round can only schedule later work
-            var progressed = false
-            for (id, at) in timers.takeDue(at: now) {
-                dispatch(.timerFired(id), at: at)
-                progressed = true
+        let posted = inbox.drain()
+        var nextPosted = 0
+        // Bounded: a source that failed to move its deadline cannot hang the loop.
+        for _ in 0..<10_000 {
+            let timerAt = timers.nextDeadline.flatMap { $0 <= now ? $0 : nil }
+            let source = sources.compactMap { s in s.nextDeadline.flatMap { $0 <= now ? (s, $0) : nil } }
+                .min { $0.1 < $1.1 }
+            let postedAt = nextPosted < posted.count ? min(posted[nextPosted].0, now) : nil
+            guard let earliest = [timerAt, source?.1, postedAt].compactMap({ $0 }).min() else { return }
+            let at = max(earliest, clockFloor)
+            clockFloor = at
+            if let timerAt, timerAt == earliest {
+                for (id, _) in timers.takeDue(at: timerAt) { dispatch(.timerFired(id), at: at) }
+            } else if let (source, due) = source, due == earliest {
+                for event in source.events(dueBy: due, now: now) { handle(event, at: at) }
+            } else {
+                handle(posted[nextPosted].1, at: at)
+                nextPosted += 1
             }
-            for source in sources {
-                guard let deadline = source.nextDeadline, deadline <= now else { continue }
-                for event in source.events(until: now) { handle(event, at: now) }
-                progressed = true
-            }
-            if !progressed { break }
         }
+    }
+
+    /// Ends the day on quit or a signal: logs out, so calls are hung up and recorded,
+    /// the line de-registers and the softphone's Teams session is cleared.
+    public func shutdown(at now: Instant) {
+        advance(to: now)
+        dispatch(.logout, at: max(now, clockFloor))
     }
 
     /// The earliest moment something is due (a timer or a source).

@@ -39,6 +39,7 @@ public enum TerminalApp {
 
         runtime.start(at: start)
         loop(runtime, terminal, ascii: ascii, signalFD: signalFD, wakeup: wakeup)
+        runtime.shutdown(at: WallClock.now())
         return 0
     }
 

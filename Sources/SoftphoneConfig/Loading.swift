@@ -254,13 +254,3 @@ private struct ConfigurationReader {
         return Secret(value)
     }
 }
-
-extension String {
-    /// Without leading and trailing white space.
-    var trimmed: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
-}

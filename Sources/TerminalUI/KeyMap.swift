@@ -2,8 +2,10 @@ import SoftphoneCore
 
 /// The keys of SPEC section 6, as a pure function of the key, the view state and
 /// the softphone state. Returns the commands for the app; changes `ui` in place.
+/// `rowCounts` (rows per tab) keeps scrolling within the content.
 public enum KeyMap {
-    public static func handle(_ key: KeyInput, ui: inout UIState, state: SoftphoneState) -> [UICommand] {
+    public static func handle(_ key: KeyInput, ui: inout UIState, state: SoftphoneState,
+                              rowCounts: [Tab: Int] = [:]) -> [UICommand] {
         ui.notice = nil
         switch ui.overlay {
         case .picker(let selection): return picker(key, selection: selection, ui: &ui)
@@ -15,11 +17,11 @@ public enum KeyMap {
             if key == .character("y") || key == .character("q") { return [.quit] }
             return []
         case .prompt(let prompt): return self.prompt(key, prompt, ui: &ui)
-        case nil: return main(key, ui: &ui, state: state)
+        case nil: return main(key, ui: &ui, state: state, rowCounts: rowCounts)
         }
     }
 
-    static func main(_ key: KeyInput, ui: inout UIState, state: SoftphoneState) -> [UICommand] {
+    static func main(_ key: KeyInput, ui: inout UIState, state: SoftphoneState, rowCounts: [Tab: Int]) -> [UICommand] {
         let ringing = state.calls.last { $0.phase == .ringing }
         let current = state.calls.last { $0.phase == .active } ?? state.calls.last { $0.isConnected }
             ?? state.calls.last { $0.phase == .dialing }
@@ -71,18 +73,21 @@ public enum KeyMap {
         case .character("q"):
             if state.calls.isEmpty { return [.quit] }
             ui.overlay = .confirmQuit
-        case .up: scroll(&ui, by: -1)
-        case .down: scroll(&ui, by: 1)
-        case .pageUp: scroll(&ui, by: -10)
-        case .pageDown: scroll(&ui, by: 10)
+        case .up: scroll(&ui, by: -1, rows: rowCounts[ui.tab])
+        case .down: scroll(&ui, by: 1, rows: rowCounts[ui.tab])
+        case .pageUp: scroll(&ui, by: -10, rows: rowCounts[ui.tab])
+        case .pageDown: scroll(&ui, by: 10, rows: rowCounts[ui.tab])
         case .home: ui.scroll[ui.tab] = 0
         default: break
         }
         return []
     }
 
-    static func scroll(_ ui: inout UIState, by delta: Int) {
-        ui.scroll[ui.tab] = max(0, (ui.scroll[ui.tab] ?? 0) + delta)
+    /// Moves the first visible row, never before the first row nor past the last.
+    static func scroll(_ ui: inout UIState, by delta: Int, rows: Int?) {
+        var first = max(0, (ui.scroll[ui.tab] ?? 0) + delta)
+        if let rows { first = min(first, max(0, rows - 1)) }
+        ui.scroll[ui.tab] = first
     }
 
     static func picker(_ key: KeyInput, selection: Int, ui: inout UIState) -> [UICommand] {
@@ -114,7 +119,7 @@ public enum KeyMap {
             return []
         case .enter:
             ui.overlay = nil
-            let text = prompt.text.trimmingSpaces
+            let text = prompt.text.trimmed
             switch prompt.kind {
             case .filter: return []
             case .dial: return text.isEmpty ? [] : [.dial(text)]
@@ -133,14 +138,5 @@ public enum KeyMap {
             ui.scroll[.team] = 0
         }
         return []
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
     }
 }

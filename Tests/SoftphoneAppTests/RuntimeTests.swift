@@ -144,14 +144,90 @@ struct RuntimeTests {
         #expect(busy.runtime.handle(.character("y"), at: busy.now) == false)
     }
 
-    @Test("Timers wake the loop: the next deadline is never later than a due timer")
+    @Test("Timers wake the loop: the next deadline is the reducer's earliest timer")
     func deadlines() {
-        var demo = DemoDriver()
-        demo.run(for: .seconds(4))
-        let deadline = demo.runtime.nextDeadline
-        #expect(deadline != nil)
-        #expect(deadline! <= demo.now + .seconds(15))
+        let runtime = Runtime(settings: CoreSettings(answering: AnsweringConfig(noAnswerSeconds: 17)),
+                              identity: .init(name: "Ada"), line: UnavailableLine(reportingTo: Inbox()),
+                              teams: UnavailableTeams(reportingTo: Inbox()), store: nil, sources: [])
+        runtime.start(at: start)
+        #expect(runtime.nextDeadline == nil)
+        runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)),
+                         at: start + .seconds(1))
+        #expect(runtime.nextDeadline == start + .seconds(18))
+        runtime.advance(to: start + .seconds(18))
+        #expect(runtime.state.calls.isEmpty)
+        #expect(runtime.state.missedCount == 1)
         #expect(TerminalApp.timeout(now: Instant(nanosecondsSinceEpoch: 1_500_000_000), deadline: nil) == 501)
         #expect(TerminalApp.timeout(now: start, deadline: start + .milliseconds(20)) == 20)
+    }
+}
+
+/// A runtime with no demo: a line that records what it was told, events posted by hand.
+final class RecordingLine: LineConnector {
+    var commands: [LineCommand] = []
+    func perform(_ command: LineCommand, at now: Instant) { commands.append(command) }
+}
+
+final class FakeClock: @unchecked Sendable {
+    var now = start
+}
+
+@Suite("Runtime ordering and shutdown")
+struct RuntimeOrderingTests {
+    static func make(clock: FakeClock, line: RecordingLine) -> Runtime {
+        Runtime(settings: CoreSettings(answering: AnsweringConfig(rule: .voicemail(target: "sip:vm@127.0.0.1"),
+                                                                  noAnswerSeconds: 10)),
+                identity: .init(name: "Ada"), line: line, teams: UnavailableTeams(reportingTo: Inbox()),
+                store: nil, sources: [], inbox: Inbox(clock: { clock.now }))
+    }
+
+    @Test("A caller who hangs up before the no-answer time is a missed call, even if both are handled late")
+    func cancelBeforeTimeout() {
+        let clock = FakeClock(), line = RecordingLine()
+        let runtime = Self.make(clock: clock, line: line)
+        runtime.start(at: start)
+        runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
+        clock.now = start + .seconds(9)  // CANCEL arrives at 9 s…
+        runtime.inbox.post(.action(.callerCancelled("c1")))
+        runtime.advance(to: start + .seconds(12))  // …but the loop only gets to it at 12 s
+        #expect(runtime.history.first?.reason == "caller hung up after 9 s")
+        #expect(!line.commands.contains(.respond("c1", status: 302, contact: "sip:vm@127.0.0.1")))
+    }
+
+    @Test("The no-answer time that passed before a late CANCEL wins: the call went to voicemail")
+    func timeoutBeforeCancel() {
+        let clock = FakeClock(), line = RecordingLine()
+        let runtime = Self.make(clock: clock, line: line)
+        runtime.start(at: start)
+        runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
+        clock.now = start + .seconds(11)
+        runtime.inbox.post(.action(.callerCancelled("c1")))
+        runtime.advance(to: start + .seconds(12))
+        #expect(line.commands.contains(.respond("c1", status: 302, contact: "sip:vm@127.0.0.1")))
+        #expect(runtime.history.first?.reason == "not answered within 10 s")
+    }
+
+    @Test("Quitting logs out: an active call is hung up and recorded, the line de-registers")
+    func shutdown() {
+        let clock = FakeClock(), line = RecordingLine()
+        let runtime = Self.make(clock: clock, line: line)
+        runtime.start(at: start)
+        runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
+        runtime.dispatch(.accept("c1"), at: start + .seconds(1))
+        runtime.shutdown(at: start + .seconds(30))
+        #expect(line.commands.suffix(2) == [.hangUp("c1"), .unregister])
+        #expect(runtime.history.first?.outcome == .answered)
+        #expect(!runtime.state.loggedIn)
+    }
+
+    @Test("After a long suspend the demo does not replay a burst of calls")
+    func noBurstAfterSuspend() {
+        var demo = DemoDriver()
+        demo.run(for: .seconds(1))
+        demo.run(for: .seconds(600), step: .seconds(600))
+        #expect(demo.state.missedCount == 0)
+        #expect(demo.runtime.history.isEmpty)
+        demo.run(for: .seconds(120))  // the next cycle's calls ring as usual
+        #expect(!demo.runtime.history.isEmpty)
     }
 }

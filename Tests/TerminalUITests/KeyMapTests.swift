@@ -200,3 +200,20 @@ import Testing
         #expect(ui.scroll[.team] == 0)
     }
 }
+
+@Suite("Key map: scrolling")
+struct KeyMapScrollTests {
+    @Test("Scrolling stops at the last row, so Up moves at once after over-scrolling")
+    func clamped() {
+        var ui = UIState()
+        ui.tab = .history
+        let state = SoftphoneState()
+        for _ in 0..<5 { _ = KeyMap.handle(.pageDown, ui: &ui, state: state, rowCounts: [.history: 12]) }
+        #expect(ui.scroll[.history] == 11)
+        _ = KeyMap.handle(.up, ui: &ui, state: state, rowCounts: [.history: 12])
+        #expect(ui.scroll[.history] == 10)
+        _ = KeyMap.handle(.pageUp, ui: &ui, state: state, rowCounts: [.history: 12])
+        _ = KeyMap.handle(.pageUp, ui: &ui, state: state, rowCounts: [.history: 12])
+        #expect(ui.scroll[.history] == 0)
+    }
+}

@@ -66,13 +66,17 @@ final class DemoScenario: ScheduledSource {
         [agenda.nextDeadline, nextStep?.at, nextColleagueChange].compactMap { $0 }.min()
     }
 
-    func events(until now: Instant) -> [AppEvent] {
-        var events = agenda.takeDue(until: now)
-        while let (at, step) = nextStep, at <= now {
+    func events(dueBy due: Instant, now: Instant) -> [AppEvent] {
+        var events = agenda.takeDue(until: due)
+        while let (at, step) = nextStep, at <= due {
             cycleIndex += 1
+            // After a suspend (Ctrl-Z, a sleeping laptop), calls that are long past are not
+            // replayed; state changes are, so Teams ends up where the script says.
+            if case .call = step, now - at > .seconds(5) { continue }
             events += perform(step, at: at)
         }
-        while nextColleagueChange <= now {
+        if now - nextColleagueChange > .seconds(10) { nextColleagueChange = now }
+        while nextColleagueChange <= due {
             let i = Int.random(in: 0..<DemoRoster.names.count, using: &random)
             events.append(.colleague(id: "colleague-\(i)", name: DemoRoster.names[i],
                                      presence: DemoRoster.presence(&random)))

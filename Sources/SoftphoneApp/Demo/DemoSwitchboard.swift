@@ -45,5 +45,5 @@ final class DemoSwitchboard: LineConnector, ScheduledSource {
 
     var nextDeadline: Instant? { agenda.nextDeadline }
 
-    func events(until now: Instant) -> [AppEvent] { agenda.takeDue(until: now) }
+    func events(dueBy due: Instant, now: Instant) -> [AppEvent] { agenda.takeDue(until: due) }
 }
