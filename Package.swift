@@ -31,7 +31,9 @@ let package = Package(
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
-        .target(name: "TerminalUI", dependencies: ["SoftphoneCore", "CNcursesw"]),
+        .target(name: "TerminalUI", dependencies: ["SoftphoneCore", "CNcursesw", "CTerminalGuard"]),
+        // Restores the terminal if the process crashes (async-signal-safe C).
+        .target(name: "CTerminalGuard"),
         // The running program: the event loop, effects to connectors, timers, demo backends.
         .target(
             name: "SoftphoneApp",
@@ -58,7 +60,7 @@ let package = Package(
         .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore"]),
+        .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(
             name: "SoftphoneBenchmarks",
             dependencies: [

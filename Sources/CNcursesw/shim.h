@@ -58,3 +58,9 @@ static inline void cnc_show_cursor_after_endwin(FILE *out) {
         fflush(out);
     }
 }
+
+/// The terminfo string for `capability`, or NULL.
+static inline const char *cnc_terminfo_string(const char *capability) {
+    char *value = tigetstr(capability);
+    return (value == 0 || value == (char *)-1) ? 0 : value;
+}

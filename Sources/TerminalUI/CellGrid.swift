@@ -74,7 +74,11 @@ public struct CellGrid: Hashable, Sendable {
         let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
         for y in y0..<y1 {
-            for x in x0..<x1 { cells[y * width + x] = Cell(style: style) }
+            let row = y * width
+            // A wide character cut by either edge loses its other half too.
+            if x0 > 0, cells[row + x0].width == 0 { cells[row + x0 - 1] = Cell(style: cells[row + x0 - 1].style) }
+            if x1 < width, cells[row + x1].width == 0 { cells[row + x1] = Cell(style: cells[row + x1].style) }
+            for x in x0..<x1 { cells[row + x] = Cell(style: style) }
         }
     }
 

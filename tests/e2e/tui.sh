@@ -197,6 +197,19 @@ t_sigterm_restores_terminal() {
     return $ok
 }
 
+t_crash_restores_terminal() {
+    start k
+    wait_for k "Available" || { stop k; return 1; }
+    kill -ABRT "$(cat "$TMP/k.pid")"   # what a Swift trap or abort() does
+    local ok=0
+    exited k || { stop k; return 1; }
+    flag k '#{alternate_on}' 0 || { why+="alternate screen still on after a crash; "; ok=1; }
+    flag k '#{cursor_flag}' 1 || { why+="cursor still hidden after a crash; "; ok=1; }
+    [ "$(cat "$TMP/k.status")" = "134" ] || { why+="exit status $(cat "$TMP/k.status"), expected 134 (SIGABRT); "; ok=1; }
+    stop k
+    return $ok
+}
+
 t_ascii() {
     start i --ascii
     wait_for i "[+] Available" || { stop i; return 1; }
@@ -226,6 +239,7 @@ case_ "L shows ❌ Logout" t_logout
 case_ "a resize keeps the layout; too small says so" t_resize
 case_ "q quits and restores the terminal" t_quit_restores_terminal
 case_ "SIGTERM restores the terminal" t_sigterm_restores_terminal
+case_ "a crash (SIGABRT) still restores the terminal" t_crash_restores_terminal
 case_ "--ascii shows only ASCII" t_ascii
 case_ "? shows help; any key closes it" t_help
 

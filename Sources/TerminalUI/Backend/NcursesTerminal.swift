@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CNcursesw
+import CTerminalGuard
 
 /// Whether some `NcursesTerminal` has the terminal in curses mode; the exit handler
 /// restores the terminal only then.
@@ -61,6 +62,7 @@ public final class NcursesTerminal {
     private let outputFile: UnsafeMutablePointer<FILE>
 
     init(ascii: Bool, terminalType: String?, output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>) throws {
+        terminal_guard_save_modes(fileno(output))
         let created: OpaquePointer? = if let terminalType {
             terminalType.withCString { newterm($0, output, input) }
         } else {
@@ -96,6 +98,13 @@ public final class NcursesTerminal {
 
         _ = exitHandlerRegistration
         cursesModeActive = true
+        // Prepared now, written by the crash handler: attributes off, leave the
+        // alternate screen, show the cursor.
+        let capabilities: [String] = ["sgr0", "rmcup", "cnorm"]
+        let reset = capabilities.compactMap { name in
+            name.withCString { cnc_terminfo_string($0) }.map { String(cString: $0) }
+        }.joined()
+        reset.withCString { terminal_guard_arm($0, strlen($0)) }
     }
 
     deinit {
@@ -146,6 +155,7 @@ public final class NcursesTerminal {
         stopped = true
         endwin()
         cnc_show_cursor_after_endwin(outputFile)
+        terminal_guard_disarm()
         cursesModeActive = false
     }
 }

@@ -7,29 +7,11 @@ enum TooSmall {
     static func draw(on canvas: inout Canvas, needs: (Int, Int)) {
         let bounds = canvas.grid.bounds
         guard bounds.width > 0, bounds.height > 0 else { return }
-        let lines = wrap(message(needs: needs, ascii: canvas.ascii), width: bounds.width)
+        let lines = LogView.wrap(message(needs: needs, ascii: canvas.ascii), width: bounds.width)
         let top = max(0, (bounds.height - lines.count) / 2)
         for (i, line) in lines.enumerated() where top + i < bounds.height {
             let x = max(0, (bounds.width - canvas.columns(line)) / 2)
             canvas.text(line, x: x, y: top + i, width: bounds.width - x, style: Theme.bold)
         }
-    }
-
-    /// Words of `text` in lines of at most `width` columns (a longer word is cut later).
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ") {
-            if line.isEmpty {
-                line = String(word)
-            } else if TextWidth.columns(of: line) + 1 + TextWidth.columns(of: word) <= width {
-                line += " " + word
-            } else {
-                lines.append(line)
-                line = String(word)
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines
     }
 }
