@@ -7,10 +7,12 @@ RUNS=${2:-7}
 TMP=$(mktemp -d)
 SOCK="softphone-bench-$$"
 tmx() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# A session that lives for the whole run keeps the tmux server up between runs.
+tmx new-session -d -s keeper -x 40 -y 5 "sleep 3600"
+SERVER=$(tmx display-message -p '#{pid}')
 cleanup() {
     for f in "$TMP"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-    local server
-    server=$(tmx display-message -p '#{pid}' 2>/dev/null) && kill "$server" 2>/dev/null
+    kill "$SERVER" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -32,7 +34,7 @@ times=()
 for n in $(seq "$RUNS"); do
     ms=$(run "$n") || exit 1
     times+=("$ms")
-    if [ "$n" -lt "$RUNS" ]; then kill "$(cat "$TMP/r$n.pid")"; tmx kill-session -t "r$n"; rm -f "$TMP/r$n.pid"; fi
+    if [ "$n" -lt "$RUNS" ]; then kill "$(cat "$TMP/r$n.pid")"; tmx kill-session -t "r$n" 2>/dev/null; rm -f "$TMP/r$n.pid"; fi
 done
 # The last instance idles for a while (the demo keeps running), then its memory is read.
 sleep 5
