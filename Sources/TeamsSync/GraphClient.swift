@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SoftphoneCore
+
+/// The Microsoft Graph presence API, v1.0 shapes. Every call refreshes the token on a
+/// 401 (once), honours `Retry-After` on 429, backs off on 5xx and dropped connections,
+/// and fails with a `GraphError` that reads well in the Log tab.
+public final class GraphClient: Sendable {
+    public let configuration: GraphConfiguration
+    let http: HTTPClient
+    let tokens: TokenProvider
+    let retry: RetryPolicy
+    let sleep: @Sendable (Duration) async throws -> Void
+    /// Graph allows at most this many ids per `getPresencesByUserId`.
+    public static let presenceBatchLimit = 650
+
+    public init(configuration: GraphConfiguration, httpClient: HTTPClient = .shared,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.configuration = configuration
+        self.http = httpClient
+        self.tokens = TokenProvider(configuration: configuration, http: httpClient)
+        self.retry = RetryPolicy(maxRetries: configuration.maxRetries)
+        self.sleep = sleep
+    }
+
+    /// Tokens fetched so far.
+    public var tokenFetches: Int { get async { await tokens.fetches } }
+
+    // MARK: Presence
+
+    /// `GET /users/{id}/presence`.
+    public func presence(of userID: String? = nil) async throws(GraphError) -> PresenceResource {
+        let id = userID ?? configuration.userID
+        return try await call(.GET, "/users/\(escape(id))/presence", operation: "GET presence", decode: PresenceResource.self)
+    }
+
+    /// `setPresence` for the softphone's own session (`sessionId` = the client id).
+    public func setSessionPresence(_ pair: PresencePair) async throws(GraphError) {
+        let body = SetPresenceBody(sessionId: configuration.clientID, availability: pair.availability.rawValue,
+                                   activity: pair.activity.rawValue,
+                                   expirationDuration: configuration.sessionExpiration.iso8601)
+        try await send(.POST, "/users/\(escape(configuration.userID))/presence/setPresence", body, operation: "setPresence")
+    }
+
+    /// `clearPresence` for the softphone's own session.
+    public func clearSessionPresence() async throws(GraphError) {
+        try await send(.POST, "/users/\(escape(configuration.userID))/presence/clearPresence",
+                       ClearPresenceBody(sessionId: configuration.clientID), operation: "clearPresence")
+    }
+
+    /// `setUserPreferredPresence`.
+    public func setPreferredPresence(_ pair: PresencePair, expiration: Duration? = nil) async throws(GraphError) {
+        let body = SetPreferredBody(availability: pair.availability.rawValue, activity: pair.activity.rawValue,
+                                    expirationDuration: expiration?.iso8601)
+        try await send(.POST, "/users/\(escape(configuration.userID))/presence/setUserPreferredPresence", body,
+                       operation: "setUserPreferredPresence")
+    }
+
+    /// `clearUserPreferredPresence`.
+    public func clearPreferredPresence() async throws(GraphError) {
+        try await send(.POST, "/users/\(escape(configuration.userID))/presence/clearUserPreferredPresence",
+                       Optional<ClearPresenceBody>.none, operation: "clearUserPreferredPresence")
+    }
+
+    /// `POST /communications/getPresencesByUserId`, in batches of at most 650 ids.
+    public func presences(of ids: [String]) async throws(GraphError) -> [PresenceResource] {
+        var result: [PresenceResource] = []
+        var start = 0
+        while start < ids.count {
+            let batch = Array(ids[start..<min(ids.count, start + Self.presenceBatchLimit)])
+            let list = try await call(.POST, "/communications/getPresencesByUserId", body: PresencesByIDBody(ids: batch),
+                                      operation: "getPresencesByUserId", decode: ValueList<PresenceResource>.self)
+            result += list.value
+            start += batch.count
+        }
+        return result
+    }
+
+    // MARK: Subscriptions
+
+    /// Subscribes to presence changes of `ids` (`/communications/presences?$filter=id in (...)`).
+    public func subscribe(to ids: [String], notificationURL: String, clientState: String,
+                          expiration: Date) async throws(GraphError) -> SubscriptionResource {
+        let quoted = ids.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
+        let body = SubscriptionResource(id: nil, changeType: "updated", notificationUrl: notificationURL,
+                                        resource: "/communications/presences?$filter=id in (\(quoted))",
+                                        expirationDateTime: Self.isoDate(expiration), clientState: clientState)
+        return try await call(.POST, "/subscriptions", body: body, operation: "create subscription",
+                              decode: SubscriptionResource.self)
+    }
+
+    public func renewSubscription(_ id: String, until expiration: Date) async throws(GraphError) {
+        try await send(.PATCH, "/subscriptions/\(escape(id))", SubscriptionRenewal(expirationDateTime: Self.isoDate(expiration)),
+                       operation: "renew subscription")
+    }
+
+    public func deleteSubscription(_ id: String) async throws(GraphError) {
+        try await send(.DELETE, "/subscriptions/\(escape(id))", Optional<ClearPresenceBody>.none,
+                       operation: "delete subscription")
+    }
+
+    static func isoDate(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    // MARK: The request machinery
+
+    private func escape(_ segment: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+
+    private func send<Body: Encodable>(_ method: HTTPMethod, _ path: String, _ body: Body?,
+                                       operation: String) async throws(GraphError) {
+        _ = try await perform(method, path, body: try encode(body, operation), operation: operation)
+    }
+
+    private func call<Response: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)? = Optional<ClearPresenceBody>.none,
+                                           operation: String, decode: Response.Type) async throws(GraphError) -> Response {
+        let data = try await perform(method, path, body: try encode(body, operation), operation: operation)
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw GraphError(.malformed("\(error)"), operation: operation)
+        }
+    }
+
+    private func encode<Body: Encodable>(_ body: Body?, _ operation: String) throws(GraphError) -> Data? {
+        guard let body else { return nil }
+        do { return try JSONEncoder().encode(body) } catch {
+            throw GraphError(.malformed("cannot encode the request: \(error)"), operation: operation)
+        }
+    }
+
+    /// Sends one Graph request with token refresh and retries; returns the body of a 2xx.
+    func perform(_ method: HTTPMethod, _ path: String, body: Data?, operation: String) async throws(GraphError) -> Data {
+        var attempt = 0
+        var refreshedToken = false
+        while true {
+            attempt += 1
+            let token = try await tokens.token()
+            var request = HTTPClientRequest(url: configuration.graphURL + path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Accept", value: "application/json")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            let status: Int, data: Data, retryAfter: Int?
+            do {
+                let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
+                let collected = try await response.body.collect(upTo: 8 << 20)
+                status = Int(response.status.code)
+                data = Data(collected.readableBytesView)
+                retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0.trimmed) }
+            } catch {
+                let failure = GraphError(.transport(String(describing: error)), operation: operation)
+                guard let wait = retry.delay(attempt: attempt, status: nil, retryAfterSeconds: nil,
+                                             jitter: Double.random(in: 0..<1)) else { throw failure }
+                try await pause(wait, operation)
+                continue
+            }
+            if (200..<300).contains(status) { return data }
+            if status == 401, !refreshedToken {
+                refreshedToken = true
+                await tokens.invalidate()
+                continue
+            }
+            let body = try? JSONDecoder().decode(GraphErrorBody.self, from: data)
+            let failure = GraphError(.status(status, code: body?.error.code, message: body?.error.message), operation: operation)
+            guard let wait = retry.delay(attempt: attempt, status: status, retryAfterSeconds: retryAfter,
+                                         jitter: Double.random(in: 0..<1)) else { throw failure }
+            try await pause(wait, operation)
+        }
+    }
+
+    private func pause(_ duration: Duration, _ operation: String) async throws(GraphError) {
+        do { try await sleep(duration) } catch {
+            throw GraphError(.transport("cancelled"), operation: operation)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// A failed Graph or token request, in words for the Log tab.
+public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// Graph answered with an error status.
+        case status(Int, code: String?, message: String?)
+        /// The token endpoint refused (wrong client id or secret, unknown tenant).
+        case token(Int, code: String?, message: String?)
+        /// No answer: connection refused or dropped, timeout.
+        case transport(String)
+        /// An answer that is not what Graph documents.
+        case malformed(String)
+    }
+
+    public var kind: Kind
+    /// What was being done: "setPresence", "GET presence".
+    public var operation: String
+
+    public init(_ kind: Kind, operation: String) {
+        self.kind = kind
+        self.operation = operation
+    }
+
+    public var description: String {
+        switch kind {
+        case .status(let status, let code, let message):
+            return "Teams: \(operation) failed: \(status)\(code.map { " \($0)" } ?? "")\(message.map { ": \($0)" } ?? "")"
+        case .token(let status, let code, let message):
+            return "Teams sign-in failed: \(status)\(code.map { " \($0)" } ?? "")\(message.map { ": \($0)" } ?? "")"
+        case .transport(let reason):
+            return "Teams unreachable: \(operation): \(reason)"
+        case .malformed(let reason):
+            return "Teams: \(operation): unexpected answer: \(reason)"
+        }
+    }
+
+    /// Worth trying again later: throttling, server errors, no connection.
+    public var isTransient: Bool {
+        switch kind {
+        case .status(let status, _, _): status == 429 || status >= 500
+        case .transport: true
+        case .token(let status, _, _): status == 429 || status >= 500
+        case .malformed: false
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import SoftphoneCore
+
+/// What the engine reports back to the softphone.
+public enum TeamsReport: Sendable, Hashable {
+    /// Hand this action to the reducer (presence, delivery, connection, log notes).
+    case action(Action)
+    /// A colleague's presence for the Team tab.
+    case colleague(id: String, presence: Presence)
+}
+
+/// Carries out the reducer's Teams commands against Graph: pushes only what changed
+/// (everything on resync), reads the presence back after each delivery so reports
+/// carry the revision they reflect, keeps the softphone's session alive, polls, and
+/// while Teams is unreachable keeps the desired state and retries with backoff.
+///
+/// The engine retries by itself, so give its client few retries (`maxRetries: 1`):
+/// then a lost connection shows as ❎ within one request timeout, not after a
+/// whole series of retries.
+public actor TeamsSyncEngine {
+    public struct Options: Sendable {
+        /// How often to read the agent's presence (and the colleagues') when polling.
+        public var pollInterval: Duration
+        /// Colleagues' Teams ids for the Team tab.
+        public var colleagues: [String]
+        /// Renew the session this long before Teams would idle or expire it.
+        public var keepAlive: Duration
+        public init(pollInterval: Duration = .seconds(1), colleagues: [String] = [], keepAlive: Duration = .seconds(120)) {
+            self.pollInterval = pollInterval
+            self.colleagues = colleagues
+            self.keepAlive = keepAlive
+        }
+    }
+
+    let client: GraphClient
+    let options: Options
+    let report: @Sendable (TeamsReport) -> Void
+
+    /// The latest command's desired state and revision.
+    private var desired: TeamsDesired?
+    private var revision = 0
+    private var fullResync = false
+    /// Counts resync requests, so one that arrives during a delivery is not lost.
+    private var resyncRequests = 0
+    /// What Teams holds as far as this engine has delivered it.
+    private var delivered: TeamsDesired?
+    private var deliveredRevision = 0
+    private var connected: Bool?
+    private var lastReported: GraphPresence?
+    private var colleaguesReported: [String: Presence] = [:]
+    private var lastSessionWrite: ContinuousClock.Instant?
+    private var worker: Task<Void, Never>?
+    private var wake: CheckedContinuation<Void, Never>?
+
+    public init(client: GraphClient, options: Options, report: @escaping @Sendable (TeamsReport) -> Void) {
+        self.client = client
+        self.options = options
+        self.report = report
+    }
+
+    /// Starts the background work (delivery, keep-alive, polling).
+    public func start() {
+        guard worker == nil else { return }
+        worker = Task { [weak self] in await self?.run() }
+    }
+
+    public func stop() {
+        worker?.cancel()
+        worker = nil
+        wake?.resume()
+        wake = nil
+    }
+
+    /// A command from the reducer.
+    public func perform(_ command: TeamsCommand) {
+        switch command {
+        case .push(let desired, let revision):
+            self.desired = desired
+            self.revision = revision
+        case .resync(let desired, let revision):
+            if let desired { self.desired = desired }
+            self.revision = revision
+            fullResync = true
+            resyncRequests += 1
+        }
+        wake?.resume()
+        wake = nil
+    }
+
+    // MARK: The loop
+
+    private func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if deliveredRevision < revision || fullResync {
+                    try await deliver()
+                } else {
+                    try await keepAliveIfDue()
+                    try await readBack()
+                    try await pollColleagues()
+                }
+                failures = 0
+                setConnected(true, reason: nil)
+                if deliveredRevision >= revision && !fullResync { await idle(options.pollInterval) }
+            } catch {
+                failures += 1
+                setConnected(false, reason: error.description)
+                if failures == 1 || failures % 10 == 0 { report(.action(.note(.error, error.description))) }
+                if !error.isTransient, case .status = error.kind {
+                    // Graph refused the request itself (a 4xx): do not send it again and again.
+                    deliveredRevision = revision
+                    fullResync = false
+                }
+                await idle(min(.seconds(30), .milliseconds(500) * (1 << min(failures, 6))))
+            }
+        }
+    }
+
+    /// Sleeps until `duration` passes or a command arrives.
+    private func idle(_ duration: Duration) async {
+        let sleeper = Task { [weak self] in
+            try? await Task.sleep(for: duration)
+            await self?.interruptIdle()
+        }
+        await withCheckedContinuation { continuation in
+            if deliveredRevision < revision || Task.isCancelled { continuation.resume() } else { wake = continuation }
+        }
+        sleeper.cancel()
+    }
+
+    private func interruptIdle() {
+        wake?.resume()
+        wake = nil
+    }
+
+    private func setConnected(_ now: Bool, reason: String?) {
+        guard connected != now else { return }
+        connected = now
+        report(.action(now ? .teamsConnected : .teamsDisconnected(reason: reason ?? "unknown")))
+    }
+
+    // MARK: Steps
+
+    /// Pushes what changed since the last delivery (everything on resync), then reads back.
+    private func deliver() async throws(GraphError) {
+        let target = revision
+        let full = fullResync
+        let requests = resyncRequests
+        if let wanted = desired {
+            if full || wanted.session != delivered?.session {
+                if let pair = wanted.session {
+                    try await client.setSessionPresence(pair)
+                    lastSessionWrite = .now
+                } else if full || delivered?.session != nil {
+                    try await client.clearSessionPresence()
+                }
+            }
+            if full || wanted.preferred != delivered?.preferred {
+                switch wanted.preferred {
+                case .clear: try await client.clearPreferredPresence()
+                case .set(let pair): try await client.setPreferredPresence(pair)
+                }
+            }
+            delivered = wanted
+        }
+        deliveredRevision = target
+        if full, resyncRequests == requests { fullResync = false }
+        report(.action(.teamsDelivered(revision: target)))
+        lastReported = nil  // always report what Teams shows after our change
+        try await readBack()
+        if full { try await pollColleagues(force: true) }
+    }
+
+    /// Renews the session before Teams idles or expires it.
+    private func keepAliveIfDue() async throws(GraphError) {
+        guard let pair = delivered?.session, let last = lastSessionWrite, ContinuousClock.now - last >= options.keepAlive
+        else { return }
+        try await client.setSessionPresence(pair)
+        lastSessionWrite = .now
+    }
+
+    /// Reads the agent's presence and reports it when it changed.
+    private func readBack() async throws(GraphError) {
+        let resource = try await client.presence()
+        guard let presence = resource.graphPresence else {
+            throw GraphError(.malformed("unknown presence \(resource.availability)/\(resource.activity)"),
+                             operation: "GET presence")
+        }
+        guard presence != lastReported else { return }
+        lastReported = presence
+        report(.action(.teamsPresence(presence, asOf: deliveredRevision)))
+    }
+
+    private func pollColleagues(force: Bool = false) async throws(GraphError) {
+        guard !options.colleagues.isEmpty else { return }
+        for resource in try await client.presences(of: options.colleagues) {
+            guard let graph = resource.graphPresence else { continue }
+            let presence = GraphMapping.presence(from: graph)
+            if force || colleaguesReported[resource.id] != presence {
+                colleaguesReported[resource.id] = presence
+                report(.colleague(id: resource.id, presence: presence))
+            }
+        }
+    }
+}

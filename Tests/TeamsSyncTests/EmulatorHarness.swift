@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SoftphoneCore
+import TeamsEmulator
+@testable import TeamsSync
+
+/// Sleeps a test's Graph client asked for, recorded instead of waited.
+actor SleepRecorder {
+    private(set) var sleeps: [Duration] = []
+    func record(_ d: Duration) { sleeps.append(d) }
+}
+
+/// An emulator on an ephemeral loopback port, the agent "ada" and two colleagues.
+struct Emulator {
+    let server: TeamsEmulatorServer
+    let options: TeamsEmulatorOptions
+
+    static func start(port: Int = 0, tokenLifetime: Duration = .seconds(3600), extraUsers: Int = 0) async throws -> Emulator {
+        var users = [
+            EmulatedUserSeed(id: "ada", displayName: "Ada Agent", teamsClient: PresencePair(.available, .available)),
+            EmulatedUserSeed(id: "bob", displayName: "Bob", colleague: true, teamsClient: PresencePair(.busy, .inACall)),
+            EmulatedUserSeed(id: "cat", displayName: "Cat", colleague: true, teamsClient: PresencePair(.available, .available)),
+        ]
+        users += (0..<extraUsers).map { EmulatedUserSeed(id: "u\($0)", colleague: true) }
+        let options = TeamsEmulatorOptions(port: port, tokenLifetime: tokenLifetime, users: users)
+        return Emulator(server: try await TeamsEmulatorServer.start(options), options: options)
+    }
+
+    func configuration(secret: String? = nil, maxRetries: Int = 4) -> GraphConfiguration {
+        GraphConfiguration(graphURL: server.baseURL + "/v1.0",
+                           tokenURL: server.baseURL + "/\(options.tenant)/oauth2/v2.0/token",
+                           clientID: options.clientID, clientSecret: secret ?? options.clientSecret, userID: "ada",
+                           requestTimeout: .seconds(3), maxRetries: maxRetries)
+    }
+
+    func client(secret: String? = nil, maxRetries: Int = 4, recorder: SleepRecorder? = nil) -> GraphClient {
+        GraphClient(configuration: configuration(secret: secret, maxRetries: maxRetries),
+                    sleep: { duration in await recorder?.record(duration) })
+    }
+
+    /// The control API (plain JSON, no token).
+    @discardableResult
+    func control(_ method: HTTPMethod, _ path: String, _ json: String? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: server.baseURL + "/_emulator" + path)
+        request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard !body.readableBytesView.isEmpty else { return [:] }
+        return (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:]
+    }
+
+    /// What Teams shows for the agent now.
+    func aggregate() async throws -> String {
+        let state = try await control(.GET, "/users/ada")
+        let aggregate = state["aggregate"] as? [String: Any] ?? [:]
+        return "\(aggregate["availability"] ?? "?")/\(aggregate["activity"] ?? "?")"
+    }
+
+    /// Requests per endpoint since the last reset.
+    func stats() async throws -> [String: Int] {
+        let stats = try await control(.GET, "/stats")
+        return (stats["endpoints"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
+    }
+
+    func stop() async { await server.stop() }
+}
+
+/// Waits (bounded) until `condition` holds; a wait, not a timing assertion.
+func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SoftphoneCore
+import Testing
+@testable import TeamsSync
+
+@Suite("Graph client: pure parts")
+struct GraphClientUnitTests {
+    @Test("Retry: Retry-After is honoured on 429 and 503, capped")
+    func retryAfter() {
+        let policy = RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(5))
+        #expect(policy.delay(attempt: 1, status: 429, retryAfterSeconds: 2, jitter: 0.5) == .seconds(2))
+        #expect(policy.delay(attempt: 1, status: 503, retryAfterSeconds: 60, jitter: 0.5) == .seconds(5))
+        #expect(policy.delay(attempt: 4, status: 429, retryAfterSeconds: 1, jitter: 0.5) == nil)
+    }
+
+    @Test("Retry: 5xx and dropped connections back off exponentially with jitter; other 4xx are not retried")
+    func backoff() {
+        let policy = RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
+        #expect(policy.delay(attempt: 1, status: 500, retryAfterSeconds: nil, jitter: 0) == .milliseconds(50))
+        #expect(policy.delay(attempt: 1, status: 500, retryAfterSeconds: nil, jitter: 1) == .milliseconds(100))
+        #expect(policy.delay(attempt: 3, status: nil, retryAfterSeconds: nil, jitter: 1) == .milliseconds(400))
+        #expect(policy.delay(attempt: 5, status: 502, retryAfterSeconds: nil, jitter: 1) == .seconds(1))
+        #expect(policy.delay(attempt: 1, status: 400, retryAfterSeconds: nil, jitter: 0.5) == nil)
+        #expect(policy.delay(attempt: 1, status: 404, retryAfterSeconds: nil, jitter: 0.5) == nil)
+    }
+
+    @Test("Durations in ISO 8601 as expirationDuration takes them")
+    func iso8601() {
+        #expect(Duration.seconds(300).iso8601 == "PT5M")
+        #expect(Duration.seconds(5400).iso8601 == "PT1H30M")
+        #expect(Duration.seconds(45).iso8601 == "PT45S")
+        #expect(Duration.seconds(0).iso8601 == "PT0S")
+    }
+
+    @Test("The token scope is the Graph host's /.default")
+    func scope() {
+        let real = GraphConfiguration(graphURL: "https://graph.microsoft.com/v1.0/", tokenURL: "t", clientID: "c",
+                                      clientSecret: "s", userID: "u")
+        #expect(real.scope == "https://graph.microsoft.com/.default")
+        #expect(real.graphURL == "https://graph.microsoft.com/v1.0")
+        let emulator = GraphConfiguration(graphURL: "http://127.0.0.1:8450/v1.0", tokenURL: "t", clientID: "c",
+                                          clientSecret: "s", userID: "u")
+        #expect(emulator.scope == "http://127.0.0.1:8450/.default")
+    }
+
+    @Test("Graph's presence JSON decodes, with out of office")
+    func decodePresence() throws {
+        let json = """
+            {"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('ada')/presence/$entity",
+             "id":"ada","availability":"Busy","activity":"InACall","statusMessage":null,
+             "outOfOfficeSettings":{"message":"Back Monday","isOutOfOffice":true},"sequenceNumber":"C3"}
+            """
+        let resource = try JSONDecoder().decode(PresenceResource.self, from: Data(json.utf8))
+        #expect(resource.graphPresence == GraphPresence(.busy, .inACall, outOfOffice: true))
+        let unknown = PresenceResource(id: "x", availability: "Sleepy", activity: "Dreaming", outOfOfficeSettings: nil)
+        #expect(unknown.graphPresence == nil)
+    }
+
+    @Test("Errors read well in the Log tab")
+    func errorWording() {
+        let throttled = GraphError(.status(429, code: "TooManyRequests", message: "Please retry later"), operation: "setPresence")
+        #expect(throttled.description == "Teams: setPresence failed: 429 TooManyRequests: Please retry later")
+        #expect(throttled.isTransient)
+        let token = GraphError(.token(401, code: "invalid_client", message: "Invalid client secret"), operation: "token")
+        #expect(token.description == "Teams sign-in failed: 401 invalid_client: Invalid client secret")
+        #expect(!token.isTransient)
+        #expect(GraphError(.transport("connection refused"), operation: "GET presence").isTransient)
+        #expect(!GraphError(.status(400, code: "BadRequest", message: nil), operation: "x").isTransient)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import SoftphoneCore
+import Synchronization
+@testable import TeamsSync
+
+/// The reducer and the sync engine in one loop, as the app runs them: Teams commands
+/// go to the engine in order; the engine's reports go back into the reducer.
+final class SyncLoop: @unchecked Sendable {
+    private let lock = Mutex(SoftphoneState(settings: CoreSettings()))
+    private let colleagues = Mutex([String: Presence]())
+    let engine: TeamsSyncEngine
+    private let commands: AsyncStream<TeamsCommand>.Continuation
+    private let consumer: Task<Void, Never>
+
+    /// Give it a client with `maxRetries: 1`, as the app does.
+    init(client: GraphClient, pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = []) {
+        let (stream, continuation) = AsyncStream.makeStream(of: TeamsCommand.self)
+        commands = continuation
+        // Reports are handed to `receive` through a box, since self is not ready yet.
+        let box = Mutex<SyncLoop?>(nil)
+        engine = TeamsSyncEngine(client: client,
+                                 options: .init(pollInterval: pollInterval, colleagues: colleagueIDs)) { report in
+            box.withLock { $0 }?.receive(report)
+        }
+        let engine = self.engine
+        consumer = Task {
+            await engine.start()
+            for await command in stream { await engine.perform(command) }
+        }
+        box.withLock { $0 = self }
+    }
+
+    var state: SoftphoneState { lock.withLock { $0 } }
+    func colleague(_ id: String) -> Presence? { colleagues.withLock { $0[id] } }
+
+    func send(_ action: Action) {
+        let effects = lock.withLock { state in Reducer.reduce(&state, action, at: WallClock.now) }
+        for case .teams(let command) in effects { commands.yield(command) }
+    }
+
+    private func receive(_ report: TeamsReport) {
+        switch report {
+        case .action(let action): send(action)
+        case .colleague(let id, let presence): colleagues.withLock { $0[id] = presence }
+        }
+    }
+
+    func stop() async {
+        commands.finish()
+        consumer.cancel()
+        await engine.stop()
+    }
+}
+
+enum WallClock {
+    static var now: Instant {
+        Instant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+    }
+}
