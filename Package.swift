@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
@@ -28,6 +30,17 @@ let package = Package(
             name: "CallStore",
             dependencies: ["SoftphoneCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Microsoft Graph presence client (AsyncHTTPClient), tokens, retries, notifications.
+        .target(
+            name: "TeamsSync",
+            dependencies: ["SoftphoneCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        // A Graph-compatible Teams presence server for the demo and tests (Hummingbird).
+        .target(
+            name: "TeamsEmulator",
+            dependencies: ["SoftphoneCore", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -37,13 +50,13 @@ let package = Package(
         // The running program: the event loop, effects to connectors, timers, demo backends.
         .target(
             name: "SoftphoneApp",
-            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI"]
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync"]
         ),
         // The executable: argument parsing and wiring, nothing else.
         .executableTarget(
             name: "softphone",
             dependencies: [
-                "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp",
+                "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "TeamsEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +72,16 @@ let package = Package(
         ),
         .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
+        .testTarget(
+            name: "TeamsEmulatorTests",
+            dependencies: ["TeamsEmulator", "SoftphoneCore",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "TeamsSyncTests",
+            dependencies: ["TeamsSync", "TeamsEmulator", "SoftphoneCore",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(

@@ -36,8 +36,8 @@ public final class UnavailableLine: LineConnector {
     }
 }
 
-/// Teams when no Graph client is available in this build: stays disconnected (❎)
-/// and says why once.
+/// Teams when it cannot be used (not configured, sync off, no secret): stays
+/// disconnected (❎) and says why once.
 public final class UnavailableTeams: TeamsConnector {
     private let inbox: Inbox
     private var told = false
@@ -47,7 +47,7 @@ public final class UnavailableTeams: TeamsConnector {
     public func perform(_ command: TeamsCommand, at now: Instant) {
         guard !told else { return }
         told = true
-        let reason = "the Teams connection is not part of this build yet"
+        let reason = "Teams is not configured"
         inbox.post(.action(.teamsDisconnected(reason: reason)))
         inbox.post(.action(.note(.teams, reason)))
     }
