@@ -5,7 +5,7 @@ SWIFT       ?= swift
 BUILD_DIR   ?= .build
 BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
-APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl
 
 .PHONY: all deps build run test test-unit test-e2e bench clean help
 

@@ -50,7 +50,7 @@ let package = Package(
         // The running program: the event loop, effects to connectors, timers, demo backends.
         .target(
             name: "SoftphoneApp",
-            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync"]
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator"]
         ),
         // The executable: argument parsing and wiring, nothing else.
         .executableTarget(

@@ -19,8 +19,15 @@ public enum TerminalApp {
         let inbox = Inbox(wake: { wakeup.signal() })
         let start = WallClock.now()
         let runtime: Runtime
+        var liveDemo: LiveDemo?
+        defer { liveDemo?.stop() }
         if options.demo {
-            runtime = Demo.makeRuntime(at: start, inbox: inbox)
+            do {
+                liveDemo = try LiveDemo(at: start, inbox: inbox)
+                runtime = liveDemo!.runtime
+            } catch {
+                return fail("cannot start the demo's Teams emulator: \(error)")
+            }
         } else if let configuration = options.configuration {
             do {
                 runtime = try ConfiguredRuntime.make(configuration, options: options, inbox: inbox)

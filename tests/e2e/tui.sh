@@ -210,6 +210,37 @@ t_crash_restores_terminal() {
     return $ok
 }
 
+t_teams_both_ways() {
+    start t
+    wait_for t "Available" || { stop t; return 1; }
+    keys t Tab Tab Tab   # the Log tab names the demo's Teams emulator
+    wait_for t "Teams emulator at http://127.0.0.1:" || { stop t; return 1; }
+    local url
+    url=$(screen t | grep -o 'http://127\.0\.0\.1:[0-9]*' | head -n 1)
+    wait_for t "Incoming call" 10 && keys t d   # the demo's first call: declined, so presence shows
+    local ok=0
+    # Teams -> softphone: the Teams app starts presenting.
+    curl -s -X PUT -H 'Content-Type: application/json' \
+        -d '{"kind":"teamsClient","availability":"DoNotDisturb","activity":"Presenting"}' \
+        "$url/_emulator/users/ada/sessions/teams-desktop" >/dev/null || { why+="control API unreachable; "; ok=1; }
+    wait_for t "⛔ Presenting" 5 || ok=1
+    curl -s -X PUT -H 'Content-Type: application/json' \
+        -d '{"kind":"teamsClient","availability":"Available","activity":"Available"}' \
+        "$url/_emulator/users/ada/sessions/teams-desktop" >/dev/null
+    wait_for t "🟢 Available" 5 || ok=1
+    # softphone -> Teams: the agent picks Busy.
+    keys t p 2
+    local shown=""
+    for _ in $(seq 50); do
+        shown=$(curl -s "$url/_emulator/users/ada" | grep -o '"aggregate":{[^}]*}')
+        grep -q '"availability":"Busy"' <<<"$shown" && break
+        sleep 0.1
+    done
+    grep -q '"availability":"Busy"' <<<"$shown" || { why+="Teams never showed Busy ($shown); "; ok=1; }
+    stop t
+    return $ok
+}
+
 t_ascii() {
     start i --ascii
     wait_for i "[+] Available" || { stop i; return 1; }
@@ -240,6 +271,7 @@ case_ "a resize keeps the layout; too small says so" t_resize
 case_ "q quits and restores the terminal" t_quit_restores_terminal
 case_ "SIGTERM restores the terminal" t_sigterm_restores_terminal
 case_ "a crash (SIGABRT) still restores the terminal" t_crash_restores_terminal
+case_ "Teams and the TUI: a change on either side shows on the other (emulator control API)" t_teams_both_ways
 case_ "--ascii shows only ASCII" t_ascii
 case_ "? shows help; any key closes it" t_help
 

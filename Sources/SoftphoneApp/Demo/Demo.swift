@@ -2,9 +2,10 @@ import CallStore
 import SoftphoneCore
 import TerminalUI
 
-/// `softphone --demo`: the real runtime and reducer, fed by in-process demo backends
-/// (Teams, the phone system, a scripted scenario). This is the one seam the real
-/// connectors replace: a `LineConnector`, a `TeamsConnector` and their event sources.
+/// The demo without any network: the real runtime and reducer, fed by in-process
+/// backends (Teams, the phone system, the script), on virtual time for the tests.
+/// `softphone --demo` runs `LiveDemo`, which puts the Teams emulator and the real
+/// Graph client in place of the in-process Teams.
 public enum Demo {
     public static let settings = CoreSettings(
         answering: AnsweringConfig(rule: .voicemail(target: "sip:voicemail@127.0.0.1"), noAnswerSeconds: 15),

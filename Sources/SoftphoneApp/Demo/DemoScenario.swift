@@ -37,7 +37,9 @@ final class DemoScenario: ScheduledSource {
     ]
 
     private let start: Instant
-    private let teams: DemoTeams
+    private let teams: DemoTeamsControl
+    /// Whether this scenario invents the colleagues (the in-process demo) or Teams has them (the emulator).
+    private let roster: Bool
     private let switchboard: DemoSwitchboard
     private var agenda = Agenda()
     private var cycleIndex = 0
@@ -45,12 +47,13 @@ final class DemoScenario: ScheduledSource {
     private var nextColleagueChange: Instant
     private var callCounter = 0
 
-    init(start: Instant, teams: DemoTeams, switchboard: DemoSwitchboard) {
+    init(start: Instant, teams: DemoTeamsControl, switchboard: DemoSwitchboard, roster: Bool = true) {
         self.start = start
         self.teams = teams
         self.switchboard = switchboard
-        nextColleagueChange = start + .milliseconds(1500)
-        for (i, name) in DemoRoster.names.enumerated() {
+        self.roster = roster
+        nextColleagueChange = roster ? start + .milliseconds(1500) : Instant(nanosecondsSinceEpoch: .max)
+        for (i, name) in DemoRoster.names.enumerated() where roster {
             agenda.schedule(.colleague(id: "colleague-\(i)", name: name, presence: DemoRoster.presence(&random)), at: start)
         }
     }
@@ -75,7 +78,7 @@ final class DemoScenario: ScheduledSource {
             if case .call = step, now - at > .seconds(5) { continue }
             events += perform(step, at: at)
         }
-        if now - nextColleagueChange > .seconds(10) { nextColleagueChange = now }
+        if roster, now - nextColleagueChange > .seconds(10) { nextColleagueChange = now }
         while nextColleagueChange <= due {
             let i = Int.random(in: 0..<DemoRoster.names.count, using: &random)
             events.append(.colleague(id: "colleague-\(i)", name: DemoRoster.names[i],

@@ -4,7 +4,7 @@ import SoftphoneCore
 /// out of office, and computes what Teams shows with the core's `TeamsAggregation` —
 /// the same rules the Teams emulator uses. Replies arrive after a small latency.
 /// (Issue 4 replaces it with the Graph client talking to the emulator over loopback.)
-final class DemoTeams: TeamsConnector, ScheduledSource {
+final class DemoTeams: TeamsConnector, ScheduledSource, DemoTeamsControl {
     static let ownSession = "softphone"
     let latency: Duration
     private(set) var user: TeamsUserPresence
