@@ -20,7 +20,7 @@ enum DemoRoster {
         (Presence(.inACall, outOfOffice: true), 1), (Presence(.unknown), 1),
     ]
 
-    static func presence(_ random: inout DemoRandom) -> Presence {
+    static func presence(_ random: inout SeededGenerator) -> Presence {
         let total = weighted.reduce(0) { $0 + $1.1 }
         var pick = Int.random(in: 0..<total, using: &random)
         for (presence, weight) in weighted {

@@ -43,7 +43,7 @@ final class DemoScenario: ScheduledSource {
     private let switchboard: DemoSwitchboard
     private var agenda = Agenda()
     private var cycleIndex = 0
-    private var random = DemoRandom(seed: 0x50F7_F0E5)
+    private var random = SeededGenerator(seed: 0x50F7_F0E5)
     private var nextColleagueChange: Instant
     private var callCounter = 0
 
