@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftphoneApp
 import SoftphoneCore
 import TeamsEmulator
 
@@ -61,43 +62,8 @@ struct TeamsEmulatorCommand: ParsableCommand {
             host: host, port: port, tenant: tenant, clientID: clientID, clientSecret: secret,
             timeScale: timeScale, latency: .milliseconds(latencyMs),
             churn: colleagues > 0 ? ChurnOptions(every: .seconds(2)) : nil, users: users)
-        FileHandle.standardOutput.write(Data("Teams emulator on http://\(listen): Graph at /v1.0, token at /\(tenant)/oauth2/v2.0/token, control at /_emulator\n".utf8))
-        let done = DispatchSemaphore(value: 0)
-        let failure = Locked<Error?>(nil)
-        let task = Task {
-            do { try await TeamsEmulatorServer.run(options: options) } catch { failure.set(error) }
-            done.signal()
-        }
-        signal(SIGINT, onStopSignal)
-        signal(SIGTERM, onStopSignal)
-        // Ctrl-C or SIGTERM: a graceful stop, given two seconds; then the process ends
-        // anyway (exiting closes every socket).
-        var giveUpAt: DispatchTime?
-        while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-            guard stopRequested != 0 else { continue }
-            if giveUpAt == nil {
-                task.cancel()
-                giveUpAt = .now() + .seconds(2)
-            } else if DispatchTime.now() >= giveUpAt! {
-                break
-            }
-        }
-        if let error = failure.get() {
-            FileHandle.standardError.write(Data("softphone teams-emulator: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let status = EmulatorRunner.run(options, announce: "Teams emulator on http://\(listen): Graph at /v1.0, "
+            + "token at /\(tenant)/oauth2/v2.0/token, control at /_emulator")
+        if status != 0 { throw ExitCode(status) }
     }
-}
-
-/// Set by SIGINT/SIGTERM; the main thread polls it (async-signal-safe).
-nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
-func onStopSignal(_ signal: Int32) { stopRequested = 1 }
-
-/// A value shared with a task, behind a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
-    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -225,6 +225,22 @@ t_demo_with_check() {
     expect_status 64 && expect_text err "--demo"
 }
 
+t_teams_emulator() {
+    local port=18$((RANDOM % 900 + 100)) pid answer
+    env -i PATH="$PATH" HOME="$TMP/home" "$BIN" teams-emulator --listen "127.0.0.1:$port" --user ada \
+        >"$TMP/emu.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do
+        answer=$(curl -s "http://127.0.0.1:$port/_emulator/users/ada") && [ -n "$answer" ] && break
+        sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; why+="SIGTERM did not stop it; "; return 1; fi
+    grep -q '"id":"ada"' <<<"$answer" || { why+="no user ada: $answer; "; return 1; }
+    grep -q "Teams emulator on http://127.0.0.1:$port" "$TMP/emu.out" || { why+="no start-up line; "; return 1; }
+}
+
 t_no_escape_bytes() {
     # After all the cases above: nothing any run printed holds an ESC byte.
     if LC_ALL=C grep -q $'\x1b' "$TMP/all-output"; then
@@ -254,6 +270,7 @@ case_ "without --check and without a terminal: one clear line, exit 1" t_no_term
 case_ "without --check: an invalid file is still reported, exit 1" t_no_tui_validates_first
 case_ "--demo needs no configuration; without a terminal it says so, exit 1" t_demo_no_terminal
 case_ "--demo with --check is a usage error" t_demo_with_check
+case_ "teams-emulator serves the control API and stops on SIGTERM" t_teams_emulator
 case_ "no output contains an ESC byte" t_no_escape_bytes
 
 echo "$passed passed, $failed failed"
