@@ -171,44 +171,28 @@ t_resize() {
     return $ok
 }
 
-t_quit_restores_terminal() {
-    start g
-    wait_for g "Available" || { stop g; return 1; }
-    [ "$(tmx display-message -p -t g '#{alternate_on}')" = "1" ] || why+="the UI did not use the alternate screen; "
-    keys g q
+# ends_restored NAME STATUS HOW...: starts the app, ends it by running HOW (a command,
+# with NAME's PID as its last argument when HOW ends in "pid"), and checks that it
+# exited with STATUS and left the alternate screen off and the cursor visible.
+ends_restored() {
+    local name=$1 status=$2; shift 2
+    start "$name"
+    wait_for "$name" "Available" || { stop "$name"; return 1; }
+    flag "$name" '#{alternate_on}' 1 || why+="the UI did not use the alternate screen; "
+    if [ "${*: -1}" = "pid" ]; then "${@:1:$#-1}" "$(cat "$TMP/$name.pid")"; else "$@"; fi
     local ok=0
-    exited g || { stop g; return 1; }
-    flag g '#{alternate_on}' 0 || { why+="alternate screen still on; "; ok=1; }
-    flag g '#{cursor_flag}' 1 || { why+="cursor still hidden; "; ok=1; }
-    [ "$(cat "$TMP/g.status")" = "0" ] || { why+="exit status $(cat "$TMP/g.status"), not 0; "; ok=1; }
-    stop g
+    exited "$name" || { stop "$name"; return 1; }
+    flag "$name" '#{alternate_on}' 0 || { why+="alternate screen still on; "; ok=1; }
+    flag "$name" '#{cursor_flag}' 1 || { why+="cursor still hidden; "; ok=1; }
+    [ "$(cat "$TMP/$name.status")" = "$status" ] || { why+="exit status $(cat "$TMP/$name.status"), expected $status; "; ok=1; }
+    stop "$name"
     return $ok
 }
 
-t_sigterm_restores_terminal() {
-    start h
-    wait_for h "Available" || { stop h; return 1; }
-    kill -TERM "$(cat "$TMP/h.pid")"
-    local ok=0
-    exited h || { stop h; return 1; }
-    flag h '#{alternate_on}' 0 || { why+="alternate screen still on; "; ok=1; }
-    flag h '#{cursor_flag}' 1 || { why+="cursor still hidden; "; ok=1; }
-    stop h
-    return $ok
-}
-
-t_crash_restores_terminal() {
-    start k
-    wait_for k "Available" || { stop k; return 1; }
-    kill -ABRT "$(cat "$TMP/k.pid")"   # what a Swift trap or abort() does
-    local ok=0
-    exited k || { stop k; return 1; }
-    flag k '#{alternate_on}' 0 || { why+="alternate screen still on after a crash; "; ok=1; }
-    flag k '#{cursor_flag}' 1 || { why+="cursor still hidden after a crash; "; ok=1; }
-    [ "$(cat "$TMP/k.status")" = "134" ] || { why+="exit status $(cat "$TMP/k.status"), expected 134 (SIGABRT); "; ok=1; }
-    stop k
-    return $ok
-}
+t_quit_restores_terminal() { ends_restored g 0 keys g q; }
+t_sigterm_restores_terminal() { ends_restored h 0 kill -TERM pid; }
+# SIGABRT is what a Swift trap or abort() raises; 134 = 128 + SIGABRT.
+t_crash_restores_terminal() { ends_restored k 134 kill -ABRT pid; }
 
 t_teams_both_ways() {
     start t
