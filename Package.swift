@@ -30,10 +30,11 @@ let package = Package(
             name: "CallStore",
             dependencies: ["SoftphoneCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Microsoft Graph presence client (AsyncHTTPClient), tokens, retries, notifications.
+        // Microsoft Graph presence client (AsyncHTTPClient), tokens, retries, the sync engine, the webhook receiver (Hummingbird).
         .target(
             name: "TeamsSync",
-            dependencies: ["SoftphoneCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["SoftphoneCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // A Graph-compatible Teams presence server for the demo and tests (Hummingbird).
         .target(

@@ -27,13 +27,15 @@ enum ConfiguredRuntime {
         guard let teams = configuration.teams, teams.sync != .off, let secret = teams.clientSecret else {
             return UnavailableTeams(reportingTo: inbox)
         }
-        if teams.notifications == .webhook {
-            inbox.post(.action(.note(.teams, "webhook notifications are not in this build yet: polling instead")))
-        }
         let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
                                        clientSecret: secret.value, userID: teams.userID, maxRetries: 1)
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),
                                               colleagues: Array(names.keys).sorted())
-        return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, names: names, inbox: inbox)
+        let webhook = teams.notifications == .webhook
+            ? GraphTeamsConnector.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
+                                               publicURL: teams.webhookURL)
+            : nil
+        return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,
+                                   names: names, inbox: inbox)
     }
 }

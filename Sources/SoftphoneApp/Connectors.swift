@@ -10,6 +10,12 @@ public protocol LineConnector: AnyObject {
 /// (issue 4); the demo Teams does now.
 public protocol TeamsConnector: AnyObject {
     func perform(_ command: TeamsCommand, at now: Instant)
+    /// On quit: deliver what was already asked (logout's clearing) within `timeout`, then stop.
+    func close(timeout: Duration)
+}
+
+extension TeamsConnector {
+    public func close(timeout: Duration) {}
 }
 
 /// A source of events on a schedule (demo scenario, simulated peers), run on the UI

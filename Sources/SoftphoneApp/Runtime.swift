@@ -115,6 +115,7 @@ public final class Runtime {
     public func shutdown(at now: Instant) {
         advance(to: now)
         dispatch(.logout, at: max(now, clockFloor))
+        teams.close(timeout: .seconds(2))
     }
 
     /// The earliest moment something is due (a timer or a source).

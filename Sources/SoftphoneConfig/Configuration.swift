@@ -110,12 +110,15 @@ public struct Configuration: Sendable, Equatable {
         public var notifications: Notifications
         public var pollIntervalMs: Int
         public var webhookListen: HostPort
+        /// The URL Graph posts notifications to, when it is not `http://webhook_listen/notifications`
+        /// (a public HTTPS address that forwards to `webhook_listen`).
+        public var webhookURL: String?
 
         public init(graphURL: String = Teams.defaultGraphURL, tokenURL: String, clientID: String,
                     clientSecretEnv: String = Teams.defaultClientSecretEnv, clientSecret: Secret? = nil,
                     userID: String, sync: SyncDirection = .both, notifications: Notifications = .poll,
                     pollIntervalMs: Int = Teams.defaultPollIntervalMs,
-                    webhookListen: HostPort = Teams.defaultWebhookListen) {
+                    webhookListen: HostPort = Teams.defaultWebhookListen, webhookURL: String? = nil) {
             self.graphURL = graphURL
             self.tokenURL = tokenURL
             self.clientID = clientID
@@ -126,6 +129,7 @@ public struct Configuration: Sendable, Equatable {
             self.notifications = notifications
             self.pollIntervalMs = pollIntervalMs
             self.webhookListen = webhookListen
+            self.webhookURL = webhookURL
         }
     }
 

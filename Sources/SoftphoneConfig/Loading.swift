@@ -140,6 +140,7 @@ private struct ConfigurationReader {
             .flatMap(Configuration.Notifications.init(rawValue:))
         let pollInterval = t.positiveInt("poll_interval_ms")
         let webhookListen = t.hostPort("webhook_listen")
+        let webhookURL = t.httpURL("webhook_url")
         // An invalid `sync` counts as syncing: one error too many beats a secret never asked for.
         let secret = secret(named: secretEnv, key: t.keyPath("client_secret_env"), needed: (sync ?? .both) != .off,
                             because: "teams.sync is not \"off\"")
@@ -151,7 +152,7 @@ private struct ConfigurationReader {
             graphURL: graphURL ?? Configuration.Teams.defaultGraphURL, tokenURL: tokenURL, clientID: clientID,
             clientSecretEnv: secretEnv, clientSecret: secret, userID: userID, sync: sync ?? .both,
             notifications: notifications ?? .poll, pollIntervalMs: pollInterval ?? Configuration.Teams.defaultPollIntervalMs,
-            webhookListen: webhookListen ?? Configuration.Teams.defaultWebhookListen)
+            webhookListen: webhookListen ?? Configuration.Teams.defaultWebhookListen, webhookURL: webhookURL)
     }
 
     private func readColleague(_ t: TableReader) -> Configuration.Colleague? {

@@ -32,7 +32,9 @@ extension Configuration {
                 text += "on, sync \(teams.sync.rawValue), "
                 switch teams.notifications {
                 case .poll: text += "polling every \(teams.pollIntervalMs) ms"
-                case .webhook: text += "webhook on \(teams.webhookListen)"
+                case .webhook:
+                    text += "webhook on \(teams.webhookListen)"
+                    if let url = teams.webhookURL { text += " (public URL \(url.printable))" }
                 }
             }
             text += ", user \(teams.userID.printable) at \(teams.graphURL.printable)"

@@ -81,12 +81,14 @@ public final class GraphClient: Sendable {
     // MARK: Subscriptions
 
     /// Subscribes to presence changes of `ids` (`/communications/presences?$filter=id in (...)`).
+    /// Lifecycle notifications go to `notificationURL` too.
     public func subscribe(to ids: [String], notificationURL: String, clientState: String,
                           expiration: Date) async throws(GraphError) -> SubscriptionResource {
         let quoted = ids.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
         let body = SubscriptionResource(id: nil, changeType: "updated", notificationUrl: notificationURL,
                                         resource: "/communications/presences?$filter=id in (\(quoted))",
-                                        expirationDateTime: Self.isoDate(expiration), clientState: clientState)
+                                        expirationDateTime: Self.isoDate(expiration), clientState: clientState,
+                                        lifecycleNotificationUrl: notificationURL)
         return try await call(.POST, "/subscriptions", body: body, operation: "create subscription",
                               decode: SubscriptionResource.self)
     }

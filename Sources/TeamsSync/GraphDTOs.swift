@@ -53,6 +53,7 @@ public struct SubscriptionResource: Codable, Sendable, Hashable {
     public var resource: String
     public var expirationDateTime: String
     public var clientState: String?
+    public var lifecycleNotificationUrl: String?
 }
 
 struct SubscriptionRenewal: Codable, Sendable {
@@ -70,6 +71,8 @@ public struct ChangeNotification: Codable, Sendable, Hashable {
     public var changeType: String?
     public var resource: String?
     public var resourceData: ResourceData?
+    /// Set on lifecycle notifications: `reauthorizationRequired`, `subscriptionRemoved`, `missed`.
+    public var lifecycleEvent: String?
 }
 
 /// `{"value": [notification...]}`.

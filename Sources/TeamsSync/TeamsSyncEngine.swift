@@ -24,10 +24,40 @@ public actor TeamsSyncEngine {
         public var colleagues: [String]
         /// Renew the session this long before Teams would idle or expire it.
         public var keepAlive: Duration
-        public init(pollInterval: Duration = .seconds(1), colleagues: [String] = [], keepAlive: Duration = .seconds(120)) {
+        /// Change notifications instead of polling; `nil` polls.
+        public var webhook: Webhook?
+        public init(pollInterval: Duration = .seconds(1), colleagues: [String] = [], keepAlive: Duration = .seconds(120),
+                    webhook: Webhook? = nil) {
             self.pollInterval = pollInterval
             self.colleagues = colleagues
             self.keepAlive = keepAlive
+            self.webhook = webhook
+        }
+    }
+
+    /// Change notifications: subscriptions on the agent's and the colleagues' presence
+    /// that post to `notificationURL` (served by a `WebhookReceiver`, whose events go to
+    /// `notified(_:)`). While they work the engine reads only what a notification names,
+    /// plus a full pull every `driftCheck`; while they cannot be set up it polls every
+    /// `pollInterval` and tries again every `retry`.
+    public struct Webhook: Sendable {
+        public var notificationURL: String
+        public var clientState: String
+        /// How long each subscription is asked for (Graph allows presence at most an hour).
+        public var lifetime: Duration
+        /// Renew this long before a subscription expires.
+        public var renewBefore: Duration
+        public var driftCheck: Duration
+        public var retry: Duration
+        public init(notificationURL: String, clientState: String, lifetime: Duration = .seconds(55 * 60),
+                    renewBefore: Duration = .seconds(5 * 60), driftCheck: Duration = .seconds(30),
+                    retry: Duration = .seconds(60)) {
+            self.notificationURL = notificationURL
+            self.clientState = clientState
+            self.lifetime = lifetime
+            self.renewBefore = renewBefore
+            self.driftCheck = driftCheck
+            self.retry = retry
         }
     }
 
@@ -48,6 +78,11 @@ public actor TeamsSyncEngine {
     private var lastReported: GraphPresence?
     private var colleaguesReported: [String: Presence] = [:]
     private var lastSessionWrite: ContinuousClock.Instant?
+    /// Webhook mode: live subscriptions, what notifications asked to read, when to pull everything.
+    var subscriptions = SubscriptionBook()
+    var notifiedAgent = false
+    var notifiedColleagues: Set<String> = []
+    var nextFullPull: ContinuousClock.Instant?
     private var worker: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
 
@@ -68,6 +103,14 @@ public actor TeamsSyncEngine {
         worker = nil
         wake?.resume()
         wake = nil
+    }
+
+    /// Returns once every command performed so far is delivered, or at once while
+    /// Teams is unreachable. (On quit, so logout's clearing reaches Teams.)
+    public func flush() async {
+        while deliveredRevision < revision || fullResync, connected != false, worker != nil, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// A command from the reducer.
@@ -96,14 +139,14 @@ public actor TeamsSyncEngine {
                     try await deliver()
                 } else {
                     try await keepAliveIfDue()
-                    try await readBack()
-                    try await pollColleagues()
+                    try await pull()
                 }
                 failures = 0
                 setConnected(true, reason: nil)
-                if deliveredRevision >= revision && !fullResync { await idle(options.pollInterval) }
+                if deliveredRevision >= revision && !fullResync { await idle(idleTime()) }
             } catch {
                 failures += 1
+                nextFullPull = nil
                 setConnected(false, reason: error.description)
                 if failures == 1 || failures % 10 == 0 { report(.action(.note(.error, error.description))) }
                 if !error.isTransient, case .status = error.kind {
@@ -123,18 +166,23 @@ public actor TeamsSyncEngine {
             await self?.interruptIdle()
         }
         await withCheckedContinuation { continuation in
-            if deliveredRevision < revision || Task.isCancelled { continuation.resume() } else { wake = continuation }
+            if hasWork || Task.isCancelled { continuation.resume() } else { wake = continuation }
         }
         sleeper.cancel()
     }
 
-    private func interruptIdle() {
+    func interruptIdle() {
         wake?.resume()
         wake = nil
     }
 
+    /// Something to do at once: a command to deliver or a notification to read.
+    private var hasWork: Bool { deliveredRevision < revision || fullResync || notifiedAgent || !notifiedColleagues.isEmpty }
+
     private func setConnected(_ now: Bool, reason: String?) {
         guard connected != now else { return }
+        // Back from an outage: Teams may have lost the subscriptions; check them now.
+        if now, connected == false { subscriptions.renewAllNow() }
         connected = now
         report(.action(now ? .teamsConnected : .teamsDisconnected(reason: reason ?? "unknown")))
     }
@@ -179,6 +227,46 @@ public actor TeamsSyncEngine {
         lastSessionWrite = .now
     }
 
+    /// Polling: reads the agent and the colleagues. Webhook mode: sets up or renews the
+    /// subscriptions, reads what notifications named, and everything every `driftCheck`
+    /// (or every `pollInterval` while no subscription works).
+    private func pull() async throws(GraphError) {
+        guard let webhook = options.webhook else {
+            try await readBack()
+            try await pollColleagues()
+            return
+        }
+        await maintainSubscriptions(webhook)
+        let now = ContinuousClock.now
+        if nextFullPull.map({ now >= $0 }) ?? true {
+            notifiedAgent = false
+            notifiedColleagues = []
+            nextFullPull = now + (subscriptions.isActive ? webhook.driftCheck : options.pollInterval)
+            try await readBack()
+            try await pollColleagues()
+            return
+        }
+        if notifiedAgent {
+            notifiedAgent = false
+            try await readBack()
+        }
+        if !notifiedColleagues.isEmpty {
+            let ids = notifiedColleagues.sorted()
+            notifiedColleagues = []
+            try await pollColleagues(ids)
+        }
+    }
+
+    /// How long to wait when nothing is to be done.
+    private func idleTime() -> Duration {
+        guard options.webhook != nil else { return options.pollInterval }
+        let now = ContinuousClock.now
+        // `nil` means at once: a full pull, or subscribing, not yet done.
+        var due = [nextFullPull ?? now, subscriptions.isActive ? subscriptions.nextRenewal! : subscriptions.nextAttempt ?? now]
+        if let last = lastSessionWrite, delivered?.session != nil { due.append(last + options.keepAlive) }
+        return max(.zero, due.min()! - now)
+    }
+
     /// Reads the agent's presence and reports it when it changed.
     private func readBack() async throws(GraphError) {
         let resource = try await client.presence()
@@ -191,9 +279,10 @@ public actor TeamsSyncEngine {
         report(.action(.teamsPresence(presence, asOf: deliveredRevision)))
     }
 
-    private func pollColleagues(force: Bool = false) async throws(GraphError) {
-        guard !options.colleagues.isEmpty else { return }
-        for resource in try await client.presences(of: options.colleagues) {
+    private func pollColleagues(_ only: [String]? = nil, force: Bool = false) async throws(GraphError) {
+        let ids = only ?? options.colleagues
+        guard !ids.isEmpty else { return }
+        for resource in try await client.presences(of: ids) {
             guard let graph = resource.graphPresence else { continue }
             let presence = GraphMapping.presence(from: graph)
             if force || colleaguesReported[resource.id] != presence {

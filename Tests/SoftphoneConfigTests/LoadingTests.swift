@@ -73,7 +73,7 @@ struct LoadingTests {
         let keys = ["[user]", "name =", "extension =", "[sip]", "listen =", "registrar =", "username =",
                     "password_env =", "presence =", "[teams]", "graph_url =", "token_url =", "client_id =",
                     "client_secret_env =", "user_id =", "sync =", "notifications =", "poll_interval_ms =",
-                    "webhook_listen =", "[[colleagues]]", "sip =", "teams_id =", "[[queues]]", "number =",
+                    "webhook_listen =", "webhook_url =", "[[colleagues]]", "sip =", "teams_id =", "[[queues]]", "number =",
                     "presence_based_routing =", "[answering]", "rule =", "target =", "no_answer_seconds =",
                     "[wrapup]", "seconds ="]
         for key in keys {
@@ -138,6 +138,7 @@ struct LoadingTests {
         #expect(teams.notifications == .poll)
         #expect(teams.pollIntervalMs == 1000)
         #expect(teams.webhookListen == HostPort(host: "127.0.0.1", port: 8451))
+        #expect(teams.webhookURL == nil)
         #expect(config.coreSettings.sync == .both)
     }
 

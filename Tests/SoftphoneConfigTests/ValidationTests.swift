@@ -87,6 +87,8 @@ let invalidCases: [InvalidCase] = [
           expected: ["teams.token_url: must be an http:// or https:// URL"]),
     .init(name: "teams.webhook_listen without a port", toml: teamsBase + "\nwebhook_listen = \"127.0.0.1\"",
           expected: ["teams.webhook_listen: must be HOST:PORT with a port 1–65535"]),
+    .init(name: "teams.webhook_url that is not http", toml: teamsBase + "\nwebhook_url = \"softphone.example/notifications\"",
+          expected: ["teams.webhook_url: must be an http:// or https:// URL"]),
     .init(name: "teams.client_id empty", toml: "[teams]\ntoken_url = \"https://t.example\"\nclient_id = \"\"\nuser_id = \"u\"",
           expected: ["teams.client_id: must not be empty"]),
     .init(name: "teams as a plain value", toml: "teams = \"yes\"",

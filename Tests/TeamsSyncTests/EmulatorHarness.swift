@@ -17,14 +17,16 @@ struct Emulator {
     let server: TeamsEmulatorServer
     let options: TeamsEmulatorOptions
 
-    static func start(port: Int = 0, tokenLifetime: Duration = .seconds(3600), extraUsers: Int = 0) async throws -> Emulator {
+    static func start(port: Int = 0, tokenLifetime: Duration = .seconds(3600), extraUsers: Int = 0,
+                      validationTimeout: Duration = .seconds(10)) async throws -> Emulator {
         var users = [
             EmulatedUserSeed(id: "ada", displayName: "Ada Agent", teamsClient: PresencePair(.available, .available)),
             EmulatedUserSeed(id: "bob", displayName: "Bob", colleague: true, teamsClient: PresencePair(.busy, .inACall)),
             EmulatedUserSeed(id: "cat", displayName: "Cat", colleague: true, teamsClient: PresencePair(.available, .available)),
         ]
         users += (0..<extraUsers).map { EmulatedUserSeed(id: "u\($0)", colleague: true) }
-        let options = TeamsEmulatorOptions(port: port, tokenLifetime: tokenLifetime, users: users)
+        let options = TeamsEmulatorOptions(port: port, tokenLifetime: tokenLifetime, users: users,
+                                           validationTimeout: validationTimeout)
         return Emulator(server: try await TeamsEmulatorServer.start(options), options: options)
     }
 

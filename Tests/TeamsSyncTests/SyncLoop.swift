@@ -13,13 +13,15 @@ final class SyncLoop: @unchecked Sendable {
     private let consumer: Task<Void, Never>
 
     /// Give it a client with `maxRetries: 1`, as the app does.
-    init(client: GraphClient, pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = []) {
+    init(client: GraphClient, pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = [],
+         webhook: TeamsSyncEngine.Webhook? = nil) {
         let (stream, continuation) = AsyncStream.makeStream(of: TeamsCommand.self)
         commands = continuation
         // Reports are handed to `receive` through a box, since self is not ready yet.
         let box = Mutex<SyncLoop?>(nil)
         engine = TeamsSyncEngine(client: client,
-                                 options: .init(pollInterval: pollInterval, colleagues: colleagueIDs)) { report in
+                                 options: .init(pollInterval: pollInterval, colleagues: colleagueIDs,
+                                                webhook: webhook)) { report in
             box.withLock { $0 }?.receive(report)
         }
         let engine = self.engine
@@ -44,6 +46,9 @@ final class SyncLoop: @unchecked Sendable {
         case .colleague(let id, let presence): colleagues.withLock { $0[id] = presence }
         }
     }
+
+    /// The Log tab's lines so far.
+    var notes: [String] { state.log.events.map(\.text) }
 
     func stop() async {
         commands.finish()

@@ -199,8 +199,9 @@ t_teams_both_ways() {
     wait_for t "Available" || { stop t; return 1; }
     keys t Tab Tab Tab   # the Log tab names the demo's Teams emulator
     wait_for t "Teams emulator at http://127.0.0.1:" || { stop t; return 1; }
+    wait_for t "Teams change notifications on (41 people" || { stop t; return 1; }   # the demo uses the webhook
     local url
-    url=$(screen t | grep -o 'http://127\.0\.0\.1:[0-9]*' | head -n 1)
+    url=$(screen t | grep -o 'Teams emulator at http://127\.0\.0\.1:[0-9]*' | grep -o 'http://.*' | head -n 1)
     wait_for t "Incoming call" 10 && keys t d   # the demo's first call: declined, so presence shows
     local ok=0
     # Teams -> softphone: the Teams app starts presenting.

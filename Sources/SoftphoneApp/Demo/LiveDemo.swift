@@ -5,7 +5,8 @@ import TeamsEmulator
 import TeamsSync
 
 /// `softphone --demo`: the Teams emulator started in-process on a loopback port, the
-/// real Graph client and sync engine talking to it, the script played through the
+/// real Graph client and sync engine talking to it (change notifications to a webhook
+/// receiver on another loopback port), the script played through the
 /// emulator's control API, and 40 colleagues whose presence the emulator changes.
 public final class LiveDemo {
     public let runtime: Runtime
@@ -26,7 +27,7 @@ public final class LiveDemo {
         let teams = GraphTeamsConnector(
             client: GraphClient(configuration: graph),
             options: TeamsSyncEngine.Options(pollInterval: .milliseconds(250), colleagues: colleagues.map(\.id)),
-            names: names, inbox: inbox)
+            webhook: .init(host: "127.0.0.1", port: 0), names: names, inbox: inbox)
         let switchboard = DemoSwitchboard()
         let control = EmulatorTeamsControl(baseURL: emulator.baseURL, user: Self.agent, inbox: inbox)
         let scenario = DemoScenario(start: now, teams: control, switchboard: switchboard, roster: false)
