@@ -47,6 +47,8 @@ test-e2e:
 bench: deps
 	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress
 	$(SWIFT) build -c release --product softphone
+	$(SWIFT) build -c release --product sync-latency
+	$(BUILD_DIR)/release/sync-latency
 	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
 
 clean:

@@ -94,6 +94,13 @@ let package = Package(
             path: "Benchmarks/SoftphoneBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // `make bench`: Teams presence sync latency, both ways, polling and webhooks.
+        .executableTarget(
+            name: "sync-latency",
+            dependencies: ["SoftphoneCore", "TeamsSync", "TeamsEmulator",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/SyncLatency"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

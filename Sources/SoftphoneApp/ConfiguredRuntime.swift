@@ -32,7 +32,7 @@ enum ConfiguredRuntime {
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),
                                               colleagues: Array(names.keys).sorted())
         let webhook = teams.notifications == .webhook
-            ? GraphTeamsConnector.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
+            ? TeamsSyncService.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
                                                publicURL: teams.webhookURL)
             : nil
         return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,

@@ -162,7 +162,8 @@ public actor TeamsSyncEngine {
     /// Sleeps until `duration` passes or a command arrives.
     private func idle(_ duration: Duration) async {
         let sleeper = Task { [weak self] in
-            try? await Task.sleep(for: duration)
+            // Cancelled means the wait already ended: do not cut a later wait short.
+            guard (try? await Task.sleep(for: duration)) != nil else { return }
             await self?.interruptIdle()
         }
         await withCheckedContinuation { continuation in

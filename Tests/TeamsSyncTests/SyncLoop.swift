@@ -8,29 +8,33 @@ import Synchronization
 final class SyncLoop: @unchecked Sendable {
     private let lock = Mutex(SoftphoneState(settings: CoreSettings()))
     private let colleagues = Mutex([String: Presence]())
-    let engine: TeamsSyncEngine
+    private let service: Task<TeamsSyncService, Never>
     private let commands: AsyncStream<TeamsCommand>.Continuation
     private let consumer: Task<Void, Never>
 
     /// Give it a client with `maxRetries: 1`, as the app does.
     init(client: GraphClient, pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = [],
-         webhook: TeamsSyncEngine.Webhook? = nil) {
+         webhook: TeamsSyncService.WebhookSetup? = nil, webhookTiming: TeamsSyncEngine.Webhook? = nil) {
         let (stream, continuation) = AsyncStream.makeStream(of: TeamsCommand.self)
         commands = continuation
         // Reports are handed to `receive` through a box, since self is not ready yet.
         let box = Mutex<SyncLoop?>(nil)
-        engine = TeamsSyncEngine(client: client,
-                                 options: .init(pollInterval: pollInterval, colleagues: colleagueIDs,
-                                                webhook: webhook)) { report in
-            box.withLock { $0 }?.receive(report)
+        let options = TeamsSyncEngine.Options(pollInterval: pollInterval, colleagues: colleagueIDs, webhook: webhookTiming)
+        let start: @Sendable () async -> TeamsSyncService = {
+            await TeamsSyncService.start(client: client, options: options, webhook: webhook) { report in
+                box.withLock { $0 }?.receive(report)
+            }
         }
-        let engine = self.engine
+        let service = Task(operation: start)
+        self.service = service
         consumer = Task {
-            await engine.start()
+            let engine = await service.value.engine
             for await command in stream { await engine.perform(command) }
         }
         box.withLock { $0 = self }
     }
+
+    var engine: TeamsSyncEngine { get async { await service.value.engine } }
 
     var state: SoftphoneState { lock.withLock { $0 } }
     func colleague(_ id: String) -> Presence? { colleagues.withLock { $0[id] } }
@@ -53,7 +57,7 @@ final class SyncLoop: @unchecked Sendable {
     func stop() async {
         commands.finish()
         consumer.cancel()
-        await engine.stop()
+        await service.value.stop()
     }
 }
 

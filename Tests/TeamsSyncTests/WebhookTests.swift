@@ -10,29 +10,11 @@ import Testing
 /// A sync loop in webhook mode: a receiver on a free loopback port whose events go to
 /// the loop's engine. Polling is set so slow that only notifications can deliver a
 /// change within a test's wait.
-struct WebhookLoop {
-    let loop: SyncLoop
-    let receiver: WebhookReceiver
-
-    static func start(_ emulator: Emulator, colleagueIDs: [String] = [], pollInterval: Duration = .seconds(120),
-                      notificationURL: String? = nil) async throws -> WebhookLoop {
-        let box = Mutex<TeamsSyncEngine?>(nil)
-        let receiver = try await WebhookReceiver.start(host: "127.0.0.1", port: 0, clientState: "test-state") { event in
-            guard let engine = box.withLock({ $0 }) else { return }
-            Task { await engine.notified(event) }
-        }
-        let webhook = TeamsSyncEngine.Webhook(notificationURL: notificationURL ?? receiver.localURL,
-                                              clientState: "test-state", driftCheck: .seconds(120), retry: .seconds(120))
-        let loop = SyncLoop(client: emulator.client(maxRetries: 1), pollInterval: pollInterval,
-                            colleagueIDs: colleagueIDs, webhook: webhook)
-        box.withLock { $0 = loop.engine }
-        return WebhookLoop(loop: loop, receiver: receiver)
-    }
-
-    func stop() async {
-        await loop.stop()
-        await receiver.stop()
-    }
+private func webhookLoop(_ emulator: Emulator, colleagueIDs: [String] = [], pollInterval: Duration = .seconds(120),
+                         notificationURL: String? = nil) -> SyncLoop {
+    SyncLoop(client: emulator.client(maxRetries: 1), pollInterval: pollInterval, colleagueIDs: colleagueIDs,
+             webhook: .init(host: "127.0.0.1", port: 0, publicURL: notificationURL),
+             webhookTiming: .init(notificationURL: "", clientState: "", driftCheck: .seconds(120), retry: .seconds(120)))
 }
 
 /// POSTs to the receiver.
@@ -108,8 +90,7 @@ struct WebhookSyncTests {
     @Test("Changes in Teams arrive by notification, for the agent and a colleague, with polling too slow to matter")
     func changesArriveByNotification() async throws {
         let emulator = try await Emulator.start()
-        let hook = try await WebhookLoop.start(emulator, colleagueIDs: ["bob", "cat"])
-        let loop = hook.loop
+        let loop = webhookLoop(emulator, colleagueIDs: ["bob", "cat"])
         loop.send(.login)
         #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
@@ -125,15 +106,14 @@ struct WebhookSyncTests {
         // The colleague's change read only the colleague, not everyone.
         let stats = try await emulator.stats()
         #expect(stats["GET /v1.0/users/{id}/presence"] ?? 0 <= 4)
-        await hook.stop()
+        await loop.stop()
         await emulator.stop()
     }
 
     @Test("The agent's own change is pushed and not echoed though Teams notifies about it")
     func noEchoWithNotifications() async throws {
         let emulator = try await Emulator.start()
-        let hook = try await WebhookLoop.start(emulator)
-        let loop = hook.loop
+        let loop = webhookLoop(emulator)
         loop.send(.login)
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
         #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
@@ -145,7 +125,7 @@ struct WebhookSyncTests {
         let writes = try await emulator.stats().filter { $0.key.hasPrefix("POST") }
         #expect(writes == ["POST /v1.0/users/{id}/presence/setUserPreferredPresence": 1])
         #expect(loop.state.presence == Presence(.doNotDisturb))
-        await hook.stop()
+        await loop.stop()
         await emulator.stop()
     }
 
@@ -153,16 +133,14 @@ struct WebhookSyncTests {
     func fallsBackToPolling() async throws {
         let emulator = try await Emulator.start(validationTimeout: .seconds(1))
         // Nothing listens on port 9 of loopback: the validation handshake fails.
-        let hook = try await WebhookLoop.start(emulator, pollInterval: .milliseconds(100),
-                                               notificationURL: "http://127.0.0.1:9/notifications")
-        let loop = hook.loop
+        let loop = webhookLoop(emulator, pollInterval: .milliseconds(100), notificationURL: "http://127.0.0.1:9/notifications")
         loop.send(.login)
         #expect(await eventually { loop.notes.contains { $0.contains("Teams change notifications could not be set up") } })
-        #expect(loop.state.teamsConnected)
+        #expect(await eventually { loop.state.teamsConnected })
         try await emulator.control(.PUT, "/users/ada/sessions/teams-desktop",
                                    #"{"kind":"teamsClient","availability":"Busy","activity":"InAMeeting"}"#)
         #expect(await eventually { loop.state.presence == Presence(.inAMeeting) })
-        await hook.stop()
+        await loop.stop()
         await emulator.stop()
     }
 
@@ -170,8 +148,7 @@ struct WebhookSyncTests {
     func resubscribesAfterRestart() async throws {
         var emulator = try await Emulator.start()
         let port = emulator.server.port
-        let hook = try await WebhookLoop.start(emulator)
-        let loop = hook.loop
+        let loop = webhookLoop(emulator)
         loop.send(.login)
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
         await emulator.stop()
@@ -185,15 +162,14 @@ struct WebhookSyncTests {
         try await emulator.control(.PUT, "/users/ada/sessions/teams-desktop",
                                    #"{"kind":"teamsClient","availability":"DoNotDisturb","activity":"Presenting"}"#)
         #expect(await eventually { loop.state.presence == Presence(.presenting) })
-        await hook.stop()
+        await loop.stop()
         await emulator.stop()
     }
 
     @Test("A subscriptionRemoved lifecycle notification makes the engine subscribe again; unsubscribe deletes it")
     func lifecycleRemovedAndUnsubscribe() async throws {
         let emulator = try await Emulator.start()
-        let hook = try await WebhookLoop.start(emulator)
-        let loop = hook.loop
+        let loop = webhookLoop(emulator)
         loop.send(.login)
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
         await loop.engine.notified(.lifecycle(subscriptionID: nil, event: "subscriptionRemoved"))
@@ -203,7 +179,7 @@ struct WebhookSyncTests {
         #expect(try await live() == 2)
         await loop.engine.unsubscribe()
         #expect(try await live() == 1)
-        await hook.stop()
+        await loop.stop()
         await emulator.stop()
     }
 }
