@@ -99,7 +99,7 @@ let package = Package(
             name: "sync-latency",
             dependencies: ["SoftphoneCore", "TeamsSync", "TeamsEmulator",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
-            path: "Benchmarks/SyncLatency"
+            path: "Tools/sync-latency"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -10,6 +10,7 @@ import TeamsSync
 /// that note the moment a delivery or a given presence arrives.
 final class BenchLoop: Sendable {
     private struct Waiter {
+        var sample = UUID()
         var delivered: Int?
         var presence: PresencePair?
         var continuation: CheckedContinuation<ContinuousClock.Instant, Never>
@@ -119,6 +120,7 @@ final class BenchLoop: Sendable {
                 i += 1
             case .failed(let why):
                 failures.append(why)
+                i += 1  // the change may have happened unseen: flip the pair for the next try
                 guard failures.count < 5 else { throw BenchError("Teams → softphone: \(failures)") }
             }
         }
@@ -132,28 +134,33 @@ final class BenchLoop: Sendable {
 
     /// Registers a waiter for `pair`, runs `change`, and waits (at most 10 s) for the report.
     private func arrival(of pair: PresencePair, after change: @escaping @Sendable () async throws -> Void) async -> Arrival {
+        let sample = UUID()
+        var timer: Task<Void, any Error>?
         let instant = await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
-            waiter.withLock { $0 = Waiter(presence: pair, continuation: continuation) }
+            waiter.withLock { $0 = Waiter(sample: sample, presence: pair, continuation: continuation) }
             Task {
                 do { try await change() } catch {
                     log("the control request failed: \(error)")
-                    self.giveUp()
+                    self.giveUp(sample)
                 }
             }
-            Task {
+            timer = Task {
                 try await Task.sleep(for: .seconds(10))
-                self.giveUp()
+                self.giveUp(sample)
             }
         }
+        timer?.cancel()
         if instant == Self.gaveUp { return .failed("no report of \(pair) within 10 s; notes: \(notes.withLock { $0 })") }
         return .at(instant)
     }
 
     private static let gaveUp = ContinuousClock.Instant.now - .seconds(86_400)
 
-    private func giveUp() {
+    /// Ends `sample`'s wait as failed, if it is still waiting.
+    private func giveUp(_ sample: UUID) {
         waiter.withLock { current in
-            current?.continuation.resume(returning: Self.gaveUp)
+            guard let w = current, w.sample == sample else { return }
+            w.continuation.resume(returning: Self.gaveUp)
             current = nil
         }
     }
