@@ -46,13 +46,19 @@ extension TeamsSyncEngine {
     public func notified(_ event: WebhookReceiver.Event) {
         switch event {
         case .changed(let ids):
+            let agent = client.configuration.userID.lowercased()
             for id in ids {
-                if id == client.configuration.userID { notifiedAgent = true } else { notifiedColleagues.insert(id) }
+                if id.lowercased() == agent {
+                    notifiedAgent = true
+                } else if let known = options.colleagues.first(where: { $0.lowercased() == id.lowercased() }) {
+                    notifiedColleagues.insert(known)
+                }
             }
         case .lifecycle(let id, let kind):
             switch kind {
             case "subscriptionRemoved":
-                subscriptions.reset(retryAt: nil)
+                // Delete what is left and subscribe afresh (at the next pull, not mid-request).
+                resubscribe = true
                 nextFullPull = nil
             case "reauthorizationRequired":
                 subscriptions.renewNow(id)
@@ -60,7 +66,8 @@ extension TeamsSyncEngine {
                 nextFullPull = nil
             }
         }
-        interruptIdle()
+        // While backing off from failures, notifications do not bring the next attempt forward.
+        if !backingOff { interruptIdle() }
     }
 
     /// Deletes the subscriptions (on quit); Graph would expire them within the hour anyway.
@@ -73,8 +80,13 @@ extension TeamsSyncEngine {
     /// ago), renews those about to expire, and starts over when Teams no longer knows one.
     /// Failures are noted in the Log; polling covers for them.
     func maintainSubscriptions(_ webhook: Webhook) async {
+        if resubscribe {
+            resubscribe = false
+            await dropSubscriptions(retryAt: nil)
+        }
         let now = ContinuousClock.now
         if !subscriptions.isActive {
+            guard !subscriptionsRefused else { return }
             guard subscriptions.nextAttempt.map({ now >= $0 }) ?? true else { return }
             await subscribe(webhook)
             return
@@ -101,7 +113,7 @@ extension TeamsSyncEngine {
     private func subscribe(_ webhook: Webhook) async {
         let ids = [client.configuration.userID] + options.colleagues.filter { $0 != client.configuration.userID }
         var start = 0
-        do {
+        do throws(GraphError) {
             while start < ids.count {
                 let batch = Array(ids[start..<min(ids.count, start + GraphClient.presenceBatchLimit)])
                 let created = try await client.subscribe(to: batch, notificationURL: webhook.notificationURL,
@@ -114,12 +126,22 @@ extension TeamsSyncEngine {
                 start += batch.count
             }
         } catch {
-            await dropSubscriptions(retryAt: .now + webhook.retry)
+            subscribeFailures += 1
+            let retry = min(webhook.retry * (1 << min(subscribeFailures - 1, 5)), .seconds(30 * 60))
+            await dropSubscriptions(retryAt: .now + retry)
+            var then = "trying again in \(retry.shortDescription)"
+            if case .status(let status, _, _) = error.kind, status == 401 || status == 403 {
+                // The application may not subscribe (Graph allows presence subscriptions only
+                // with permissions this app lacks): asking again will not help.
+                subscriptionsRefused = true
+                then = "not trying again until restart"
+            }
             report(.action(.note(.error, "Teams change notifications could not be set up (\(error)); "
-                + "polling every \(options.pollInterval.shortDescription) and trying again in \(webhook.retry.shortDescription)")))
+                + "polling every \(options.pollInterval.shortDescription), \(then)")))
             nextFullPull = nil
             return
         }
+        subscribeFailures = 0
         report(.action(.note(.teams, "Teams change notifications on (\(ids.count) people, \(subscriptions.entries.count) "
             + "subscription\(subscriptions.entries.count == 1 ? "" : "s")) at \(webhook.notificationURL)")))
         // Changes between the last read and the subscription: read everything once.

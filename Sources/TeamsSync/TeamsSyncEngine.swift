@@ -83,8 +83,19 @@ public actor TeamsSyncEngine {
     var notifiedAgent = false
     var notifiedColleagues: Set<String> = []
     var nextFullPull: ContinuousClock.Instant?
+    /// A `subscriptionRemoved` lifecycle notification asked to start over.
+    var resubscribe = false
+    /// Failed attempts to subscribe in a row; Graph refused outright (401/403): poll for good.
+    var subscribeFailures = 0
+    var subscriptionsRefused = false
+    /// The revision the delivery in progress (or the last one) tried to deliver.
+    private var attemptRevision = 0
+    /// Backing off after a failure: only a new command ends the wait early.
+    var backingOff = false
     private var worker: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
+    /// Numbers each wait, so a late sleeper cannot end a later wait.
+    private var idleGeneration = 0
 
     public init(client: GraphClient, options: Options, report: @escaping @Sendable (TeamsReport) -> Void) {
         self.client = client
@@ -151,28 +162,36 @@ public actor TeamsSyncEngine {
                 if failures == 1 || failures % 10 == 0 { report(.action(.note(.error, error.description))) }
                 if !error.isTransient, case .status = error.kind {
                     // Graph refused the request itself (a 4xx): do not send it again and again.
-                    deliveredRevision = revision
-                    fullResync = false
+                    deliveredRevision = max(deliveredRevision, attemptRevision)
+                    if attemptRevision >= revision { fullResync = false }
                 }
-                await idle(min(.seconds(30), .milliseconds(500) * (1 << min(failures, 6))))
+                // Back off even with work pending; a new command or a notification still wakes it.
+                backingOff = true
+                await idle(min(.seconds(30), .milliseconds(500) * (1 << min(failures, 6))), evenWithWork: true)
+                backingOff = false
             }
         }
     }
 
-    /// Sleeps until `duration` passes or a command arrives.
-    private func idle(_ duration: Duration) async {
+    /// Sleeps until `duration` passes or a command (or notification) arrives; returns at
+    /// once when there is work already, unless `evenWithWork` (backing off after a failure).
+    private func idle(_ duration: Duration, evenWithWork: Bool = false) async {
+        idleGeneration += 1
+        let generation = idleGeneration
         let sleeper = Task { [weak self] in
             // Cancelled means the wait already ended: do not cut a later wait short.
             guard (try? await Task.sleep(for: duration)) != nil else { return }
-            await self?.interruptIdle()
+            await self?.interruptIdle(generation: generation)
         }
         await withCheckedContinuation { continuation in
-            if hasWork || Task.isCancelled { continuation.resume() } else { wake = continuation }
+            if (hasWork && !evenWithWork) || Task.isCancelled { continuation.resume() } else { wake = continuation }
         }
         sleeper.cancel()
     }
 
-    func interruptIdle() {
+    /// Ends the current wait (`generation`: only if it is still that wait).
+    func interruptIdle(generation: Int? = nil) {
+        if let generation, generation != idleGeneration { return }
         wake?.resume()
         wake = nil
     }
@@ -193,6 +212,7 @@ public actor TeamsSyncEngine {
     /// Pushes what changed since the last delivery (everything on resync), then reads back.
     private func deliver() async throws(GraphError) {
         let target = revision
+        attemptRevision = target
         let full = fullResync
         let requests = resyncRequests
         if let wanted = desired {

@@ -56,8 +56,10 @@ public struct TeamsSyncService: Sendable {
     /// subscriptions, stops.
     public func close() async {
         await engine.flush()
+        // Stop the worker first, so it cannot subscribe again behind our back.
+        await engine.stop()
         await engine.unsubscribe()
-        await stop()
+        await receiver?.stop()
     }
 
     public func stop() async {

@@ -85,7 +85,7 @@ public final class WebhookReceiver: Sendable {
 
     static func answer(_ request: Request, clientState: String,
                        handler: @Sendable (Event) -> Void) async throws -> Response {
-        if let token = request.uri.queryParameters.get("validationToken") {
+        if let token = validationToken(inQuery: request.uri.query) {
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: token)))
@@ -113,8 +113,25 @@ public final class WebhookReceiver: Sendable {
         return result
     }
 
-    /// `communications/presences('id')` → `id`.
+    /// The `validationToken` query parameter, decoded: `+` is a space (Graph form-encodes
+    /// it), then `%XX` escapes. `nil` when there is none.
+    static func validationToken(inQuery query: String?) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "validationToken" else { continue }
+            let spaced = parts[1].replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return nil
+    }
+
+    /// `communications/presences('id')` or `communications/presences/id` → `id`.
     static func userID(inResource resource: String) -> String? {
+        if !resource.contains("('"), let slash = resource.range(of: "presences/", options: .caseInsensitive) {
+            let id = resource[slash.upperBound...]
+            return id.isEmpty || id.contains("/") ? nil : String(id)
+        }
         guard let open = resource.range(of: "('"), let close = resource.range(of: "')", options: .backwards),
               open.upperBound <= close.lowerBound
         else { return nil }

@@ -54,6 +54,14 @@ final class SyncLoop: @unchecked Sendable {
     /// The Log tab's lines so far.
     var notes: [String] { state.log.events.map(\.text) }
 
+    /// As the app quits: hands over the commands already issued, then closes the service
+    /// (delivers them, deletes the subscriptions, stops).
+    func close() async {
+        commands.finish()
+        await consumer.value
+        await service.value.close()
+    }
+
     func stop() async {
         commands.finish()
         consumer.cancel()

@@ -90,6 +90,27 @@ struct SyncScenarioTests {
         await emulator.stop()
     }
 
+    @Test("Graph failing with 500s: the engine backs off instead of hammering, then delivers when it recovers")
+    func backsOffOnServerErrors() async throws {
+        let emulator = try await Emulator.start()
+        let loop = SyncLoop(client: emulator.client(maxRetries: 1))
+        loop.send(.login)
+        #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
+        try await emulator.control(.POST, "/faults", #"{"status":500,"count":10000}"#)
+        try await emulator.control(.POST, "/stats/reset")
+        loop.send(.choosePresence(.doNotDisturb))
+        #expect(await eventually { !loop.state.teamsConnected })
+        try await Task.sleep(for: .seconds(4))
+        let failed = (try await emulator.control(.GET, "/stats")["statuses"] as? [String: Any])?["500"] as? Int ?? 0
+        // Backoff of 1, 2, 4 s between attempts of two requests each; without it, dozens.
+        #expect(failed <= 10, "\(failed) failed requests in 4 s")
+        try await emulator.control(.DELETE, "/faults")
+        #expect(await eventually(20) { loop.state.teamsConnected && !loop.state.teamsPending })
+        #expect(try await emulator.aggregate() == "DoNotDisturb/DoNotDisturb")
+        await loop.stop()
+        await emulator.stop()
+    }
+
     @Test("One state change costs one write, and nothing echoes back and forth")
     func requestsPerChange() async throws {
         let emulator = try await Emulator.start()

@@ -46,6 +46,9 @@ struct WebhookReceiverTests {
         #expect(answer.status == 200)
         #expect(answer.contentType?.hasPrefix("text/plain") == true)
         #expect(answer.body == "Validation: Testing client reachability")
+        // Graph form-encodes: + is a space.
+        let plus = try await post(receiver, query: "?validationToken=Validation%3a+Testing+client+1%2B1")
+        #expect(plus.body == "Validation: Testing client 1+1")
         await receiver.stop()
     }
 
@@ -73,6 +76,7 @@ struct WebhookReceiverTests {
         ])
         #expect(WebhookReceiver.userID(inResource: "communications/presences('a-1')") == "a-1")
         #expect(WebhookReceiver.userID(inResource: "communications/presences") == nil)
+        #expect(WebhookReceiver.userID(inResource: "communications/presences/0f2c-77") == "0f2c-77")
     }
 
     @Test("a port in use is a readable error")
@@ -166,6 +170,24 @@ struct WebhookSyncTests {
         await emulator.stop()
     }
 
+    @Test("Quitting right after logout still clears the softphone's session in Teams and deletes the subscription")
+    func closeDeliversLogout() async throws {
+        let emulator = try await Emulator.start()
+        let loop = webhookLoop(emulator)
+        loop.send(.login)
+        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
+        #expect(await eventually { !loop.state.teamsPending })
+        func sessions() async throws -> [String] {
+            (try await emulator.control(.GET, "/users/ada")["sessions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try await sessions().contains(emulator.options.clientID))
+        loop.send(.logout)
+        await loop.close()
+        #expect(try await !sessions().contains(emulator.options.clientID))
+        #expect((try await emulator.control(.GET, "/subscriptions")["value"] as? [Any])?.isEmpty == true)
+        await emulator.stop()
+    }
+
     @Test("A subscriptionRemoved lifecycle notification makes the engine subscribe again; unsubscribe deletes it")
     func lifecycleRemovedAndUnsubscribe() async throws {
         let emulator = try await Emulator.start()
@@ -175,10 +197,10 @@ struct WebhookSyncTests {
         await loop.engine.notified(.lifecycle(subscriptionID: nil, event: "subscriptionRemoved"))
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 2 })
         func live() async throws -> Int { (try await emulator.control(.GET, "/subscriptions")["value"] as? [Any])?.count ?? -1 }
-        // The emulator did not really remove the first one, so both are live until the engine deletes its own.
-        #expect(try await live() == 2)
-        await loop.engine.unsubscribe()
+        // Whatever was left of the old one is deleted before the new one is made.
         #expect(try await live() == 1)
+        await loop.engine.unsubscribe()
+        #expect(try await live() == 0)
         await loop.stop()
         await emulator.stop()
     }

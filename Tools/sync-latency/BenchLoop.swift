@@ -88,12 +88,11 @@ final class BenchLoop: Sendable {
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
             let choice: UserChoice = i % 2 == 0 ? .doNotDisturb : .beRightBack
             let start = ContinuousClock.now
-            let arrived = await withCheckedContinuation { continuation in
-                let revision = state.withLock { $0.teamsRevision } + 1
-                waiter.withLock { $0 = Waiter(delivered: revision, continuation: continuation) }
-                dispatch(.choosePresence(choice))
+            let revision = state.withLock { $0.teamsRevision } + 1
+            switch await arrival(of: .delivered(revision), after: { self.dispatch(.choosePresence(choice)) }) {
+            case .at(let arrived): result.append(milliseconds(arrived - start))
+            case .failed(let why): throw BenchError("softphone → Teams: \(why)")
             }
-            result.append(milliseconds(arrived - start))
         }
         dispatch(.choosePresence(.available))
         try await Task.sleep(for: .milliseconds(300))
@@ -114,7 +113,7 @@ final class BenchLoop: Sendable {
             try await Task.sleep(for: .milliseconds(Int.random(in: 10...max(10, pauseMs))))
             let pair = i % 2 == 0 ? PresencePair(.doNotDisturb, .presenting) : PresencePair(.available, .available)
             let start = ContinuousClock.now
-            switch await arrival(of: pair, after: { try await Self.setTeamsApp(pair, on: emulator) }) {
+            switch await arrival(of: .presence(pair), after: { try await Self.setTeamsApp(pair, on: emulator) }) {
             case .at(let arrived):
                 result.append(milliseconds(arrived - start))
                 i += 1
@@ -132,12 +131,23 @@ final class BenchLoop: Sendable {
         case failed(String)
     }
 
-    /// Registers a waiter for `pair`, runs `change`, and waits (at most 10 s) for the report.
-    private func arrival(of pair: PresencePair, after change: @escaping @Sendable () async throws -> Void) async -> Arrival {
+    /// What a sample waits for.
+    private enum Expected {
+        case delivered(Int)
+        case presence(PresencePair)
+    }
+
+    /// Registers a waiter for `expected`, runs `change`, and waits (at most 10 s) for the report.
+    private func arrival(of expected: Expected, after change: @escaping @Sendable () async throws -> Void) async -> Arrival {
         let sample = UUID()
         var timer: Task<Void, any Error>?
         let instant = await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
-            waiter.withLock { $0 = Waiter(sample: sample, presence: pair, continuation: continuation) }
+            waiter.withLock {
+                switch expected {
+                case .delivered(let revision): $0 = Waiter(sample: sample, delivered: revision, continuation: continuation)
+                case .presence(let pair): $0 = Waiter(sample: sample, presence: pair, continuation: continuation)
+                }
+            }
             Task {
                 do { try await change() } catch {
                     log("the control request failed: \(error)")
@@ -150,7 +160,7 @@ final class BenchLoop: Sendable {
             }
         }
         timer?.cancel()
-        if instant == Self.gaveUp { return .failed("no report of \(pair) within 10 s; notes: \(notes.withLock { $0 })") }
+        if instant == Self.gaveUp { return .failed("no report of \(expected) within 10 s; notes: \(notes.withLock { $0 })") }
         return .at(instant)
     }
 
