@@ -42,6 +42,12 @@ let package = Package(
             dependencies: ["SoftphoneCore", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
+        .target(name: "SIP"),
+        // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth), with its own MD5. Pure Swift.
+        .target(name: "SIPAuth"),
+        // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
+        .target(name: "SDP"),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -83,6 +89,9 @@ let package = Package(
             dependencies: ["TeamsSync", "TeamsEmulator", "SoftphoneCore",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
+        .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(

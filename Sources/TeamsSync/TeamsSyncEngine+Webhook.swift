@@ -134,7 +134,8 @@ extension TeamsSyncEngine {
                 // The application may not subscribe (Graph allows presence subscriptions only
                 // with permissions this app lacks): asking again will not help.
                 subscriptionsRefused = true
-                then = "not trying again until restart"
+                then = "not trying again until restart (Graph allows presence subscriptions only "
+                    + "with delegated sign-in; this app signs in as an application)"
             }
             report(.action(.note(.error, "Teams change notifications could not be set up (\(error)); "
                 + "polling every \(options.pollInterval.shortDescription), \(then)")))
