@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
@@ -44,6 +45,12 @@ let package = Package(
         ),
         // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
         .target(name: "SIP"),
+        // SIP over the network: UDP and TCP transports on SwiftNIO.
+        .target(
+            name: "SIPNetwork",
+            dependencies: ["SIP", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth), with its own MD5. Pure Swift.
         .target(name: "SIPAuth"),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
@@ -91,6 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
+        .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),

@@ -40,6 +40,8 @@ done
 idle() {
     local pid=$1 before after
     rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
+    anon=$(awk '/^RssAnon/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
+    pss=$(awk '/^Pss:/ {printf "%.1f", $2/1024}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo "?")
     before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     sleep 5
     after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -73,7 +75,7 @@ tmx new-session -d -s alone -x 120 -y 40 \
      LANG=C.UTF-8 SOFTPHONE_TEAMS_SECRET=emulator-secret '$BIN' --config '$TMP/config.toml'"
 sleep 6
 idle "$(cat "$TMP/alone.pid")"
-alone_rss=$rss alone_cpu=$cpu
+alone_rss=$rss alone_cpu=$cpu alone_anon=$anon alone_pss=$pss
 
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -84,6 +86,8 @@ printf '\n%-58s %12s %10s\n' "softphone in tmux (120x40), release build" "measur
 printf '%-58s %9s ms %10s\n' "--demo: start to first frame, median of $RUNS" "$median" "< 200 ms"
 printf '%-58s %9s ms %10s\n' "--demo: start to first frame, best / worst" "$best / $worst" ""
 printf '%-58s %9s MB %10s\n' "softphone alone at idle (Teams emulator elsewhere), RSS" "$alone_rss" "< 30 MB"
+printf '%-58s %9s MB %10s\n' "  of which anonymous (heap, stacks); the rest is mapped code" "$alone_anon" ""
+printf '%-58s %9s MB %10s\n' "  proportional share (PSS)" "$alone_pss" ""
 printf '%-58s %10s %% %10s\n' "softphone alone at idle, CPU (polling Teams every 1 s)" "$alone_cpu" "near 0"
 printf '%-58s %9s MB %10s\n' "--demo at idle, RSS (includes the in-process emulator)" "$demo_rss" ""
 printf '%-58s %10s %% %10s\n' "--demo at idle, CPU (emulator, churn, 250 ms polling)" "$demo_cpu" ""
