@@ -1,0 +1,197 @@
+import NIOCore
+import NIOPosix
+import SIP
+
+/// SIP over UDP and TCP on one address, on one event loop (RFC 3261 §18).
+///
+/// Every received message is handed to `receiver` on the event loop, requests with their
+/// top Via stamped (`received`, `rport`). Broken requests are answered `400` here and never
+/// reach the receiver. Requests go to a `SIPHop`; TCP connections are opened on demand and
+/// reused. Responses follow §18.2.2: on the connection the request came on while it is
+/// open, else to the address the top Via names.
+public final class SIPTransport: Sendable {
+    /// Receives each message, on the transport's event loop.
+    public typealias Receiver = @Sendable (IncomingMessage) -> Void
+    /// Receives a sentence about something that went wrong (a malformed message, a broken
+    /// connection), for the Log tab.
+    public typealias ProblemReporter = @Sendable (String) -> Void
+
+    let core: TransportCore
+    /// The bound address (the actual port when 0 was asked for).
+    public let local: SIPEndpoint
+    /// The loop every callback runs on.
+    public var eventLoop: EventLoop { core.eventLoop }
+
+    private init(core: TransportCore, local: SIPEndpoint) {
+        self.core = core
+        self.local = local
+    }
+
+    /// Binds UDP and TCP on `host:port` (port 0: a port free for both).
+    public static func start(host: String, port: Int, on eventLoop: EventLoop,
+                             configuration: SIPTransportConfiguration = SIPTransportConfiguration(),
+                             receiver: @escaping Receiver,
+                             problem: @escaping ProblemReporter = { _ in }) async throws -> SIPTransport {
+        let core = TransportCore(eventLoop: eventLoop, configuration: configuration, receiver: receiver, problem: problem)
+        var failure = "no attempt"
+        for _ in 0..<(port == 0 ? configuration.portAttempts : 1) {
+            let udp: Channel
+            do {
+                udp = try await DatagramBootstrap(group: eventLoop)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(DatagramHandler(core: core))
+                        }
+                    }
+                    .bind(host: host, port: port).get()
+            } catch {
+                throw SIPTransportError.bindFailed("UDP \(SIPEndpoint(host: host, port: port)): \(error)")
+            }
+            guard let bound = SIPEndpoint(udp.localAddress) else {
+                try? await udp.close()
+                throw SIPTransportError.bindFailed("UDP socket has no address")
+            }
+            do {
+                let listener = try await ServerBootstrap(group: eventLoop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { child in
+                        child.eventLoop.makeCompletedFuture {
+                            try core.addStreamHandlers(to: child)
+                        }
+                    }
+                    .bind(host: host, port: bound.port).get()
+                let local = bound
+                try await eventLoop.submit {
+                    core.localBox.value = local
+                    core.state.value.udp = udp
+                    core.state.value.listener = listener
+                }.get()
+                return SIPTransport(core: core, local: bound)
+            } catch {
+                failure = "TCP \(bound): \(error)"
+                try? await udp.close()
+            }
+        }
+        throw SIPTransportError.bindFailed(failure)
+    }
+
+    /// Sends a request (or a response along a hop chosen by the caller) to `hop`.
+    @discardableResult
+    public func send(_ message: SIPMessage, to hop: SIPHop) -> EventLoopFuture<Void> {
+        onLoop { self.core.send(message, to: hop) }
+    }
+
+    /// Sends a response to a request that arrived from `origin` (RFC 3261 §18.2.2).
+    @discardableResult
+    public func respond(_ response: SIPResponse, toRequestFrom origin: SIPHop) -> EventLoopFuture<Void> {
+        onLoop {
+            let viaDestination = ResponseRoute.destination(for: response.headers)
+            switch origin.transport {
+            case .tcp:
+                if let id = origin.connection, self.core.state.value.connections[id] != nil {
+                    return self.core.send(.response(response), to: origin)
+                }
+                let to = viaDestination ?? SIPEndpoint(host: origin.host, port: origin.port)
+                return self.core.send(.response(response), to: SIPHop(transport: .tcp, host: to.host, port: to.port))
+            case .udp:
+                let to = viaDestination ?? SIPEndpoint(host: origin.host, port: origin.port)
+                return self.core.send(.response(response), to: SIPHop(transport: .udp, host: to.host, port: to.port))
+            }
+        }
+    }
+
+    /// The counters so far.
+    public func counters() -> EventLoopFuture<SIPTransportCounters> {
+        eventLoop.submit { self.core.state.value.counters }
+    }
+
+    /// Closes every connection and both sockets. Later sends fail with `.closed`.
+    public func close() async {
+        let channels: [Channel]? = try? await eventLoop.submit { () -> [Channel] in
+            let state = self.core.state
+            guard !state.value.closed else { return [] }
+            state.value.closed = true
+            return [state.value.udp, state.value.listener].compactMap { $0 } + Array(state.value.connections.values)
+        }.get()
+        for channel in channels ?? [] { try? await channel.close() }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable () -> EventLoopFuture<Void>) -> EventLoopFuture<Void> {
+        eventLoop.inEventLoop ? body() : eventLoop.flatSubmit(body)
+    }
+}
+
+extension TransportCore {
+    /// The handlers of a TCP connection: idle timeout, then framing.
+    func addStreamHandlers(to channel: Channel) throws {
+        let id = state.value.makeConnectionID()
+        if let idle = configuration.idleTimeout {
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
+        }
+        try channel.pipeline.syncOperations.addHandler(StreamHandler(core: self, id: id))
+    }
+
+    /// Sends on the event loop.
+    func send(_ message: SIPMessage, to hop: SIPHop) -> EventLoopFuture<Void> {
+        guard !state.value.closed else { return eventLoop.makeFailedFuture(SIPTransportError.closed) }
+        let sent: EventLoopFuture<Void>
+        switch hop.transport {
+        case .udp: sent = sendDatagram(message, to: hop)
+        case .tcp: sent = connection(for: hop).flatMap { channel in
+            channel.writeAndFlush(channel.allocator.buffer(bytes: message.bytes))
+        }
+        }
+        let state = self.state
+        return sent.map {
+            state.value.counters.messagesSent += 1
+        }.flatMapErrorThrowing { error in
+            state.value.counters.sendFailures += 1
+            if let error = error as? SIPTransportError { throw error }
+            throw SIPTransportError.sendFailed("\(hop): \(error)")
+        }
+    }
+
+    private func sendDatagram(_ message: SIPMessage, to hop: SIPHop) -> EventLoopFuture<Void> {
+        guard let udp = state.value.udp else { return eventLoop.makeFailedFuture(SIPTransportError.closed) }
+        let address: SocketAddress
+        do { address = try SIPEndpoint(host: hop.host, port: hop.port).socketAddress() } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let buffer = udp.allocator.buffer(bytes: message.bytes)
+        return udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer))
+    }
+
+    /// An open connection for the hop: the one named, one to the same address, or a new one.
+    private func connection(for hop: SIPHop) -> EventLoopFuture<Channel> {
+        if let id = hop.connection, let channel = state.value.connections[id] {
+            return eventLoop.makeSucceededFuture(channel)
+        }
+        let endpoint = SIPEndpoint(host: hop.host, port: hop.port)
+        if let id = state.value.byRemote[endpoint], let channel = state.value.connections[id] {
+            return eventLoop.makeSucceededFuture(channel)
+        }
+        if let pending = state.value.connecting[endpoint] { return pending }
+        let address: SocketAddress
+        do { address = try endpoint.socketAddress() } catch { return eventLoop.makeFailedFuture(error) }
+        let connected = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+            }
+            .connect(to: address)
+            .flatMapErrorThrowing { error -> Channel in
+                throw SIPTransportError.connectFailed(endpoint, "\(error)")
+            }
+        let state = self.state
+        state.value.connecting[endpoint] = connected
+        connected.whenComplete { _ in state.value.connecting[endpoint] = nil }
+        return connected
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,23 @@
+import SIP
+
+/// Tunables of a `SIPTransport`.
+public struct SIPTransportConfiguration: Sendable {
+    /// How long a TCP connect may take before it fails.
+    public var connectTimeout: Duration
+    /// TCP connections with no traffic in either direction for this long are closed;
+    /// nil keeps them open until the peer or `close()` ends them.
+    public var idleTimeout: Duration?
+    /// The largest message accepted on a TCP connection (head plus body).
+    public var maximumMessageSize: Int
+    /// When port 0 is asked, how many times to look for a port free for both UDP and TCP.
+    public var portAttempts: Int
+
+    /// Creates a configuration.
+    public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(300),
+                maximumMessageSize: Int = SIPParser.defaultMaximumMessageSize, portAttempts: Int = 10) {
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.maximumMessageSize = maximumMessageSize
+        self.portAttempts = max(1, portAttempts)
+    }
+}

@@ -1,0 +1,79 @@
+import NIOCore
+import SIP
+
+/// Counters of a transport, for the Log tab and the benchmarks.
+public struct SIPTransportCounters: Sendable, Hashable {
+    public var messagesReceived = 0
+    public var messagesSent = 0
+    /// Datagrams or stream messages that did not parse.
+    public var malformed = 0
+    /// Of those, how many got a `400` (or `505`) back.
+    public var badRequestsAnswered = 0
+    public var connectionsOpened = 0
+    public var connectionsClosed = 0
+    public var sendFailures = 0
+}
+
+/// What the transport keeps between events, confined to its event loop.
+struct TransportState {
+    var udp: Channel?
+    var listener: Channel?
+    var connections: [SIPConnectionID: Channel] = [:]
+    var remoteOf: [SIPConnectionID: SIPEndpoint] = [:]
+    var byRemote: [SIPEndpoint: SIPConnectionID] = [:]
+    var connecting: [SIPEndpoint: EventLoopFuture<Channel>] = [:]
+    var nextConnection: UInt64 = 1
+    var counters = SIPTransportCounters()
+    var closed = false
+
+    mutating func makeConnectionID() -> SIPConnectionID {
+        defer { nextConnection += 1 }
+        return SIPConnectionID(nextConnection)
+    }
+}
+
+/// The part of a transport its channel handlers talk to: the callbacks, the local address,
+/// and the state on the event loop.
+final class TransportCore: Sendable {
+    let eventLoop: EventLoop
+    let configuration: SIPTransportConfiguration
+    let receiver: SIPTransport.Receiver
+    let problem: SIPTransport.ProblemReporter
+    let state: NIOLoopBoundBox<TransportState>
+    /// The bound address (set once, before any message can arrive).
+    let localBox: NIOLoopBoundBox<SIPEndpoint?>
+
+    init(eventLoop: EventLoop, configuration: SIPTransportConfiguration,
+         receiver: @escaping SIPTransport.Receiver, problem: @escaping SIPTransport.ProblemReporter) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.receiver = receiver
+        self.problem = problem
+        state = .makeBoxSendingValue(TransportState(), eventLoop: eventLoop)
+        localBox = .makeEmptyBox(valueType: SIPEndpoint.self, eventLoop: eventLoop)
+    }
+
+    var local: SIPEndpoint { localBox.value ?? SIPEndpoint(host: "0.0.0.0", port: 0) }
+
+    /// A message arrived: stamp the Via of requests, count it, pass it on.
+    func deliver(_ message: SIPMessage, transport: SIPTransportKind, from remote: SIPEndpoint,
+                 connection: SIPConnectionID?) {
+        state.value.counters.messagesReceived += 1
+        let stamped = ViaStamp.stamp(message, source: remote)
+        receiver(IncomingMessage(message: stamped, transport: transport, remote: remote, local: local,
+                                 connection: connection))
+    }
+
+    /// Bytes that did not parse: count them, answer `400` when the request can be answered,
+    /// and say so once per reason (never crash, never pass garbage on).
+    func malformed(_ error: SIPParseError, transport: SIPTransportKind, from remote: SIPEndpoint,
+                   reply: (SIPResponse) -> Void) {
+        state.value.counters.malformed += 1
+        let stamped = ViaStamp.stamp(error, source: remote)
+        if let response = stamped.badRequestResponse() {
+            state.value.counters.badRequestsAnswered += 1
+            reply(response)
+        }
+        problem("malformed SIP message from \(transport.viaToken) \(remote): \(error)")
+    }
+}
