@@ -51,6 +51,8 @@ let package = Package(
             dependencies: ["SIP", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
+        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
         // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth), with its own MD5. Pure Swift.
         .target(name: "SIPAuth"),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
@@ -98,6 +100,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),

@@ -46,6 +46,10 @@ public enum Action: Hashable, Sendable {
     case remoteAnswered(CallID)
     /// An outbound call failed with this final status.
     case outboundFailed(CallID, status: Int, reason: String)
+    /// The remote party put a connected call on hold (true) or took it off hold (false).
+    case remoteHold(CallID, Bool)
+    /// The call's audio so far (sent by the media layer about once a second).
+    case mediaStats(CallID, MediaStats)
 
     // Time
     case timerFired(TimerID)

@@ -121,6 +121,10 @@ public struct CallInProgress: Hashable, Sendable, Codable {
     public var phase: Phase
     public var startedAt: Instant
     public var answeredAt: Instant?
+    /// The remote party holds the call.
+    public var remoteHold = false
+    /// The audio so far; nil until the media layer reports.
+    public var media: MediaStats?
 
     public init(id: CallID, direction: CallDirection, remote: Party, kind: CallKind,
                 phase: Phase, startedAt: Instant, answeredAt: Instant? = nil) {
@@ -135,6 +139,31 @@ public struct CallInProgress: Hashable, Sendable, Codable {
 
     /// Answered and not yet ended (active or held).
     public var isConnected: Bool { phase == .active || phase == .held }
+
+    /// Whether a connected call has carried no audio from the other side for `grace` —
+    /// none at all, or none lately — while the other side does not hold it.
+    public func noAudioReceived(at now: Instant, grace: Duration = .seconds(3)) -> Bool {
+        guard phase == .active, !remoteHold, let answeredAt, now - answeredAt >= grace else { return false }
+        guard let media, let last = media.lastReceivedAt else { return true }
+        return now - last >= grace
+    }
+}
+
+/// RTP counters of one call.
+public struct MediaStats: Hashable, Sendable, Codable {
+    public var packetsSent: Int
+    public var packetsReceived: Int
+    /// When the last packet arrived; nil when none has.
+    public var lastReceivedAt: Instant?
+    /// `PCMU` or `PCMA`.
+    public var codec: String?
+
+    public init(packetsSent: Int, packetsReceived: Int, lastReceivedAt: Instant?, codec: String? = nil) {
+        self.packetsSent = packetsSent
+        self.packetsReceived = packetsReceived
+        self.lastReceivedAt = lastReceivedAt
+        self.codec = codec
+    }
 }
 
 /// How a call ended, for the call log (R10).

@@ -87,6 +87,15 @@ extension Reducer {
             guard let call = state.call(id), call.phase == .dialing else { return }
             finish(&state, call, .unanswered, reason: "\(status) \(reason)", &step)
 
+        case .remoteHold(let id, let held):
+            guard let i = state.index(of: id), state.calls[i].isConnected, state.calls[i].remoteHold != held else { return }
+            state.calls[i].remoteHold = held
+            step.log(&state, .call, "\(state.calls[i].remote.display) \(held ? "put the call on hold" : "resumed the call")")
+
+        case .mediaStats(let id, let stats):
+            guard let i = state.index(of: id) else { return }
+            state.calls[i].media = stats
+
         case .timerFired(.wrapUpEnd):
             guard let wrapUp = state.wrapUp, step.now >= wrapUp.until else { return }
             state.wrapUp = nil

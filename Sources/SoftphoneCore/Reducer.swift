@@ -13,7 +13,7 @@ public enum Reducer {
              .teamsConnected, .teamsDisconnected, .teamsDelivered, .lineStateChanged, .note:
             reducePresence(&state, action, &step)
         case .incomingCall, .accept, .decline, .hangUp, .hold, .resume, .transfer, .dial, .callerCancelled,
-             .remoteHangUp, .remoteAnswered, .outboundFailed, .timerFired, .prolongWrapUp:
+             .remoteHangUp, .remoteAnswered, .outboundFailed, .remoteHold, .mediaStats, .timerFired, .prolongWrapUp:
             reduceCalls(&state, action, &step)
         }
 

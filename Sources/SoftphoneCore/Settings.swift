@@ -27,6 +27,8 @@ public struct CoreSettings: Hashable, Sendable, Codable {
 public enum LineState: Hashable, Sendable, Codable {
     /// Listening without a registrar, or de-registered after logout.
     case unregistered
+    /// No registrar configured: the line only listens for calls.
+    case listening
     case registering
     case registered
     case failed(reason: String)
@@ -34,6 +36,7 @@ public enum LineState: Hashable, Sendable, Codable {
     public var label: String {
         switch self {
         case .unregistered: "unregistered"
+        case .listening: "listening"
         case .registering: "registering"
         case .registered: "registered"
         case .failed(let reason): "registration failed: \(reason)"

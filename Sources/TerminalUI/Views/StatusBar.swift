@@ -71,7 +71,7 @@ enum StatusBar {
 
     static func lineHealthy(_ state: SoftphoneState) -> Bool {
         switch state.line {
-        case .registered: true
+        case .registered, .listening: true
         case .unregistered, .registering: state.loggedIn
         case .failed: false
         }

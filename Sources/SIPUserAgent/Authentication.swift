@@ -1,0 +1,66 @@
+import SIP
+import SIPAuth
+
+extension LineAgent {
+    /// The request to send again after a 401/407, with our answer to the challenge; nil when
+    /// there are no credentials, the credentials were refused, or we gave up (the caller then
+    /// treats the response as the final answer).
+    mutating func authenticated(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext) -> SIPRequest? {
+        guard var authenticator, context.authAttempts < 3 else { return nil }
+        let proxy = response.statusCode == 407
+        let challenges = response.headers.values(proxy ? .proxyAuthenticate : .wwwAuthenticate)
+        var request = context.request
+        let method = request.method.rawValue, uri = request.uri.description
+        for challenge in challenges where challenge.lowercased().hasPrefix("digest") {
+            switch authenticator.respond(toHeader: challenge, method: method, uri: uri, body: request.body) {
+            case .retry(let header):
+                self.authenticator = authenticator
+                request.headers.remove(.authorization)
+                request.headers.remove(.proxyAuthorization)
+                request.headers.add(proxy ? "Proxy-Authorization" : "Authorization", header)
+                return request
+            case .wrongCredentials:
+                self.authenticator = authenticator
+                return nil
+            case .unsupported:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// Sends an authenticated copy of a request: a new branch, the next CSeq of its owner.
+    mutating func resend(_ request: SIPRequest, key: TransactionKey, _ context: ClientContext,
+                         _ now: SIPInstant, _ out: inout [LineOutput]) {
+        var request = request
+        let sequence: UInt32
+        switch context.owner {
+        case .registration:
+            registration.sequence += 1
+            sequence = registration.sequence
+        case .call(let callID):
+            guard var leg = calls[callID] else { return }
+            leg.dialog.localSequence += 1
+            sequence = leg.dialog.localSequence
+            calls[callID] = leg
+        case .none:
+            return
+        }
+        request.headers.set("CSeq", CSeq(sequence, request.method).description)
+        request.headers.set("Via", via(context.hop.transport))
+        let newKey = sendRequest(request, to: context.hop, owner: context.owner,
+                                 authAttempts: context.authAttempts + 1, now, &out)
+        switch context.owner {
+        case .registration:
+            registration.current = newKey
+        case .call(let callID):
+            guard var leg = calls[callID] else { return }
+            if leg.inviteKey == key { leg.inviteKey = newKey; leg.invite = request }
+            if leg.reinviteKey == key { leg.reinviteKey = newKey }
+            if leg.referKey == key { leg.referKey = newKey }
+            calls[callID] = leg
+        case .none:
+            break
+        }
+    }
+}

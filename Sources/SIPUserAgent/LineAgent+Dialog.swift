@@ -1,0 +1,337 @@
+import SDP
+import SIP
+import SoftphoneCore
+
+/// Requests within a call's dialog, both ways: ACK, BYE, re-INVITE (hold), REFER and NOTIFY.
+extension LineAgent {
+    // MARK: From the other side
+
+    mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
+                                  _ out: inout [LineOutput]) {
+        guard let callID = request.headers.callID, var leg = calls[callID],
+              (try? request.headers.to.tag) == leg.dialog.localTag,
+              (try? request.headers.from.tag) == leg.dialog.remoteTag else {
+            reply(makeResponse(request, status: 481, tag: nil), on: key, now, &out)
+            return
+        }
+        let sequence = (try? request.headers.cseq.sequence) ?? 0
+        if let last = leg.dialog.remoteSequence, sequence < last, request.method != .cancel {
+            reply(makeResponse(request, status: 500, reason: "CSeq Out Of Order", tag: nil), on: key, now, &out)
+            return
+        }
+        leg.dialog.remoteSequence = sequence
+        if let target = ((try? request.headers.contacts) ?? []).first?.uri, request.method == .invite {
+            leg.dialog.remoteTarget = target  // a target refresh (§12.2.2)
+        }
+        calls[callID] = leg
+        switch request.method {
+        case .bye:
+            reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+            if leg.phase == .confirmed || leg.phase == .answered {
+                out.append(.report(.remoteHangUp(leg.coreID)))
+            } else if leg.direction == .outbound {
+                out.append(.report(.outboundFailed(leg.coreID, status: 487, reason: "ended by the other side")))
+            } else {
+                out.append(.report(.callerCancelled(leg.coreID)))
+            }
+            forget(callID, &out)
+        case .invite:
+            reinvited(request, key: key, callID: callID, now, &out)
+        case .notify:
+            notified(request, key: key, callID: callID, now, &out)
+        case .refer:
+            let target = (try? request.headers.referTo)?.uri.description ?? "an unknown target"
+            note("\(leg.dialog.remoteAddress.uri) asked to transfer this call to \(target): refused", &out)
+            reply(makeResponse(request, status: 603, reason: "Transfer Not Allowed", tag: nil), on: key, now, &out)
+        case .options, .info:
+            reply(makeResponse(request, status: 200, tag: nil, capabilities: request.method == .options),
+                  on: key, now, &out)
+        default:
+            reply(makeResponse(request, status: 405, tag: nil), on: key, now, &out)
+        }
+    }
+
+    /// The ACK for our 2xx: the call is confirmed; a late offer's answer arrives here.
+    mutating func acknowledged(_ ack: SIPRequest, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let callID = ack.headers.callID, var leg = calls[callID], leg.okResponse != nil,
+              (try? ack.headers.cseq.sequence) == leg.okSequence else { return }
+        leg.okResponse = nil
+        out.append(.cancelTimer(.okRetransmit(callID: callID)))
+        out.append(.cancelTimer(.okTimeout(callID: callID)))
+        if leg.okCarriesOffer, !ack.body.isEmpty, let answer = try? sdp(ack), let offer = leg.localSDP {
+            leg.remoteOffer = answer
+            leg.media = plan(offer: answer, answer: offer)
+            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        }
+        leg.okCarriesOffer = false
+        if leg.phase == .answered { leg.phase = .confirmed }
+        calls[callID] = leg
+        if leg.byePending { sendBye(callID, now, &out) }
+    }
+
+    mutating func retransmitOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], let ok = leg.okResponse, let origin = leg.origin else { return }
+        out.append(.respond(ok, toRequestFrom: origin))
+        leg.okInterval = min(leg.okInterval * 2, configuration.timers.t2)
+        calls[callID] = leg
+        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
+    }
+
+    /// 64·T1 without an ACK: the dialog is broken; end it with a BYE (§13.3.1.4).
+    mutating func okTimedOut(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], leg.okResponse != nil else { return }
+        leg.okResponse = nil
+        calls[callID] = leg
+        out.append(.cancelTimer(.okRetransmit(callID: callID)))
+        note("no ACK from \(leg.dialog.remoteAddress.uri) for our 200 OK: the call is ended", &out)
+        if !leg.byePending { out.append(.report(.remoteHangUp(leg.coreID))) }
+        sendBye(callID, now, &out)
+    }
+
+    /// A re-INVITE: hold or resume by the other side, or a new address for its media.
+    mutating func reinvited(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
+                            _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], leg.phase == .confirmed || leg.phase == .answered,
+              let port = leg.mediaPort else {
+            reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)
+            return
+        }
+        if leg.reinviteKey != nil || leg.okResponse != nil {
+            reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)  // glare (§14.2)
+            return
+        }
+        var ok = makeResponse(request, status: 200, tag: nil, contactFor: leg.dialog.transport, capabilities: true)
+        let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
+        if request.body.isEmpty {
+            // No offer: ours goes in the 2xx, the answer comes in the ACK.
+            let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
+            let offer = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port, sessionID: sessionID,
+                                          version: version, direction: direction)
+            leg.localSDP = offer
+            leg.okCarriesOffer = true
+            Self.withSDP(&ok, offer.text)
+        } else {
+            guard let offer = try? sdp(request),
+                  let answer = try? OfferAnswer.answer(offer: offer, localAddress: configuration.mediaHost,
+                                                       localPort: port, sessionID: sessionID, version: version,
+                                                       hold: leg.localHold) else {
+                reply(makeResponse(request, status: 488, tag: nil), on: key, now, &out)
+                return
+            }
+            let held = Self.isHold(offer)
+            if held != leg.remoteHold {
+                leg.remoteHold = held
+                out.append(.report(.remoteHold(leg.coreID, held)))
+            }
+            leg.remoteOffer = offer
+            leg.localSDP = answer
+            leg.media = plan(offer: offer, answer: answer)
+            Self.withSDP(&ok, answer.text)
+            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        }
+        leg.okResponse = ok
+        leg.okSequence = leg.dialog.remoteSequence
+        leg.okInterval = configuration.timers.t1
+        leg.origin = servers[key]?.origin ?? leg.origin
+        calls[callID] = leg
+        reply(ok, on: key, now, &out)
+        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
+        out.append(.startTimer(.okTimeout(callID: callID), after: configuration.timers.t1 * 64))
+    }
+
+    /// A NOTIFY of our REFER's progress (RFC 3515): a final status ends the transfer.
+    mutating func notified(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
+                           _ out: inout [LineOutput]) {
+        reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+        guard let leg = calls[callID], let target = leg.transferTarget,
+              request.headers.first(.event)?.lowercased().hasPrefix("refer") == true else { return }
+        let fragment = String(decoding: request.body, as: UTF8.self)
+        guard let statusLine = fragment.split(whereSeparator: \.isNewline).first,
+              let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }),
+              status >= 200 else { return }
+        if (200..<300).contains(status) {
+            note("transfer to \(target) succeeded", &out)
+        } else {
+            note("transfer to \(target) failed: \(statusLine.dropFirst(8)); the call is ended", &out)
+        }
+        out.append(.cancelTimer(.transferTimeout(callID: callID)))
+        sendBye(callID, now, &out)
+    }
+
+    // MARK: From the agent
+
+    /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
+    mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id) else { return }
+        if leg.phase == .answered || leg.okResponse != nil {
+            leg.byePending = true
+            store(leg)
+            out.append(.media(.close(id)))
+            return
+        }
+        guard leg.phase == .confirmed else {
+            cancelDial(id, now, &out)
+            return
+        }
+        sendBye(leg.sipCallID, now, &out)
+    }
+
+    /// Sends a BYE and forgets the call (its answer changes nothing).
+    mutating func sendBye(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID] else { return }
+        let routing = leg.dialog.routing()
+        if let hop = routing.hop {
+            leg.dialog.localSequence += 1
+            let bye = makeRequest(.bye, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+                                  callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
+                                  routes: routing.routes)
+            calls[callID] = leg
+            _ = sendRequest(bye, to: hop, owner: .none, now, &out)
+        }
+        forget(callID, &out)
+    }
+
+    /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
+    mutating func setHold(_ id: CallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered else { return }
+        leg.wantedHold = hold
+        store(leg)
+        if leg.reinviteKey == nil, leg.okResponse == nil { sendWantedReinvite(leg.sipCallID, now, &out) }
+    }
+
+    mutating func sendWantedReinvite(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], let wanted = leg.wantedHold, leg.reinviteKey == nil,
+              let previous = leg.localSDP else { return }
+        guard wanted != leg.localHold else {
+            leg.wantedHold = nil
+            calls[callID] = leg
+            return
+        }
+        let routing = leg.dialog.routing()
+        guard let hop = routing.hop else { return }
+        let offer = OfferAnswer.reoffer(previous, direction: wanted ? .sendonly : .sendrecv)
+        leg.dialog.localSequence += 1
+        var reinvite = makeRequest(.invite, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+                                   callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
+                                   routes: routing.routes)
+        reinvite.headers.add("Contact", contact(hop.transport))
+        Self.withSDP(&reinvite, offer.text)
+        leg.localSDP = offer
+        calls[callID] = leg
+        let key = sendRequest(reinvite, to: hop, owner: .call(callID), now, &out)
+        calls[callID]?.reinviteKey = key
+    }
+
+    mutating func reinviteResponse(_ response: SIPResponse, callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], response.statusCode >= 200 else { return }
+        leg.reinviteKey = nil
+        let status = response.statusCode
+        switch status {
+        case 200..<300:
+            let hold = leg.localSDP?.negotiatedAudio()?.direction == .sendonly
+                || leg.localSDP?.negotiatedAudio()?.direction == .inactive
+            leg.localHold = hold
+            if leg.wantedHold == hold { leg.wantedHold = nil }
+            if let answer = try? sdp(response), let offer = leg.localSDP {
+                leg.remoteOffer = answer
+                leg.media = plan(offer: answer, answer: offer)
+            }
+            calls[callID] = leg
+            sendACK(callID, for: response, now, &out)
+            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            sendWantedReinvite(callID, now, &out)
+        case 491:
+            // Glare: try again after 2.1–4 s (§14.1).
+            calls[callID] = leg
+            let wait = Duration.milliseconds(2100 + Int(random.next() % 1900))
+            out.append(.startTimer(.reinviteRetry(callID: callID), after: wait))
+        case 408, 481:
+            calls[callID] = leg
+            note("\(leg.dialog.remoteAddress.uri) lost the call (\(status) to our re-INVITE): it is ended", &out)
+            out.append(.report(.remoteHangUp(leg.coreID)))
+            sendBye(callID, now, &out)
+        default:
+            // Refused: the session stays as it was.
+            leg.wantedHold = nil
+            if let previous = leg.localSDP {
+                leg.localSDP = OfferAnswer.reoffer(previous, direction: leg.localHold ? .sendonly : .sendrecv)
+            }
+            calls[callID] = leg
+            note("\(leg.localHold ? "resume" : "hold") refused by the other side: \(status) \(response.reasonPhrase)", &out)
+        }
+    }
+
+    /// Blind transfer (RFC 3515, RFC 5589): REFER the other side to `target`, then BYE once it reports.
+    mutating func transfer(_ id: CallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id), leg.phase == .confirmed else {
+            if leg(id) != nil { hangUp(id, now, &out) }
+            return
+        }
+        guard let uri = TargetURI.uri(for: target, domain: configuration.domain) else {
+            note("cannot transfer to \"\(target)\": not a number or SIP address; the call is ended", &out)
+            sendBye(leg.sipCallID, now, &out)
+            return
+        }
+        let routing = leg.dialog.routing()
+        guard let hop = routing.hop else { return }
+        leg.dialog.localSequence += 1
+        var refer = makeRequest(.refer, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+                                callID: leg.sipCallID, sequence: leg.dialog.localSequence, transport: hop.transport,
+                                routes: routing.routes)
+        refer.headers.add("Contact", contact(hop.transport))
+        refer.headers.add("Refer-To", NameAddress(uri: uri).description)
+        refer.headers.add("Referred-By", NameAddress(uri: configuration.addressOfRecord).description)
+        leg.transferTarget = uri.description
+        // The agent is done with the call: its audio stops now, the dialog lives until the transfer reports.
+        out.append(.media(.close(id)))
+        leg.mediaPort = nil
+        store(leg)
+        let key = sendRequest(refer, to: hop, owner: .call(leg.sipCallID), now, &out)
+        calls[leg.sipCallID]?.referKey = key
+        out.append(.startTimer(.transferTimeout(callID: leg.sipCallID), after: .seconds(32)))
+    }
+
+    mutating func referResponse(_ response: SIPResponse, callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = calls[callID], response.statusCode >= 200 else { return }
+        calls[callID]?.referKey = nil
+        if !(200..<300).contains(response.statusCode) {
+            note("transfer to \(leg.transferTarget ?? "?") refused: \(response.statusCode) \(response.reasonPhrase); "
+                 + "the call is ended", &out)
+            out.append(.cancelTimer(.transferTimeout(callID: callID)))
+            sendBye(callID, now, &out)
+        }
+    }
+
+    mutating func transferTimedOut(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = calls[callID], leg.transferTarget != nil else { return }
+        note("no word on the transfer to \(leg.transferTarget ?? "?"); the call is ended", &out)
+        sendBye(callID, now, &out)
+    }
+
+    // MARK: Responses and failures of our requests within calls
+
+    mutating func callResponse(_ response: SIPResponse, key: TransactionKey, callID: String, _ now: SIPInstant,
+                               _ out: inout [LineOutput]) {
+        guard let leg = calls[callID] else { return }
+        if key == leg.inviteKey {
+            inviteResponse(response, now, &out)
+        } else if key == leg.reinviteKey {
+            reinviteResponse(response, callID: callID, now, &out)
+        } else if key == leg.referKey {
+            referResponse(response, callID: callID, now, &out)
+        }
+    }
+
+    mutating func callRequestFailed(key: TransactionKey, callID: String, status: Int, reason: String,
+                                    _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = calls[callID] else { return }
+        if key == leg.inviteKey, leg.phase == .calling {
+            out.append(.report(.outboundFailed(leg.coreID, status: status, reason: reason)))
+            forget(callID, &out)
+        } else if key == leg.reinviteKey || key == leg.referKey {
+            note("\(reason): the call with \(leg.dialog.remoteAddress.uri) is ended", &out)
+            if key == leg.reinviteKey { out.append(.report(.remoteHangUp(leg.coreID))) }
+            forget(callID, &out)
+        }
+    }
+}

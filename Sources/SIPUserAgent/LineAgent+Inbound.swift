@@ -1,0 +1,210 @@
+import SDP
+import SIP
+import SoftphoneCore
+
+/// Inbound calls: the INVITE, the core's decision, CANCEL, answering.
+extension LineAgent {
+    /// A new INVITE outside any dialog: check it, make a leg, ask the core.
+    mutating func incomingInvite(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
+                                 _ out: inout [LineOutput]) {
+        guard let callID = request.headers.callID, let origin = servers[key]?.origin,
+              let from = try? request.headers.from, let to = try? request.headers.to,
+              let cseq = try? request.headers.cseq else { return }
+        let tag = token(10)
+        let unsupported = request.headers.values(.require).filter { $0.lowercased() != "replaces" }
+        if !unsupported.isEmpty {
+            var response = makeResponse(request, status: 420, tag: tag)
+            response.headers.add("Unsupported", unsupported.joined(separator: ", "))
+            reply(response, on: key, now, &out)
+            return
+        }
+        if calls[callID] != nil {
+            // Same Call-ID, another From tag or CSeq: a merged request (§8.2.2.2).
+            reply(makeResponse(request, status: 482, reason: "Loop Detected", tag: tag), on: key, now, &out)
+            return
+        }
+        var offer: SessionDescription?
+        if !request.body.isEmpty {
+            do {
+                let parsed = try sdp(request)
+                _ = try OfferAnswer.answer(offer: parsed, localAddress: configuration.mediaHost, localPort: 9,
+                                           sessionID: sessionID, version: 1)
+                offer = parsed
+            } catch {
+                note("call from \(CallerInfo.party(request).display) refused with 488: \(error)", &out)
+                reply(makeResponse(request, status: 488, tag: tag), on: key, now, &out)
+                return
+            }
+        }
+        let remoteTarget = ((try? request.headers.contacts) ?? []).first?.uri ?? from.uri
+        var local = to
+        local.parameters.remove("tag")
+        var remote = from
+        remote.parameters.remove("tag")
+        let dialog = Dialog(callID: callID, localTag: tag, remoteTag: from.tag, localAddress: local,
+                            remoteAddress: remote, remoteTarget: remoteTarget,
+                            routeSet: (try? request.headers.recordRoutes) ?? [], localSequence: random32(),
+                            remoteSequence: cseq.sequence, transport: origin.transport)
+        let leg = CallLeg(coreID: CallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
+                          inviteKey: key, origin: origin, remoteOffer: offer)
+        store(leg)
+        let call = IncomingCall(id: leg.coreID, from: CallerInfo.party(request),
+                                kind: configuration.queues.kind(for: CallerInfo.hints(request)))
+        out.append(.report(.incomingCall(call)))
+    }
+
+    /// The INVITE arrived again after our 2xx ended its transaction: send the 2xx again.
+    mutating func retransmittedInvite(_ request: SIPRequest, from: SIPHop, _ now: SIPInstant,
+                                      _ out: inout [LineOutput]) -> Bool {
+        guard let callID = request.headers.callID, let leg = calls[callID], leg.direction == .inbound,
+              (try? request.headers.to.tag) == nil,
+              leg.dialog.remoteTag == (try? request.headers.from.tag),
+              leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
+        if let ok = leg.okResponse { out.append(.respond(ok, toRequestFrom: from)) }
+        return true
+    }
+
+    /// The core signals the call: 180 Ringing, and an RTP port is readied for the answer.
+    mutating func ring(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id), leg.phase == .offered, let key = leg.inviteKey else { return }
+        leg.phase = .ringing
+        store(leg)
+        reply(makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag, contactFor: leg.dialog.transport),
+              on: key, now, &out)
+        out.append(.media(.open(id)))
+    }
+
+    /// A final answer without (or after) ringing: 302 with the target, 480, 486, 603.
+    mutating func respond(_ id: CallID, status: Int, contact: String?, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = leg(id), leg.direction == .inbound, let key = leg.inviteKey,
+              [.offered, .ringing, .answering].contains(leg.phase) else { return }
+        var response = makeResponse(leg.invite, status: status, tag: leg.dialog.localTag)
+        if let contact, (300..<400).contains(status) {
+            response.headers.add("Contact", Self.addressHeader(contact, domain: configuration.domain))
+        }
+        reply(response, on: key, now, &out)
+        forget(leg.sipCallID, &out)
+    }
+
+    /// The agent answers: 200 with our SDP once the RTP port is ready.
+    mutating func answer(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id), leg.direction == .inbound, leg.phase == .ringing || leg.phase == .offered else { return }
+        if leg.phase == .offered { out.append(.media(.open(id))) }
+        leg.phase = .answering
+        store(leg)
+        if leg.mediaPort != nil { sendOK(leg.sipCallID, now, &out) }
+    }
+
+    /// The RTP port is ready: an outbound call can be placed, an answered one completed.
+    mutating func mediaOpened(_ id: CallID, port: UInt16, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id) else {
+            out.append(.media(.close(id)))  // the call ended meanwhile
+            return
+        }
+        leg.mediaPort = port
+        store(leg)
+        switch leg.phase {
+        case .answering: sendOK(leg.sipCallID, now, &out)
+        case .preparing: sendInvite(leg.sipCallID, now, &out)
+        default: break
+        }
+    }
+
+    /// No RTP port: the call cannot carry audio.
+    mutating func mediaFailed(_ id: CallID, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = leg(id) else { return }
+        note("no audio port for the call with \(leg.dialog.remoteAddress.uri): \(reason)", &out)
+        switch leg.phase {
+        case .answering, .ringing:
+            if let key = leg.inviteKey {
+                reply(makeResponse(leg.invite, status: 500, reason: "No Media Port", tag: leg.dialog.localTag),
+                      on: key, now, &out)
+            }
+            out.append(.report(.callerCancelled(id)))
+            forget(leg.sipCallID, &out)
+        case .preparing:
+            out.append(.report(.outboundFailed(id, status: 500, reason: "no audio port: \(reason)")))
+            forget(leg.sipCallID, &out)
+        default:
+            break
+        }
+    }
+
+    /// Sends the 2xx with our answer (or our offer, for an INVITE without SDP) and
+    /// retransmits it until the ACK (§13.3.1.4).
+    mutating func sendOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], let key = leg.inviteKey, let port = leg.mediaPort else { return }
+        var ok = makeResponse(leg.invite, status: 200, tag: leg.dialog.localTag, contactFor: leg.dialog.transport,
+                              capabilities: true)
+        let description: SessionDescription
+        if let offer = leg.remoteOffer,
+           let answer = try? OfferAnswer.answer(offer: offer, localAddress: configuration.mediaHost, localPort: port,
+                                                sessionID: sessionID, version: 1, hold: leg.localHold) {
+            description = answer
+            leg.media = plan(offer: offer, answer: answer)
+            leg.remoteHold = Self.isHold(offer)
+        } else {
+            description = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port,
+                                            sessionID: sessionID, version: 1)
+            leg.okCarriesOffer = true
+        }
+        leg.localSDP = description
+        Self.withSDP(&ok, description.text)
+        leg.phase = .answered
+        leg.okResponse = ok
+        leg.okSequence = leg.dialog.remoteSequence
+        leg.okInterval = configuration.timers.t1
+        store(leg)
+        reply(ok, on: key, now, &out)
+        if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
+        out.append(.startTimer(.okTimeout(callID: callID), after: configuration.timers.t1 * 64))
+    }
+
+    /// A CANCEL: 200 for it, 487 for the INVITE if still unanswered, and a missed call (R10).
+    mutating func incomingCancel(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
+                                 _ out: inout [LineOutput]) {
+        let inviteKey = key.cancelledInvite
+        guard let invite = transactions[inviteKey], case .serverInvite(let t) = invite else {
+            reply(makeResponse(request, status: 481, tag: token(10)), on: key, now, &out)
+            return
+        }
+        reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+        guard t.state == .proceeding, let callID = request.headers.callID, let leg = calls[callID] else { return }
+        reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
+        if leg.phase == .offered || leg.phase == .ringing || leg.phase == .answering {
+            out.append(.report(.callerCancelled(leg.coreID)))
+        }
+        forget(callID, &out)
+    }
+
+    /// Where to send RTP and with what, from an offer (or answer) and our reply to it.
+    func plan(offer remote: SessionDescription, answer local: SessionDescription) -> MediaPlan? {
+        guard let negotiated = remote.negotiatedAudio(), let destination = negotiated.remote else { return nil }
+        let ours = local.negotiatedAudio()?.direction ?? .sendrecv
+        let sending = ours.sends && negotiated.direction.receives
+        let payloadType = local.negotiatedAudio()?.payloadType ?? negotiated.payloadType
+        return MediaPlan(remoteHost: destination.address, remotePort: destination.port, payloadType: payloadType,
+                         codec: negotiated.codec.name, sending: sending)
+    }
+
+    /// Whether a description puts us on hold: its audio does not want to receive, or
+    /// `c=0.0.0.0` (RFC 2543 style).
+    static func isHold(_ description: SessionDescription) -> Bool {
+        guard let audio = description.negotiatedAudio() else { return false }
+        return !audio.direction.receives || audio.remote?.address == "0.0.0.0"
+    }
+
+    /// Parses the SDP body of a message.
+    func sdp(_ message: some SDPCarrier) throws -> SessionDescription {
+        try SessionDescription(parsing: String(decoding: message.body, as: UTF8.self))
+    }
+
+    /// A Contact/Refer-To value for a target that may be a number or a URI.
+    static func addressHeader(_ target: String, domain: String) -> String {
+        if let uri = TargetURI.uri(for: target, domain: domain) { return NameAddress(uri: uri).description }
+        return "<\(target)>"
+    }
+
+    mutating func random32() -> UInt32 { UInt32(truncatingIfNeeded: random.next() % 100_000) + 1 }
+}

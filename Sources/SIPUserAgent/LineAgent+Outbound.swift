@@ -1,0 +1,150 @@
+import SDP
+import SIP
+import SoftphoneCore
+
+/// Outbound calls: dialling, the INVITE's responses, cancelling.
+extension LineAgent {
+    /// The agent dials: ready an RTP port, then send the INVITE.
+    mutating func dial(_ id: CallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard leg(id) == nil else { return }
+        guard let uri = TargetURI.uri(for: target, domain: configuration.domain),
+              let hop = configuration.outboundProxy ?? SIPHop(uri: uri) else {
+            out.append(.report(.outboundFailed(id, status: 416, reason: "\"\(target)\" is not a number or SIP address")))
+            return
+        }
+        let callID = token(20) + "@" + configuration.local.host
+        var local = NameAddress(displayName: configuration.displayName, uri: configuration.addressOfRecord)
+        local.parameters = SIPParameters()
+        let dialog = Dialog(callID: callID, localTag: token(10), remoteTag: nil, localAddress: local,
+                            remoteAddress: NameAddress(uri: uri), remoteTarget: uri, localSequence: random32(),
+                            transport: hop.transport)
+        let placeholder = SIPRequest(method: .invite, uri: uri)
+        store(CallLeg(coreID: id, direction: .outbound, phase: .preparing, dialog: dialog, invite: placeholder,
+                      firstHop: hop))
+        out.append(.media(.open(id)))
+    }
+
+    /// The RTP port is ready: send the INVITE with our offer.
+    mutating func sendInvite(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = calls[callID], leg.phase == .preparing, let port = leg.mediaPort,
+              let hop = leg.firstHop else { return }
+        let offer = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port, sessionID: sessionID,
+                                      version: 1)
+        var invite = makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
+                                 from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
+                                 transport: hop.transport)
+        invite.headers.add("Contact", contact(hop.transport))
+        invite.headers.add("Allow", Self.allowed)
+        invite.headers.add("Supported", "replaces")
+        if var authenticator, let value = authenticator.authorization(method: "INVITE", uri: invite.uri.description) {
+            invite.headers.add("Proxy-Authorization", value)
+            self.authenticator = authenticator
+        }
+        Self.withSDP(&invite, offer.text)
+        leg.invite = invite
+        leg.localSDP = offer
+        leg.phase = .calling
+        calls[callID] = leg
+        let key = sendRequest(invite, to: hop, owner: .call(callID), now, &out)
+        calls[callID]?.inviteKey = key
+    }
+
+    /// The agent hangs up before the other side answered: CANCEL once a provisional
+    /// response allows it (§9.1).
+    mutating func cancelDial(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard var leg = leg(id), leg.direction == .outbound else { return }
+        switch leg.phase {
+        case .preparing:
+            forget(leg.sipCallID, &out)
+        case .calling where leg.provisionalSeen:
+            sendCancel(leg.sipCallID, now, &out)
+        case .calling:
+            leg.cancelPending = true
+            store(leg)
+        case .confirmed:
+            hangUp(id, now, &out)
+        default:
+            break
+        }
+    }
+
+    mutating func sendCancel(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = calls[callID], let hop = leg.firstHop else { return }
+        let invite = leg.invite
+        var headers = SIPHeaders()
+        if let via = invite.headers.values(.via).first { headers.add("Via", via) }
+        headers.add("Max-Forwards", "70")
+        for field in invite.headers.fields where field.key == .route { headers.fields.append(field) }
+        for name: HeaderName in [.from, .to, .callID] {
+            if let value = invite.headers.first(name) { headers.add(name.canonicalSpelling, value) }
+        }
+        let sequence = (try? invite.headers.cseq.sequence) ?? leg.dialog.localSequence
+        headers.add("CSeq", CSeq(sequence, .cancel).description)
+        _ = sendRequest(SIPRequest(method: .cancel, uri: invite.uri, headers: headers), to: hop, owner: .none, now, &out)
+    }
+
+    /// A response to the initial INVITE of an outbound call.
+    mutating func inviteResponse(_ response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let callID = response.headers.callID, var leg = calls[callID], leg.direction == .outbound else { return }
+        let status = response.statusCode
+        switch status {
+        case 100:
+            break
+        case 101..<200:
+            leg.provisionalSeen = true
+            if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
+            calls[callID] = leg
+            if leg.cancelPending { sendCancel(callID, now, &out) }
+        case 200..<300:
+            establish(&leg, from: response)
+            calls[callID] = leg
+            sendACK(callID, for: response, now, &out)
+            if leg.cancelPending {
+                hangUp(leg.coreID, now, &out)
+                return
+            }
+            out.append(.report(.remoteAnswered(leg.coreID)))
+            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        default:
+            out.append(.report(.outboundFailed(leg.coreID, status: status, reason: response.reasonPhrase)))
+            forget(callID, &out)
+        }
+    }
+
+    /// A 2xx confirms the dialog: tags, remote target, route set (reversed Record-Route), media.
+    mutating func establish(_ leg: inout CallLeg, from response: SIPResponse) {
+        if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
+        if let target = ((try? response.headers.contacts) ?? []).first?.uri { leg.dialog.remoteTarget = target }
+        leg.dialog.routeSet = ((try? response.headers.recordRoutes) ?? []).reversed()
+        leg.phase = .confirmed
+        if let answer = try? sdp(response), let offer = leg.localSDP {
+            leg.remoteOffer = answer
+            leg.media = plan(offer: answer, answer: offer)
+            leg.remoteHold = Self.isHold(answer)
+        }
+    }
+
+    /// The ACK for a 2xx to an INVITE (§13.2.2.4): a new transaction-less request within
+    /// the dialog with the INVITE's CSeq number.
+    mutating func sendACK(_ callID: String, for response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard let leg = calls[callID] else { return }
+        let routing = leg.dialog.routing()
+        guard let hop = routing.hop else { return }
+        let sequence = (try? response.headers.cseq.sequence) ?? leg.dialog.localSequence
+        var ack = makeRequest(.ack, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+                              callID: callID, sequence: sequence, transport: hop.transport, routes: routing.routes)
+        ack.headers.add("Contact", contact(hop.transport))
+        for field in leg.invite.headers.fields where field.key == .proxyAuthorization || field.key == .authorization {
+            ack.headers.fields.append(field)
+        }
+        out.append(.send(.request(ack), to: hop, transaction: nil))
+    }
+
+    /// A 2xx to an INVITE that matched no transaction: a retransmission — ACK it again.
+    mutating func strayResponse(_ response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        guard (200..<300).contains(response.statusCode), (try? response.headers.cseq.method) == .invite,
+              let callID = response.headers.callID, let leg = calls[callID], leg.phase == .confirmed,
+              leg.dialog.remoteTag == (try? response.headers.to.tag) else { return }
+        sendACK(callID, for: response, now, &out)
+    }
+}

@@ -1,0 +1,302 @@
+import SDP
+import SIP
+import SIPAuth
+import SoftphoneCore
+import Synchronization
+
+/// The phone line's SIP user agent (RFC 3261), as a pure state machine.
+///
+/// Inputs are messages from the transport, the core reducer's `LineCommand`s, timers and
+/// media results; outputs are messages to send, timers, core `Action`s and media commands.
+/// Time comes in with every input (a `SIPInstant` on a monotonic clock) and nothing here
+/// reads a clock, opens a socket or draws a random number it was not seeded with — so the
+/// whole line runs in unit tests on virtual time, exactly as the core reducer does.
+///
+/// Every inbound INVITE becomes `Action.incomingCall`; the core's policy answers with
+/// `ring` (180 and the popup) or `respond` (302/480/486/603 without ringing).
+public struct LineAgent: Sendable {
+    public let configuration: LineAgentConfiguration
+    var transactions = TransactionTable()
+    var clients: [TransactionKey: ClientContext] = [:]
+    var servers: [TransactionKey: ServerContext] = [:]
+    var registration: Registration
+    var authenticator: DigestAuthenticator?
+    /// Calls by SIP Call-ID.
+    var calls: [String: CallLeg] = [:]
+    /// SIP Call-IDs by the core's call id (they differ for outbound calls).
+    var callIDs: [CallID: String] = [:]
+    var random: SeededGenerator
+    /// The `o=` session id of our SDP, per process.
+    let sessionID: UInt64
+
+    /// A request we sent in a client transaction, and what to do with its responses.
+    struct ClientContext: Sendable {
+        var request: SIPRequest
+        var hop: SIPHop
+        var owner: Owner
+        /// How many times this request has been resent with credentials.
+        var authAttempts: Int
+    }
+
+    /// Who a client transaction belongs to.
+    enum Owner: Hashable, Sendable {
+        case registration
+        /// A request within (or creating) a call: INVITE, re-INVITE, CANCEL, BYE, REFER.
+        case call(String)
+        /// Fire and forget (a response we do not act on).
+        case none
+    }
+
+    /// A request we received in a server transaction.
+    struct ServerContext: Sendable {
+        var origin: SIPHop
+    }
+
+    public init(configuration: LineAgentConfiguration, seed: UInt64) {
+        self.configuration = configuration
+        random = SeededGenerator(seed: seed)
+        sessionID = random.next() >> 20
+        registration = Registration(callID: "")
+        registration.callID = token(16) + "@" + configuration.local.host
+        authenticator = configuration.credentials.map { credentials in
+            let seed = SeedBox(seed)
+            return DigestAuthenticator(credentials: credentials, cnonce: { seed.cnonce() })
+        }
+    }
+
+    /// The calls the agent knows, for tests and the Log tab.
+    public var callCount: Int { calls.count }
+    /// The live transactions, for tests and benchmarks.
+    public var transactionCount: Int { transactions.count }
+
+    /// Handles one input at `now`; returns what to do, in order.
+    public mutating func handle(_ input: LineInput, at now: SIPInstant) -> [LineOutput] {
+        var out: [LineOutput] = []
+        switch input {
+        case .received(let message, let from):
+            receive(message, from: from, now, &out)
+        case .command(let command):
+            perform(command, now, &out)
+        case .timerFired(let timer):
+            fire(timer, now, &out)
+        case .mediaOpened(let id, let port):
+            mediaOpened(id, port: port, now, &out)
+        case .mediaFailed(let id, let reason):
+            mediaFailed(id, reason: reason, now, &out)
+        case .sendFailed(let key, let reason):
+            if let context = clients[key] {
+                note("cannot send to \(context.hop): \(reason)", &out)
+            }
+            process(key, transactions.transportError(for: key, at: now), now, &out)
+        }
+        return out
+    }
+
+    // MARK: Dispatch
+
+    mutating func receive(_ message: SIPMessage, from: SIPHop, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        switch transactions.receive(message, at: now) {
+        case .delivered(let key, let actions):
+            process(key, actions, now, &out)
+        case .newRequest(let request):
+            if request.method == .invite, retransmittedInvite(request, from: from, now, &out) { return }
+            do {
+                let (key, actions) = try transactions.startServer(request, timers: configuration.timers, at: now)
+                servers[key] = ServerContext(origin: from)
+                process(key, actions, now, &out)
+            } catch {
+                note("cannot handle \(request.method) from \(from): \(error)", &out)
+            }
+        case .unmatchedACK(let ack):
+            acknowledged(ack, now, &out)
+        case .unmatchedResponse(let response):
+            strayResponse(response, now, &out)
+        case .unroutable:
+            break  // no Via or branch: nothing can be matched or answered
+        }
+    }
+
+    mutating func perform(_ command: LineCommand, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        switch command {
+        case .register: register(now, &out)
+        case .unregister: unregister(now, &out)
+        case .ring(let id): ring(id, now, &out)
+        case .respond(let id, let status, let contact): respond(id, status: status, contact: contact, now, &out)
+        case .answer(let id): answer(id, now, &out)
+        case .hangUp(let id): hangUp(id, now, &out)
+        case .hold(let id): setHold(id, true, now, &out)
+        case .resume(let id): setHold(id, false, now, &out)
+        case .transfer(let id, let target): transfer(id, to: target, now, &out)
+        case .dial(let id, let target): dial(id, to: target, now, &out)
+        case .cancelDial(let id): cancelDial(id, now, &out)
+        }
+    }
+
+    mutating func fire(_ timer: LineTimer, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        switch timer {
+        case .transaction(let key, let t):
+            process(key, transactions.timerFired(t, for: key, at: now), now, &out)
+        case .registrationRefresh, .registrationRetry:
+            registrationTimer(now, &out)
+        case .okRetransmit(let callID):
+            retransmitOK(callID, now, &out)
+        case .okTimeout(let callID):
+            okTimedOut(callID, now, &out)
+        case .reinviteRetry(let callID):
+            sendWantedReinvite(callID, now, &out)
+        case .transferTimeout(let callID):
+            transferTimedOut(callID, now, &out)
+        }
+    }
+
+    // MARK: Transactions
+
+    /// Starts a client transaction for `request` to `hop`.
+    mutating func sendRequest(_ request: SIPRequest, to hop: SIPHop, owner: Owner, authAttempts: Int = 0,
+                              _ now: SIPInstant, _ out: inout [LineOutput]) -> TransactionKey? {
+        do {
+            let (key, actions) = try transactions.startClient(request, timers: configuration.timers, at: now)
+            clients[key] = ClientContext(request: request, hop: hop, owner: owner, authAttempts: authAttempts)
+            process(key, actions, now, &out)
+            return key
+        } catch {
+            note("cannot send \(request.method): \(error)", &out)
+            return nil
+        }
+    }
+
+    /// Answers a request of a server transaction.
+    mutating func reply(_ response: SIPResponse, on key: TransactionKey, _ now: SIPInstant, _ out: inout [LineOutput]) {
+        process(key, transactions.send(response, on: key, at: now), now, &out)
+    }
+
+    /// Carries out what a transaction asked for.
+    mutating func process(_ key: TransactionKey, _ actions: [TransactionAction], _ now: SIPInstant,
+                          _ out: inout [LineOutput]) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                if key.role == .client, let context = clients[key] {
+                    out.append(.send(message, to: context.hop, transaction: key))
+                } else if let context = servers[key], case .response(let response) = message {
+                    out.append(.respond(response, toRequestFrom: context.origin))
+                }
+            case .startTimer(let timer, let after):
+                out.append(.startTimer(.transaction(key, timer), after: after))
+            case .cancelTimer(let timer):
+                out.append(.cancelTimer(.transaction(key, timer)))
+            case .passToTU(.response(let response)):
+                if let context = clients[key] { clientResponse(response, key: key, context, now, &out) }
+            case .passToTU(.request(let request)):
+                serverRequest(request, key: key, now, &out)
+            case .timeout:
+                if let context = clients[key] {
+                    clientFailed(key, context, status: 408, reason: "no answer from \(context.hop)", now, &out)
+                }
+            case .transportError:
+                if let context = clients[key] {
+                    clientFailed(key, context, status: 503, reason: "cannot reach \(context.hop)", now, &out)
+                }
+            case .terminated:
+                clients[key] = nil
+                servers[key] = nil
+            }
+        }
+    }
+
+    /// A final or provisional response for a request we sent.
+    mutating func clientResponse(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext,
+                                 _ now: SIPInstant, _ out: inout [LineOutput]) {
+        if response.statusCode == 401 || response.statusCode == 407,
+           let retry = authenticated(response, key: key, context), context.owner != .none {
+            resend(retry, key: key, context, now, &out)
+            return
+        }
+        switch context.owner {
+        case .registration: registrationResponse(response, key: key, now, &out)
+        case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
+        case .none: break
+        }
+    }
+
+    /// A request we sent failed without a response (timeout, transport).
+    mutating func clientFailed(_ key: TransactionKey, _ context: ClientContext, status: Int, reason: String,
+                               _ now: SIPInstant, _ out: inout [LineOutput]) {
+        switch context.owner {
+        case .registration: registrationFailed(key: key, reason: reason, now, &out)
+        case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
+        case .none: break
+        }
+    }
+
+    /// A new request from the other side (a server transaction has just started).
+    mutating func serverRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
+                                _ out: inout [LineOutput]) {
+        if request.method == .cancel {
+            incomingCancel(request, key: key, now, &out)
+            return
+        }
+        if let toTag = try? request.headers.to.tag, !toTag.isEmpty {
+            inDialogRequest(request, key: key, now, &out)
+            return
+        }
+        switch request.method {
+        case .invite: incomingInvite(request, key: key, now, &out)
+        case .options: reply(makeResponse(request, status: 200, tag: token(10), capabilities: true), on: key, now, &out)
+        case .bye, .refer, .notify, .info, .update, .prack:
+            reply(makeResponse(request, status: 481, tag: token(10)), on: key, now, &out)
+        case .other:
+            reply(makeResponse(request, status: 501, tag: token(10), capabilities: true), on: key, now, &out)
+        default:
+            reply(makeResponse(request, status: 405, tag: token(10), capabilities: true), on: key, now, &out)
+        }
+    }
+
+    // MARK: Helpers
+
+    mutating func token(_ length: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length)
+        for _ in 0..<length { bytes.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func note(_ text: String, _ out: inout [LineOutput]) {
+        out.append(.report(.note(.line, text)))
+    }
+
+    /// The leg of a core call id.
+    func leg(_ id: CallID) -> CallLeg? {
+        callIDs[id].flatMap { calls[$0] }
+    }
+
+    mutating func store(_ leg: CallLeg) {
+        calls[leg.sipCallID] = leg
+        callIDs[leg.coreID] = leg.sipCallID
+    }
+
+    /// Forgets a call and releases its media and timers.
+    mutating func forget(_ callID: String, _ out: inout [LineOutput]) {
+        guard let leg = calls.removeValue(forKey: callID) else { return }
+        callIDs[leg.coreID] = nil
+        if leg.mediaPort != nil || leg.phase == .preparing || leg.phase == .ringing || leg.phase == .answering {
+            out.append(.media(.close(leg.coreID)))
+        }
+        for timer: LineTimer in [.okRetransmit(callID: callID), .okTimeout(callID: callID),
+                                 .reinviteRetry(callID: callID), .transferTimeout(callID: callID)] {
+            out.append(.cancelTimer(timer))
+        }
+    }
+}
+
+/// Makes client nonces from the agent's seed, so tests are repeatable.
+final class SeedBox: Sendable {
+    private let generator: Mutex<SeededGenerator>
+    init(_ seed: UInt64) { generator = Mutex(SeededGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)) }
+    func cnonce() -> String {
+        let value = generator.withLock { $0.next() }
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

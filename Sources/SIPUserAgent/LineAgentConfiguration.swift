@@ -1,0 +1,68 @@
+import SIP
+import SIPAuth
+import SoftphoneCore
+
+/// What the line's user agent needs to know: who it is, where it listens, where it registers.
+public struct LineAgentConfiguration: Sendable {
+    /// The user part of the line's address and contact (the SIP user name or the extension).
+    public var user: String
+    /// The agent's name, for From headers of outbound calls.
+    public var displayName: String?
+    /// The address the line listens on and writes into Via and Contact (must be reachable by peers).
+    public var local: SIPHop
+    /// The registrar; nil means the line only listens.
+    public var registrar: SIPURI?
+    /// The digest credentials for the registrar (and for calls it challenges).
+    public var credentials: DigestCredentials?
+    /// The registration lifetime asked for, in seconds.
+    public var registerExpires: UInt32
+    /// How long to wait before registering again after a failure (doubles up to `maximumRetryDelay`).
+    public var retryDelay: Duration
+    public var maximumRetryDelay: Duration
+    /// Recognises queue calls.
+    public var queues: QueueDirectory
+    /// The address written into SDP (`c=`, `o=`) for RTP.
+    public var mediaHost: String
+    /// The product token for User-Agent and Server headers.
+    public var product: String
+    /// The RFC 3261 timers (T1, T2, T4).
+    public var timers: SIPTimers
+
+    public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
+                credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
+                retryDelay: Duration = .seconds(30), maximumRetryDelay: Duration = .seconds(300),
+                queues: QueueDirectory = QueueDirectory([]), mediaHost: String? = nil,
+                product: String = "softphone", timers: SIPTimers = SIPTimers()) {
+        self.user = user
+        self.displayName = displayName
+        self.local = local
+        self.registrar = registrar
+        self.credentials = credentials
+        self.registerExpires = registerExpires
+        self.retryDelay = retryDelay
+        self.maximumRetryDelay = maximumRetryDelay
+        self.queues = queues
+        self.mediaHost = mediaHost ?? local.host
+        self.product = product
+        self.timers = timers
+    }
+
+    /// The domain of the line's address of record: the registrar's, else the listening host.
+    var domain: String {
+        guard let registrar else { return SIPHop(transport: .udp, host: local.host, port: local.port).hostPort }
+        return registrar.port.map { "\(registrar.host):\($0)" } ?? registrar.host
+    }
+
+    /// The line's address of record, `sip:user@domain`.
+    var addressOfRecord: SIPURI {
+        SIPURI(string: "sip:\(user)@\(domain)") ?? SIPURI(user: user, host: local.host)
+    }
+
+    /// Where requests outside a dialog go when a registrar is set (it is the outbound proxy too).
+    var outboundProxy: SIPHop? { registrar.flatMap(SIPHop.init(uri:)) }
+}
+
+extension SIPURI {
+    /// Parses `text`; nil when it is not a URI.
+    init?(string text: String) { self.init(text) }
+}

@@ -1,0 +1,77 @@
+import SDP
+import SIP
+import SoftphoneCore
+
+/// The timers the line's user agent runs; the driver fires them back as `LineInput.timerFired`.
+public enum LineTimer: Hashable, Sendable {
+    /// A transaction timer (A–K) of one transaction.
+    case transaction(TransactionKey, TransactionTimer)
+    /// Time to refresh the registration.
+    case registrationRefresh
+    /// Time to try registering again after a failure.
+    case registrationRetry
+    /// Retransmit the 2xx to an INVITE of this call (RFC 3261 §13.3.1.4) until the ACK.
+    case okRetransmit(callID: String)
+    /// No ACK for the 2xx after 64·T1: the call is broken.
+    case okTimeout(callID: String)
+    /// Send the wanted hold/resume re-INVITE again after a 491 (RFC 3261 §14.1).
+    case reinviteRetry(callID: String)
+    /// A blind transfer got no final NOTIFY in time: end the call anyway.
+    case transferTimeout(callID: String)
+}
+
+/// Where and how to send RTP for a call.
+public struct MediaPlan: Hashable, Sendable {
+    public var remoteHost: String
+    public var remotePort: UInt16
+    public var payloadType: UInt8
+    /// `PCMU` or `PCMA`.
+    public var codec: String
+    /// Whether we send (false on hold when the agreed direction excludes it).
+    public var sending: Bool
+
+    public init(remoteHost: String, remotePort: UInt16, payloadType: UInt8, codec: String, sending: Bool) {
+        self.remoteHost = remoteHost
+        self.remotePort = remotePort
+        self.payloadType = payloadType
+        self.codec = codec
+        self.sending = sending
+    }
+}
+
+/// What the user agent asks of the media layer.
+public enum MediaCommand: Hashable, Sendable {
+    /// Allocate an RTP port for the call; answer with `mediaOpened` or `mediaFailed`.
+    case open(CallID)
+    /// Send and receive as planned (again after a re-INVITE changed something).
+    case start(CallID, MediaPlan)
+    /// Stop and release the port.
+    case close(CallID)
+}
+
+/// Everything that reaches the user agent.
+public enum LineInput: Sendable {
+    /// A message from the transport (requests already Via-stamped) and where it came from.
+    case received(SIPMessage, from: SIPHop)
+    /// A command from the core reducer.
+    case command(LineCommand)
+    case timerFired(LineTimer)
+    case mediaOpened(CallID, port: UInt16)
+    case mediaFailed(CallID, reason: String)
+    /// The transport could not send a request of this transaction.
+    case sendFailed(TransactionKey, reason: String)
+}
+
+/// Everything the user agent asks its driver to do, in order.
+public enum LineOutput: Sendable, Equatable {
+    /// Send a request (or an ACK) to a hop; report failures with `sendFailed` when `transaction` is set.
+    case send(SIPMessage, to: SIPHop, transaction: TransactionKey?)
+    /// Send a response to a request that came from `origin` (RFC 3261 §18.2.2 routing).
+    case respond(SIPResponse, toRequestFrom: SIPHop)
+    /// Start (or restart) a timer.
+    case startTimer(LineTimer, after: Duration)
+    case cancelTimer(LineTimer)
+    /// Hand an action to the core reducer.
+    case report(Action)
+    case media(MediaCommand)
+}
