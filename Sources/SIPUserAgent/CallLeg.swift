@@ -106,6 +106,8 @@ struct CallLeg: Sendable {
     var cancelPending = false
     /// The agent hung up while the 2xx waited for its ACK: BYE once it comes.
     var byePending = false
+    /// Outbound: headers to add to the INVITE.
+    var extraHeaders: [SIPHeader] = []
     /// A blind transfer in progress, to this target.
     var transferTarget: String?
     var referKey: TransactionKey?

@@ -40,9 +40,7 @@ extension LineAgent {
         case .notify:
             notified(request, key: key, callID: callID, now, &out)
         case .refer:
-            let target = (try? request.headers.referTo)?.uri.description ?? "an unknown target"
-            note("\(leg.dialog.remoteAddress.uri) asked to transfer this call to \(target): refused", &out)
-            reply(makeResponse(request, status: 603, reason: "Transfer Not Allowed", tag: nil), on: key, now, &out)
+            referred(request, key: key, callID: callID, now, &out)
         case .options, .info:
             reply(makeResponse(request, status: 200, tag: nil, capabilities: request.method == .options),
                   on: key, now, &out)
@@ -156,6 +154,35 @@ extension LineAgent {
         }
         out.append(.cancelTimer(.transferTimeout(callID: callID)))
         sendBye(callID, now, &out)
+    }
+
+    /// A REFER from the other side: refused (603) unless the configuration accepts transfers;
+    /// then 202 and a NOTIFY saying the transfer succeeded (the other side hangs up after it).
+    mutating func referred(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
+                           _ out: inout [LineOutput]) {
+        guard let leg = calls[callID] else { return }
+        let target = (try? request.headers.referTo)?.uri.description ?? "an unknown target"
+        guard configuration.acceptsTransfers, leg.phase == .confirmed, target != "an unknown target" else {
+            note("\(leg.dialog.remoteAddress.uri) asked to transfer this call to \(target): refused", &out)
+            reply(makeResponse(request, status: 603, reason: "Transfer Not Allowed", tag: nil), on: key, now, &out)
+            return
+        }
+        reply(makeResponse(request, status: 202, tag: nil, contactFor: leg.dialog.transport), on: key, now, &out)
+        note("\(leg.dialog.remoteAddress.uri) transferred the call to \(target)", &out)
+        var dialog = leg.dialog
+        let routing = dialog.routing()
+        guard let hop = routing.hop else { return }
+        dialog.localSequence += 1
+        var notify = makeRequest(.notify, uri: routing.uri, to: dialog.remoteHeader, from: dialog.localHeader,
+                                 callID: callID, sequence: dialog.localSequence, transport: hop.transport,
+                                 routes: routing.routes)
+        notify.headers.add("Contact", contact(hop.transport))
+        notify.headers.add("Event", "refer")
+        notify.headers.add("Subscription-State", "terminated;reason=noresource")
+        notify.headers.add("Content-Type", "message/sipfrag;version=2.0")
+        notify.body = Array("SIP/2.0 200 OK\r\n".utf8)
+        calls[callID]?.dialog = dialog
+        _ = sendRequest(notify, to: hop, owner: .none, now, &out)
     }
 
     // MARK: From the agent

@@ -4,8 +4,10 @@ import SoftphoneCore
 
 /// Outbound calls: dialling, the INVITE's responses, cancelling.
 extension LineAgent {
-    /// The agent dials: ready an RTP port, then send the INVITE.
-    mutating func dial(_ id: CallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    /// The agent dials: ready an RTP port, then send the INVITE. `caller` replaces our own
+    /// identity in From; `headers` go into the INVITE.
+    mutating func dial(_ id: CallID, to target: String, caller: Party? = nil, headers: [SIPHeader] = [],
+                       _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard leg(id) == nil else { return }
         guard let uri = TargetURI.uri(for: target, domain: configuration.domain),
               let hop = configuration.outboundProxy ?? SIPHop(uri: uri) else {
@@ -14,13 +16,18 @@ extension LineAgent {
         }
         let callID = token(20) + "@" + configuration.local.host
         var local = NameAddress(displayName: configuration.displayName, uri: configuration.addressOfRecord)
-        local.parameters = SIPParameters()
+        if let caller {
+            local.displayName = caller.name
+            local.uri.user = caller.number.filter { !$0.isWhitespace }
+        }
         let dialog = Dialog(callID: callID, localTag: token(10), remoteTag: nil, localAddress: local,
                             remoteAddress: NameAddress(uri: uri), remoteTarget: uri, localSequence: random32(),
                             transport: hop.transport)
         let placeholder = SIPRequest(method: .invite, uri: uri)
-        store(CallLeg(coreID: id, direction: .outbound, phase: .preparing, dialog: dialog, invite: placeholder,
-                      firstHop: hop))
+        var leg = CallLeg(coreID: id, direction: .outbound, phase: .preparing, dialog: dialog, invite: placeholder,
+                          firstHop: hop)
+        leg.extraHeaders = headers
+        store(leg)
         out.append(.media(.open(id)))
     }
 
@@ -36,6 +43,7 @@ extension LineAgent {
         invite.headers.add("Contact", contact(hop.transport))
         invite.headers.add("Allow", Self.allowed)
         invite.headers.add("Supported", "replaces")
+        invite.headers.fields += leg.extraHeaders
         if var authenticator, let value = authenticator.authorization(method: "INVITE", uri: invite.uri.description) {
             invite.headers.add("Proxy-Authorization", value)
             self.authenticator = authenticator

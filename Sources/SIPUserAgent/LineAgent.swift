@@ -77,6 +77,8 @@ public struct LineAgent: Sendable {
             receive(message, from: from, now, &out)
         case .command(let command):
             perform(command, now, &out)
+        case .place(let id, let target, let caller, let headers):
+            dial(id, to: target, caller: caller, headers: headers, now, &out)
         case .timerFired(let timer):
             fire(timer, now, &out)
         case .mediaOpened(let id, let port):

@@ -27,12 +27,15 @@ public struct LineAgentConfiguration: Sendable {
     public var product: String
     /// The RFC 3261 timers (T1, T2, T4).
     public var timers: SIPTimers
+    /// Whether a REFER from the other side is accepted (202, then a NOTIFY saying it
+    /// succeeded); refused with 603 otherwise, as a contact-center line should.
+    public var acceptsTransfers: Bool
 
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
                 retryDelay: Duration = .seconds(30), maximumRetryDelay: Duration = .seconds(300),
                 queues: QueueDirectory = QueueDirectory([]), mediaHost: String? = nil,
-                product: String = "softphone", timers: SIPTimers = SIPTimers()) {
+                product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false) {
         self.user = user
         self.displayName = displayName
         self.local = local
@@ -45,6 +48,7 @@ public struct LineAgentConfiguration: Sendable {
         self.mediaHost = mediaHost ?? local.host
         self.product = product
         self.timers = timers
+        self.acceptsTransfers = acceptsTransfers
     }
 
     /// The domain of the line's address of record: the registrar's, else the listening host.

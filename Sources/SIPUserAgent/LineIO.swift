@@ -55,6 +55,9 @@ public enum LineInput: Sendable {
     case received(SIPMessage, from: SIPHop)
     /// A command from the core reducer.
     case command(LineCommand)
+    /// Place a call as `caller` (our own identity when nil) with extra headers (`X-Queue`,
+    /// `Diversion`, …): what a switchboard or a test caller does with this agent.
+    case place(CallID, to: String, caller: Party?, headers: [SIPHeader])
     case timerFired(LineTimer)
     case mediaOpened(CallID, port: UInt16)
     case mediaFailed(CallID, reason: String)
