@@ -53,6 +53,11 @@ let package = Package(
         ),
         // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
         .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
+        // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
+        .target(
+            name: "RTPMedia",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth), with its own MD5. Pure Swift.
         .target(name: "SIPAuth"),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
@@ -66,7 +71,9 @@ let package = Package(
         // The running program: the event loop, effects to connectors, timers, demo backends.
         .target(
             name: "SoftphoneApp",
-            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator"]
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
+                           "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The executable: argument parsing and wiring, nothing else.
         .executableTarget(

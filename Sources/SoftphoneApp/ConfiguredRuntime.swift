@@ -3,9 +3,12 @@ import SoftphoneConfig
 import SoftphoneCore
 import TeamsSync
 import TerminalUI
+import SIP
+import SIPAuth
+import SIPUserAgent
 
-/// A runtime for a real configuration: Teams through Microsoft Graph when `[teams]`
-/// is configured. The SIP line comes with issue 5; until then it says so in the Log tab.
+/// A runtime for a real configuration: the SIP line on `[sip]`, Teams through Microsoft
+/// Graph when `[teams]` is configured.
 enum ConfiguredRuntime {
     static func make(_ configuration: Configuration, options: AppOptions, inbox: Inbox) throws -> Runtime {
         let store = try CallStore(path: options.callStorePath)
@@ -18,9 +21,34 @@ enum ConfiguredRuntime {
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: UnavailableLine(reportingTo: inbox), teams: teamsConnector(configuration, names, inbox),
+                       line: lineConnector(configuration, inbox), teams: teamsConnector(configuration, names, inbox),
                        store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
+    }
+
+    /// The SIP line, or — when its address cannot be bound — a line that says why.
+    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox) -> LineConnector {
+        let settings = lineSettings(configuration)
+        do {
+            return try blocking { try await SIPLineConnector.start(settings, inbox: inbox) }
+        } catch {
+            return UnavailableLine(reportingTo: inbox,
+                                   reason: "the SIP line cannot listen on \(configuration.sip.listen): \(error)")
+        }
+    }
+
+    static func lineSettings(_ configuration: Configuration) -> SIPLineSettings {
+        let sip = configuration.sip
+        let user = sip.username ?? configuration.user.extension ?? "softphone"
+        let credentials = sip.password.map { DigestCredentials(username: user, password: $0.value) }
+        let agent = LineAgentConfiguration(
+            user: user, displayName: configuration.user.name,
+            local: SIPHop(transport: .udp, host: sip.listen.host, port: sip.listen.port),
+            registrar: sip.registrar.flatMap { SIPURI($0) }, credentials: credentials,
+            registerExpires: UInt32(sip.registerExpires), queues: configuration.queueDirectory,
+            product: "softphone")
+        return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
+                               audioFile: sip.audioFile)
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {

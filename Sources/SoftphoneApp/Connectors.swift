@@ -1,9 +1,15 @@
 import SoftphoneCore
 
-/// Carries out the reducer's commands for the phone line. The SIP user agent
-/// implements it (issue 5); the demo switchboard does now.
+/// Carries out the reducer's commands for the phone line: the SIP user agent
+/// (`SIPLineConnector`), or the in-process demo switchboard of the virtual-time tests.
 public protocol LineConnector: AnyObject {
     func perform(_ command: LineCommand, at now: Instant)
+    /// On quit: let what was already asked (logout's de-registration) go out within `timeout`, then stop.
+    func close(timeout: Duration)
+}
+
+extension LineConnector {
+    public func close(timeout: Duration) {}
 }
 
 /// Carries out the reducer's commands for Teams. The Graph client implements it
@@ -27,18 +33,23 @@ public protocol ScheduledSource: AnyObject {
     func events(dueBy due: Instant, now: Instant) -> [AppEvent]
 }
 
-/// The line when no SIP user agent is available in this build: calls cannot arrive,
-/// and the Log tab says so once instead of pretending to register.
+/// The line when the SIP user agent cannot run (its address cannot be bound): calls
+/// cannot arrive; the status bar shows the failure and the Log tab says why, once.
 public final class UnavailableLine: LineConnector {
     private let inbox: Inbox
+    private let reason: String
     private var told = false
 
-    public init(reportingTo inbox: Inbox) { self.inbox = inbox }
+    public init(reportingTo inbox: Inbox, reason: String) {
+        self.inbox = inbox
+        self.reason = reason
+    }
 
     public func perform(_ command: LineCommand, at now: Instant) {
         guard !told else { return }
         told = true
-        inbox.post(.action(.note(.line, "the SIP line is not part of this build yet: no calls can arrive")))
+        inbox.post(.action(.lineStateChanged(.failed(reason: "cannot listen"))))
+        inbox.post(.action(.note(.line, reason)))
     }
 }
 

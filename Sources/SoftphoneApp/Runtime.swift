@@ -116,6 +116,7 @@ public final class Runtime {
         advance(to: now)
         dispatch(.logout, at: max(now, clockFloor))
         teams.close(timeout: .seconds(2))
+        line.close(timeout: .seconds(2))
     }
 
     /// The earliest moment something is due (a timer or a source).

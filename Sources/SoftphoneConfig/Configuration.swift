@@ -70,15 +70,24 @@ public struct Configuration: Sendable, Equatable {
         public var password: Secret?
         /// PUBLISH own presence and SUBSCRIBE to colleagues.
         public var presence: Bool
+        /// The registration lifetime asked of the registrar, in seconds.
+        public var registerExpires: Int
+        /// A WAV file played to the other party of a call; silence when nil.
+        public var audioFile: String?
+
+        public static let defaultRegisterExpires = 600
 
         public init(listen: HostPort = SIP.defaultListen, registrar: String? = nil, username: String? = nil,
-                    passwordEnv: String = SIP.defaultPasswordEnv, password: Secret? = nil, presence: Bool = true) {
+                    passwordEnv: String = SIP.defaultPasswordEnv, password: Secret? = nil, presence: Bool = true,
+                    registerExpires: Int = SIP.defaultRegisterExpires, audioFile: String? = nil) {
             self.listen = listen
             self.registrar = registrar
             self.username = username
             self.passwordEnv = passwordEnv
             self.password = password
             self.presence = presence
+            self.registerExpires = registerExpires
+            self.audioFile = audioFile
         }
     }
 

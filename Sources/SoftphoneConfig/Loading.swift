@@ -112,8 +112,31 @@ private struct ConfigurationReader {
     private func readSIP(_ t: TableReader?) -> Configuration.SIP {
         guard let t else { return Configuration.SIP() }
         var sip = Configuration.SIP()
-        sip.listen = t.hostPort("listen") ?? sip.listen
+        sip.listen = t.hostPort("listen", allowAnyPort: true) ?? sip.listen
+        if ["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(sip.listen.host) {
+            issues.add(t.keyPath("listen"), "must be the address other systems reach the line at, not a wildcard "
+                       + "(it goes into Via, Contact and SDP)")
+        }
         sip.registrar = t.sipURI("registrar")
+        if let registrar = sip.registrar, registrar.lowercased().hasPrefix("sips:") {
+            issues.add(t.keyPath("registrar"), "sips: needs TLS, which this softphone does not speak; "
+                       + "use sip: (add ;transport=tcp for TCP)")
+        }
+        if let expires = t.int("register_expires") {
+            if (60...86_400).contains(expires) {
+                sip.registerExpires = expires
+            } else {
+                issues.add(t.keyPath("register_expires"), "must be 60–86400 seconds (got \(expires))")
+            }
+        }
+        if let file = t.string("audio_file") {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue {
+                sip.audioFile = file
+            } else {
+                issues.add(t.keyPath("audio_file"), "no such file: \(file.quoted)")
+            }
+        }
         sip.username = t.string("username")
         sip.passwordEnv = t.environmentName("password_env") ?? sip.passwordEnv
         sip.presence = t.bool("presence") ?? sip.presence

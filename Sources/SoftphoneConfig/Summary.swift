@@ -22,6 +22,7 @@ extension Configuration {
             line += ", no registrar (listen only)"
         }
         line += ", SIP presence \(sip.presence ? "on" : "off")"
+        if let audio = sip.audioFile { line += ", plays \(audio.printable) in calls" }
         lines.append(line)
 
         if let teams {

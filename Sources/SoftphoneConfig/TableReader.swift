@@ -108,11 +108,15 @@ final class TableReader {
         return string
     }
 
-    /// A `HOST:PORT` value.
-    func hostPort(_ key: String) -> HostPort? {
+    /// A `HOST:PORT` value; with `allowAnyPort`, port 0 (a free port chosen at start) is accepted too.
+    func hostPort(_ key: String, allowAnyPort: Bool = false) -> HostPort? {
         guard let value = raw(key) else { return nil }
+        if allowAnyPort, let string = value.string, string.hasSuffix(":0"),
+           let address = HostPort(parsing: String(string.dropLast()) + "1") {
+            return HostPort(host: address.host, port: 0)
+        }
         guard let string = value.string, let address = HostPort(parsing: string) else {
-            issues.add(keyPath(key), "must be HOST:PORT with a port 1–65535")
+            issues.add(keyPath(key), "must be HOST:PORT with a port 1–65535" + (allowAnyPort ? " (or 0: any free port)" : ""))
             return nil
         }
         return address

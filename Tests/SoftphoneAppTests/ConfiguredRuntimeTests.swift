@@ -4,9 +4,9 @@ import Testing
 import SoftphoneConfig
 import SoftphoneCore
 
-@Suite("Configured runtime")
+@Suite("Configured runtime") @MainActor
 struct ConfiguredRuntimeTests {
-    @Test("With a configuration without Teams: colleagues listed, Teams off, the line says it is not in this build, the call log is a file")
+    @Test("With a configuration without Teams: colleagues listed, Teams off, the line listens, the call log is a file")
     func configured() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("softphone-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -14,6 +14,8 @@ struct ConfiguredRuntimeTests {
             [user]
             name = "Ada Agent"
             extension = "1001"
+            [sip]
+            listen = "127.0.0.1:0"
             [[colleagues]]
             name = "Bob Builder"
             teams_id = "bob"
@@ -26,17 +28,43 @@ struct ConfiguredRuntimeTests {
                                  environment: ["XDG_DATA_HOME": directory.path])
         let runtime = try ConfiguredRuntime.make(configuration, options: options, inbox: Inbox())
         runtime.start(at: start)
-        runtime.advance(to: start + .seconds(1))
+        try waitForInbox(runtime, until: { $0.state.line == .listening })
 
         #expect(runtime.roster.colleagues.keys.sorted() == ["bob", "sip:1003@127.0.0.1"])
         #expect(runtime.state.loggedIn)
         #expect(!runtime.state.teamsConnected)
-        #expect(runtime.state.line == .unregistered)
-        let log = runtime.state.log.events.map(\.text)
-        #expect(log.contains("the SIP line is not part of this build yet: no calls can arrive"))
+        #expect(runtime.state.line == .listening)
         #expect(!runtime.teamsConfigured)
         #expect(runtime.state.settings.sync == .off)
         #expect(FileManager.default.fileExists(atPath: directory.path + "/softphone/calls.sqlite"))
         #expect(runtime.identity.name == "Ada Agent")
+        runtime.shutdown(at: start + .seconds(2))
+    }
+
+    @Test("A line address already in use: the status bar shows the failure and the Log tab says why")
+    func addressInUse() throws {
+        let first = try Configuration.parse("[sip]\nlisten = \"127.0.0.1:0\"", environment: [:])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("softphone-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let options = AppOptions(demo: false, ascii: false, configuration: first,
+                                 environment: ["XDG_DATA_HOME": directory.path])
+        let holder = try ConfiguredRuntime.make(first, options: options, inbox: Inbox())
+        let taken = try #require(holder.line as? SIPLineConnector).local.port
+        let second = try Configuration.parse("[sip]\nlisten = \"127.0.0.1:\(taken)\"", environment: [:])
+        let runtime = try ConfiguredRuntime.make(second, options: options, inbox: Inbox())
+        runtime.start(at: start)
+        try waitForInbox(runtime, until: { $0.state.line == .failed(reason: "cannot listen") })
+        let log = runtime.state.log.events.map(\.text)
+        #expect(log.contains { $0.contains("the SIP line cannot listen on 127.0.0.1:\(taken)") })
+        holder.shutdown(at: start + .seconds(1))
+    }
+
+    /// Advances the runtime until the connectors' events make `condition` true (bounded).
+    func waitForInbox(_ runtime: Runtime, until condition: (Runtime) -> Bool) throws {
+        for i in 1...300 where !condition(runtime) {
+            runtime.advance(to: start + .milliseconds(i))
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(condition(runtime))
     }
 }

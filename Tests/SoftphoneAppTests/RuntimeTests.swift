@@ -147,7 +147,7 @@ struct RuntimeTests {
     @Test("Timers wake the loop: the next deadline is the reducer's earliest timer")
     func deadlines() {
         let runtime = Runtime(settings: CoreSettings(answering: AnsweringConfig(noAnswerSeconds: 17)),
-                              identity: .init(name: "Ada"), line: UnavailableLine(reportingTo: Inbox()),
+                              identity: .init(name: "Ada"), line: UnavailableLine(reportingTo: Inbox(), reason: "test"),
                               teams: UnavailableTeams(reportingTo: Inbox()), store: nil, sources: [])
         runtime.start(at: start)
         #expect(runtime.nextDeadline == nil)

@@ -16,7 +16,7 @@ public enum Demo {
     public static func makeRuntime(at now: Instant, store: CallStore? = nil, inbox: Inbox = Inbox()) -> Runtime {
         let teams = DemoTeams(now: now)
         let switchboard = DemoSwitchboard()
-        let scenario = DemoScenario(start: now, teams: teams, switchboard: switchboard)
+        let scenario = DemoScenario(start: now, teams: teams, caller: switchboard)
         return Runtime(settings: settings, identity: identity, line: switchboard, teams: teams,
                        store: store ?? (try? CallStore.inMemory()), sources: [scenario, teams, switchboard],
                        inbox: inbox)

@@ -40,17 +40,17 @@ final class DemoScenario: ScheduledSource {
     private let teams: DemoTeamsControl
     /// Whether this scenario invents the colleagues (the in-process demo) or Teams has them (the emulator).
     private let roster: Bool
-    private let switchboard: DemoSwitchboard
+    private let caller: DemoCaller
     private var agenda = Agenda()
     private var cycleIndex = 0
     private var random = SeededGenerator(seed: 0x50F7_F0E5)
     private var nextColleagueChange: Instant
     private var callCounter = 0
 
-    init(start: Instant, teams: DemoTeamsControl, switchboard: DemoSwitchboard, roster: Bool = true) {
+    init(start: Instant, teams: DemoTeamsControl, caller: DemoCaller, roster: Bool = true) {
         self.start = start
         self.teams = teams
-        self.switchboard = switchboard
+        self.caller = caller
         self.roster = roster
         nextColleagueChange = roster ? start + .milliseconds(1500) : Instant(nanosecondsSinceEpoch: .max)
         for (i, name) in DemoRoster.names.enumerated() where roster {
@@ -93,7 +93,7 @@ final class DemoScenario: ScheduledSource {
         case .call(let name, let number, let kind, let patience):
             callCounter += 1
             let call = IncomingCall(id: CallID("demo-\(callCounter)"), from: Party(number: number, name: name), kind: kind)
-            return [switchboard.place(call, patience: .seconds(patience), at: now)]
+            return caller.place(call, patience: .seconds(patience), at: now)
         case .teamsApp(let pair):
             teams.setClient(pair, at: now)
         case .calendar(let pair):

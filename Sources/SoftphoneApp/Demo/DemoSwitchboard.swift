@@ -1,9 +1,9 @@
 import SoftphoneCore
 
-/// The phone system for the demo, in-process: registers the line, lets callers
-/// give up or hang up after a while, answers the agent's outbound calls.
-/// (Issue 5 replaces it with a switchboard placing calls over loopback SIP.)
-final class DemoSwitchboard: LineConnector, ScheduledSource {
+/// The phone system without a network, for the runtime tests on virtual time: registers
+/// the line, lets callers give up or hang up after a while, answers the agent's outbound
+/// calls. (`softphone --demo` uses `SIPSwitchboard`, which does this over loopback SIP.)
+final class DemoSwitchboard: LineConnector, ScheduledSource, DemoCaller {
     /// How long a demo caller talks once answered.
     let talkTime: Duration
     private var agenda = Agenda()
@@ -13,9 +13,9 @@ final class DemoSwitchboard: LineConnector, ScheduledSource {
     }
 
     /// A caller dials the agent and will hang up after `patience` unless answered or diverted.
-    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> AppEvent {
+    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [AppEvent] {
         agenda.schedule(.action(.callerCancelled(call.id)), at: now + patience, tag: call.id.rawValue)
-        return .action(.incomingCall(call))
+        return [.action(.incomingCall(call))]
     }
 
     func perform(_ command: LineCommand, at now: Instant) {

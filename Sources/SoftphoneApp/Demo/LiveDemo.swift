@@ -3,6 +3,9 @@ import Dispatch
 import SoftphoneCore
 import TeamsEmulator
 import TeamsSync
+import SIP
+import SIPAuth
+import SIPUserAgent
 
 /// `softphone --demo`: the Teams emulator started in-process on a loopback port, the
 /// real Graph client and sync engine talking to it (change notifications to a webhook
@@ -28,21 +31,40 @@ public final class LiveDemo {
             client: GraphClient(configuration: graph),
             options: TeamsSyncEngine.Options(pollInterval: .milliseconds(250), colleagues: colleagues.map(\.id)),
             webhook: .init(host: "127.0.0.1", port: 0), names: names, inbox: inbox)
-        let switchboard = DemoSwitchboard()
+        let switchboard = try blocking { try await SIPSwitchboard.start(inbox: inbox) }
+        let line = try blocking { try await SIPLineConnector.start(Self.lineSettings(registrar: switchboard.registrarURI),
+                                                                   inbox: inbox) }
         let control = EmulatorTeamsControl(baseURL: emulator.baseURL, user: Self.agent, inbox: inbox)
-        let scenario = DemoScenario(start: now, teams: control, switchboard: switchboard, roster: false)
-        runtime = Runtime(settings: Demo.settings, identity: Demo.identity, line: switchboard, teams: teams,
-                          store: try? CallStore.inMemory(), sources: [scenario, switchboard], inbox: inbox)
+        let scenario = DemoScenario(start: now, teams: control, caller: switchboard, roster: false)
+        runtime = Runtime(settings: Demo.settings, identity: Demo.identity, line: line, teams: teams,
+                          store: try? CallStore.inMemory(), sources: [scenario], inbox: inbox)
         self.control = control
+        self.switchboard = switchboard
         inbox.post(.action(.note(.teams, "demo: Teams emulator at \(emulator.baseURL) (control API under /_emulator)")))
+        inbox.post(.action(.note(.line, "demo: the line listens on \(line.local) and registers at the demo "
+                                  + "switchboard \(switchboard.registrarURI), which places the calls")))
+    }
+
+    /// The demo line: extension 1001 on a free loopback port, registering at the switchboard.
+    static func lineSettings(registrar: String) -> SIPLineSettings {
+        let agent = LineAgentConfiguration(
+            user: SIPSwitchboard.lineUser, displayName: Demo.identity.name,
+            local: SIPHop(transport: .udp, host: "127.0.0.1", port: 0), registrar: SIPURI(registrar),
+            credentials: DigestCredentials(username: SIPSwitchboard.lineUser, password: SIPSwitchboard.linePassword),
+            registerExpires: 600, queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]))
+        return SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0)
     }
 
     /// Kept alive for the demo's lifetime.
     private let control: EmulatorTeamsControl
+    private let switchboard: SIPSwitchboard
 
     public func stop() {
-        let emulator = self.emulator
-        _ = try? blocking(timeout: .seconds(3)) { await emulator.stop() }
+        let emulator = self.emulator, switchboard = self.switchboard
+        _ = try? blocking(timeout: .seconds(3)) {
+            await switchboard.stop()
+            await emulator.stop()
+        }
     }
 }
 

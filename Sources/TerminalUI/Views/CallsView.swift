@@ -22,6 +22,12 @@ enum CallsView {
             for call in state.calls where y < rect.maxY {
                 columns.row(call, model: model, on: &canvas, x: x, y: y)
                 y += 1
+                if let audio = audioLine(call, now: model.now), y < rect.maxY {
+                    let warn = call.noAudioReceived(at: model.now)
+                    canvas.text(audio, x: x + columns.direction + 1, y: y, width: width - columns.direction - 1,
+                                style: warn ? Theme.warning : Theme.dim)
+                    y += 1
+                }
             }
             y += 1
         }
@@ -50,14 +56,24 @@ enum CallsView {
         return "\(decision.reason) (\(decision.specRule.rawValue))"
     }
 
-    /// "ringing", "call waiting" (ringing while another call is connected), "active", "on hold", "dialing".
+    /// "ringing", "call waiting" (ringing while another call is connected), "active", "on hold",
+    /// "held by them" (the other side holds), "dialing".
     static func phase(_ call: CallInProgress, in state: SoftphoneState) -> String {
         switch call.phase {
         case .ringing: isWaiting(call, in: state) ? "call waiting" : "ringing"
         case .dialing: "dialing"
-        case .active: "active"
+        case .active: call.remoteHold ? "held by them" : "active"
         case .held: "on hold"
         }
+    }
+
+    /// Under a connected call: the codec and RTP packets in and out, or that no audio arrives.
+    static func audioLine(_ call: CallInProgress, now: Instant) -> String? {
+        guard call.isConnected, let media = call.media else { return nil }
+        let counts = "\(media.packetsReceived) packets in, \(media.packetsSent) out"
+        let codec = media.codec.map { "\($0), " } ?? ""
+        if call.noAudioReceived(at: now) { return "no audio received (\(codec)\(counts))" }
+        return "audio \(codec)\(counts)"
     }
 
     static func isWaiting(_ call: CallInProgress, in state: SoftphoneState) -> Bool {

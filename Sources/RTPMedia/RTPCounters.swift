@@ -1,0 +1,61 @@
+import NIOCore
+import Synchronization
+
+/// The thread-safe counters behind ``RTPStats``, updated from the event loop and read from anywhere.
+final class RTPCounters: Sendable {
+    private let stats = Mutex(RTPStats())
+    private let onPacket: (@Sendable (RTPPacket) -> Void)?
+
+    init(onPacket: (@Sendable (RTPPacket) -> Void)?) {
+        self.onPacket = onPacket
+    }
+
+    /// A copy of the current counters.
+    func snapshot() -> RTPStats {
+        stats.withLock { $0 }
+    }
+
+    /// Classifies and counts one received datagram.
+    func received(_ datagram: ByteBufferView, at time: ContinuousClock.Instant) {
+        if Self.isRTCP(datagram) {
+            stats.withLock { $0.rtcpReceived += 1 }
+            return
+        }
+        let packet: RTPPacket
+        do {
+            packet = try RTPPacket(parsing: datagram)
+        } catch {
+            stats.withLock { $0.invalidReceived += 1 }
+            return
+        }
+        stats.withLock { stats in
+            stats.packetsReceived += 1
+            stats.bytesReceived += datagram.count
+            stats.lastReceived = time
+            stats.remoteSSRC = packet.ssrc
+            stats.remotePayloadType = packet.payloadType
+        }
+        onPacket?(packet)
+    }
+
+    /// Counts one packet the socket accepted.
+    func sent(bytes: Int) {
+        stats.withLock { stats in
+            stats.packetsSent += 1
+            stats.bytesSent += bytes
+        }
+    }
+
+    /// Counts one packet the socket refused.
+    func sendFailed() {
+        stats.withLock { $0.sendErrors += 1 }
+    }
+
+    /// Whether a datagram is version 2 with an RTCP packet type (RFC 5761 section 4).
+    private static func isRTCP(_ datagram: ByteBufferView) -> Bool {
+        guard datagram.count >= 8 else { return false }
+        let first = datagram[datagram.startIndex]
+        let type = datagram[datagram.startIndex + 1]
+        return first >> 6 == RTPPacket.version && (200...204).contains(type)
+    }
+}

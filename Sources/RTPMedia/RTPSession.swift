@@ -1,0 +1,179 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One RTP audio stream on a UDP socket: sends G.711 frames every 20 ms and counts what arrives.
+///
+/// ```swift
+/// let session = try await RTPSession.open(host: "192.0.2.10", group: group)
+/// // put session.localPort in the SDP answer, then once the call is connected:
+/// try session.start(remote: ("198.51.100.7", 49170), codec: .pcmu, source: .silence)
+/// // on hold, or when a re-INVITE moves the remote media:
+/// try session.update(remote: ("198.51.100.7", 49170), sending: false)
+/// let stats = session.stats()
+/// await session.close()
+/// ```
+///
+/// Any datagram from any address is counted (symmetric RTP is not required); those that are not
+/// valid RTP only raise ``RTPStats/invalidReceived``. No RTCP is sent. Call ``close()`` when the
+/// call ends; a session that is released without it closes its socket in `deinit`.
+public final class RTPSession: Sendable {
+    /// The local UDP port, always even (RFC 3550 section 11).
+    public let localPort: Int
+    /// The local socket address.
+    public let localAddress: SocketAddress
+
+    /// How many times ``open(host:group:onPacket:)`` binds port 0 looking for an even port.
+    static let maximumBindAttempts = 32
+
+    private struct State: Sendable {
+        var closed = false
+        var sender: RTPSender?
+        var timer: Scheduled<Void>?
+        /// Distinguishes the timer of the current ``start`` from the stale ones of earlier calls.
+        var generation = 0
+    }
+
+    private let channel: any Channel
+    private let counters: RTPCounters
+    private let state = Mutex(State())
+
+    private init(channel: any Channel, localAddress: SocketAddress, localPort: Int, counters: RTPCounters) {
+        self.channel = channel
+        self.localAddress = localAddress
+        self.localPort = localPort
+        self.counters = counters
+    }
+
+    deinit {
+        let timer = state.withLock { $0.closed ? nil : $0.timer }
+        timer?.cancel()
+        channel.close(promise: nil)
+    }
+
+    /// Binds a UDP socket on an even port of `host` (an IP literal such as `127.0.0.1`).
+    ///
+    /// - Parameters:
+    ///   - host: The local address to bind.
+    ///   - group: The event loops the socket and its timer run on.
+    ///   - onPacket: Called on the event loop with every valid RTP packet received; keep it short.
+    /// - Throws: ``RTPSessionError/noEvenPort(attempts:)``, or the socket error of the bind.
+    public static func open(
+        host: String,
+        group: any EventLoopGroup,
+        onPacket: (@Sendable (RTPPacket) -> Void)? = nil
+    ) async throws -> RTPSession {
+        // Odd ports stay bound until the end so that the kernel cannot hand them out again.
+        var oddChannels: [any Channel] = []
+        defer { for channel in oddChannels { channel.close(promise: nil) } }
+        for _ in 0..<maximumBindAttempts {
+            let counters = RTPCounters(onPacket: onPacket)
+            let channel = try await DatagramBootstrap(group: group)
+                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RTPReceiveHandler(counters: counters))
+                    }
+                }
+                .bind(host: host, port: 0)
+                .get()
+            guard let address = channel.localAddress, let port = address.port, port % 2 == 0 else {
+                oddChannels.append(channel)
+                continue
+            }
+            return RTPSession(channel: channel, localAddress: address, localPort: port, counters: counters)
+        }
+        throw RTPSessionError.noEvenPort(attempts: maximumBindAttempts)
+    }
+
+    /// Starts sending `source` with `codec` to `remote`, one packet every 20 ms, the first now.
+    ///
+    /// The stream gets a random SSRC, initial sequence number and timestamp; its first packet has
+    /// the marker bit. Calling `start` again begins a new stream (new SSRC) with the new settings.
+    /// A remote port of 0 or the address `0.0.0.0` sends nothing until ``update(remote:sending:)``.
+    ///
+    /// - Throws: ``RTPSessionError/closed``, or ``RTPSessionError/invalidRemote(host:port:reason:)``.
+    public func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
+        let address = try RTPDestination.resolve(host: remote.host, port: remote.port, local: localAddress)
+        let eventLoop = channel.eventLoop
+        try state.withLock { (state) throws(RTPSessionError) in
+            guard !state.closed else { throw .closed }
+            state.timer?.cancel()
+            state.generation += 1
+            let generation = state.generation
+            let now = NIODeadline.now()
+            state.sender = RTPSender(codec: codec, source: source, remote: address, epoch: now)
+            state.timer = eventLoop.scheduleTask(deadline: now) { [weak self] in self?.tick(generation) }
+        }
+    }
+
+    /// Changes where packets go and whether they are sent, keeping the stream (SSRC, sequence).
+    ///
+    /// `sending: false` is hold: nothing is sent but everything received is still counted, and
+    /// the RTP timestamp keeps advancing so that the stream resumes in time, with the marker bit.
+    ///
+    /// - Parameters:
+    ///   - remote: The new destination, e.g. from a re-INVITE; `nil` keeps the current one.
+    ///   - sending: Whether to send packets.
+    /// - Throws: ``RTPSessionError/closed``, ``RTPSessionError/notStarted``, or
+    ///   ``RTPSessionError/invalidRemote(host:port:reason:)``.
+    public func update(remote: (host: String, port: Int)? = nil, sending: Bool) throws(RTPSessionError) {
+        let address = try remote.map { (remote) throws(RTPSessionError) in
+            try RTPDestination.resolve(host: remote.host, port: remote.port, local: localAddress)
+        }
+        try state.withLock { (state) throws(RTPSessionError) in
+            guard !state.closed else { throw .closed }
+            guard state.sender != nil else { throw .notStarted }
+            if let address { state.sender?.remote = address }
+            state.sender?.sending = sending
+        }
+    }
+
+    /// The counters so far.
+    public func stats() -> RTPStats {
+        counters.snapshot()
+    }
+
+    /// Stops sending and closes the socket. Safe to call more than once, also concurrently.
+    public func close() async {
+        let timer = state.withLock { (state) -> Scheduled<Void>? in
+            state.closed = true
+            state.sender = nil
+            defer { state.timer = nil }
+            return state.timer
+        }
+        timer?.cancel()
+        try? await channel.close()
+        try? await channel.closeFuture.get()
+    }
+
+    /// Sends what is due and schedules the next slot; runs on the channel's event loop.
+    private func tick(_ generation: Int) {
+        let eventLoop = channel.eventLoop
+        let due = state.withLock { (state) -> (packets: [RTPPacket], remote: SocketAddress?) in
+            guard !state.closed, state.generation == generation, state.sender != nil else { return ([], nil) }
+            let packets = state.sender!.packetsDue(at: .now())
+            let next = state.sender!.nextDeadline
+            state.timer = eventLoop.scheduleTask(deadline: next) { [weak self] in self?.tick(generation) }
+            return (packets, state.sender!.remote)
+        }
+        guard let remote = due.remote, !due.packets.isEmpty else { return }
+        for packet in due.packets {
+            send(packet, to: remote)
+        }
+        channel.flush()
+    }
+
+    private func send(_ packet: RTPPacket, to remote: SocketAddress) {
+        let bytes = packet.bytes
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [counters] result in
+            switch result {
+            case .success: counters.sent(bytes: bytes.count)
+            case .failure: counters.sendFailed()
+            }
+        }
+        channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: promise)
+    }
+}

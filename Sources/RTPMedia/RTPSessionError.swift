@@ -1,0 +1,24 @@
+/// Why an ``RTPSession`` could not do what was asked.
+public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The session has been closed.
+    case closed
+    /// ``RTPSession/update(remote:sending:)`` was called before ``RTPSession/start(remote:codec:source:)``.
+    case notStarted
+    /// No even local port was obtained in this many binds.
+    case noEvenPort(attempts: Int)
+    /// The remote address cannot be used.
+    case invalidRemote(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .closed:
+            "the RTP session is closed"
+        case .notStarted:
+            "the RTP session has not been started"
+        case .noEvenPort(let attempts):
+            "no even UDP port for RTP after \(attempts) attempts"
+        case .invalidRemote(let host, let port, let reason):
+            "invalid RTP destination \(host):\(port): \(reason)"
+        }
+    }
+}

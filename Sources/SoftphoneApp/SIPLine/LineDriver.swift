@@ -1,0 +1,169 @@
+import NIOCore
+import RTPMedia
+import SIP
+import SIPNetwork
+import SIPUserAgent
+import SoftphoneCore
+
+/// Runs a `LineAgent` on one event loop: feeds it inputs stamped with the loop's clock and
+/// carries out its outputs — messages through the transport, timers as scheduled tasks,
+/// RTP sessions, actions to `report`. Confined to the event loop.
+final class LineDriver {
+    private var agent: LineAgent
+    private let loop: EventLoop
+    private let transport: SIPTransport
+    /// Receives the agent's actions (and notes), on the event loop.
+    private let report: (Action) -> Void
+    /// Answers some requests before the agent sees them (the demo switchboard's registrar).
+    var requestFilter: ((SIPRequest, SIPHop) -> SIPResponse?)?
+    private let mediaHost: String
+    private let audio: AudioSource
+    private var timers: [LineTimer: Scheduled<Void>] = [:]
+    private var sessions: [CallID: RTPSession] = [:]
+    /// Calls whose RTP port is being opened; a close that comes meanwhile is remembered.
+    private var opening: [CallID: Bool] = [:]
+    /// Calls whose RTP stream has started, with the counters last reported.
+    private var started: [CallID: MediaStats] = [:]
+    /// The line's state as last reported to the core.
+    private(set) var lineState: LineState = .unregistered
+    /// A reference to this driver that closures scheduled on the loop may hold.
+    var box: NIOLoopBoundBox<LineDriver?>?
+
+    init(agent: LineAgent, loop: EventLoop, transport: SIPTransport, mediaHost: String, audio: AudioSource,
+         report: @escaping (Action) -> Void) {
+        self.agent = agent
+        self.loop = loop
+        self.transport = transport
+        self.report = report
+        self.mediaHost = mediaHost
+        self.audio = audio
+    }
+
+    static var now: SIPInstant { SIPInstant(.nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds))) }
+
+    func handle(_ input: LineInput) {
+        for output in agent.handle(input, at: Self.now) { execute(output) }
+    }
+
+    /// A message from the transport: to the filter first (requests), then to the agent.
+    func receive(_ incoming: IncomingMessage) {
+        if let filter = requestFilter, case .request(let request) = incoming.message,
+           let response = filter(request, incoming.source) {
+            transport.respond(response, toRequestFrom: incoming.source)
+            return
+        }
+        handle(.received(incoming.message, from: incoming.source))
+    }
+
+    private func execute(_ output: LineOutput) {
+        switch output {
+        case .send(let message, let hop, let key):
+            let sent = transport.send(message, to: hop)
+            if let key, let box {
+                sent.whenFailure { error in box.value?.handle(.sendFailed(key, reason: "\(error)")) }
+            }
+        case .respond(let response, let origin):
+            transport.respond(response, toRequestFrom: origin)
+        case .startTimer(let timer, let after):
+            timers.removeValue(forKey: timer)?.cancel()
+            guard let box else { return }
+            timers[timer] = loop.scheduleTask(in: TimeAmount.nanoseconds(after.nanoseconds)) {
+                box.value?.timers[timer] = nil
+                box.value?.handle(.timerFired(timer))
+            }
+        case .cancelTimer(let timer):
+            timers.removeValue(forKey: timer)?.cancel()
+        case .report(let action):
+            if case .lineStateChanged(let state) = action { lineState = state }
+            report(action)
+        case .media(let command):
+            media(command)
+        }
+    }
+
+    // MARK: Media
+
+    private func media(_ command: MediaCommand) {
+        switch command {
+        case .open(let id):
+            guard sessions[id] == nil, opening[id] == nil, let box else { return }
+            opening[id] = false
+            let host = mediaHost, loop = self.loop
+            Task {
+                do {
+                    let session = try await RTPSession.open(host: host, group: loop)
+                    loop.execute { box.value?.opened(id, session) }
+                } catch {
+                    loop.execute { box.value?.openFailed(id, "\(error)") }
+                }
+            }
+        case .start(let id, let plan):
+            guard let session = sessions[id] else { return }
+            let codec = AudioCodec(payloadType: plan.payloadType) ?? (plan.codec == "PCMA" ? .pcma : .pcmu)
+            do {
+                if started[id] == nil {
+                    try session.start(remote: (plan.remoteHost, Int(plan.remotePort)), codec: codec, source: audio)
+                    started[id] = MediaStats(packetsSent: 0, packetsReceived: 0, lastReceivedAt: nil, codec: plan.codec)
+                }
+                try session.update(remote: (plan.remoteHost, Int(plan.remotePort)), sending: plan.sending)
+            } catch {
+                report(.note(.line, "audio for the call cannot start: \(error)"))
+            }
+        case .close(let id):
+            if opening[id] != nil { opening[id] = true }
+            started[id] = nil
+            if let session = sessions.removeValue(forKey: id) { Task { await session.close() } }
+        }
+    }
+
+    private func opened(_ id: CallID, _ session: RTPSession) {
+        let closedMeanwhile = opening.removeValue(forKey: id) ?? true
+        if closedMeanwhile {
+            Task { await session.close() }
+            handle(.mediaOpened(id, port: UInt16(session.localPort)))  // the agent closes again: harmless
+            return
+        }
+        sessions[id] = session
+        handle(.mediaOpened(id, port: UInt16(session.localPort)))
+    }
+
+    private func openFailed(_ id: CallID, _ reason: String) {
+        opening[id] = nil
+        handle(.mediaFailed(id, reason: reason))
+    }
+
+    /// Posts each call's counters when they changed (called about once a second).
+    func reportMedia() {
+        guard !sessions.isEmpty else { return }
+        let wallNow = WallClock.now()
+        let monotonicNow = ContinuousClock.now
+        for (id, session) in sessions {
+            guard let previous = started[id] else { continue }
+            let stats = session.stats()
+            let last = stats.lastReceived.map { wallNow - (monotonicNow - $0) }
+            let report = MediaStats(packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived,
+                                    lastReceivedAt: last, codec: previous.codec)
+            if report.packetsSent != previous.packetsSent || report.packetsReceived != previous.packetsReceived {
+                started[id] = report
+                self.report(.mediaStats(id, report))
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Cancels every timer and hands back the RTP sessions to close.
+    func stop() -> [RTPSession] {
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
+        defer { sessions.removeAll() }
+        return Array(sessions.values)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

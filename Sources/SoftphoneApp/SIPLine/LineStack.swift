@@ -1,0 +1,80 @@
+import NIOCore
+import NIOPosix
+import RTPMedia
+import SIP
+import SIPNetwork
+import SIPUserAgent
+import SoftphoneCore
+
+/// A `LineAgent` at work: bound to a UDP/TCP address, driven on one event loop with real
+/// timers and RTP media, its actions handed to `report` on that loop. The softphone's line
+/// (`SIPLineConnector`) and the demo's switchboard each run one.
+final class LineStack: Sendable {
+    let loop: EventLoop
+    let transport: SIPTransport
+    let driver: NIOLoopBoundBox<LineDriver?>
+    private let ticker: NIOLoopBound<RepeatedTask?>
+
+    private init(loop: EventLoop, transport: SIPTransport, driver: NIOLoopBoundBox<LineDriver?>,
+                 ticker: NIOLoopBound<RepeatedTask?>) {
+        self.loop = loop
+        self.transport = transport
+        self.driver = driver
+        self.ticker = ticker
+    }
+
+    /// Binds `host:port` and starts the agent, its `local` set to the bound address.
+    static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
+                      loop: EventLoop, seed: UInt64,
+                      report: @escaping @Sendable (Action) -> Void,
+                      problem: @escaping @Sendable (String) -> Void,
+                      requestFilter: (@Sendable (SIPRequest, SIPHop) -> SIPResponse?)? = nil) async throws -> LineStack {
+        let box = NIOLoopBoundBox<LineDriver?>.makeEmptyBox(valueType: LineDriver.self, eventLoop: loop)
+        let transport = try await SIPTransport.start(
+            host: host, port: port, on: loop,
+            receiver: { incoming in box.value?.receive(incoming) }, problem: problem)
+        var configuration = configuration
+        configuration.local = SIPHop(transport: .udp, host: transport.local.host, port: transport.local.port)
+        if configuration.mediaHost == host { configuration.mediaHost = transport.local.host }
+        let agent = LineAgent(configuration: configuration, seed: seed)
+        let mediaHost = configuration.mediaHost
+        let ticker = try await loop.submit { () -> NIOLoopBound<RepeatedTask?> in
+            let driver = LineDriver(agent: agent, loop: loop, transport: transport, mediaHost: mediaHost, audio: audio,
+                                    report: report)
+            driver.box = box
+            driver.requestFilter = requestFilter
+            box.value = driver
+            let task = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+                box.value?.reportMedia()
+            }
+            return NIOLoopBound(task, eventLoop: loop)
+        }.get()
+        return LineStack(loop: loop, transport: transport, driver: box, ticker: ticker)
+    }
+
+    /// Hands an input to the agent, on its loop.
+    func send(_ input: LineInput) {
+        let driver = self.driver
+        loop.execute { driver.value?.handle(input) }
+    }
+
+    /// Waits up to `timeout` while the line is still registered or registering (so that
+    /// logout's de-registration gets its answer), then stops timers, media and the transport.
+    func close(timeout: Duration) async {
+        let driver = self.driver, loop = self.loop, ticker = self.ticker
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let state = try? await loop.submit { driver.value?.lineState }.get()
+            guard state == .registering || state == .registered else { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let sessions = (try? await loop.submit { () -> [RTPSession] in
+            ticker.value?.cancel()
+            let sessions = driver.value?.stop() ?? []
+            driver.value = nil
+            return sessions
+        }.get()) ?? []
+        for session in sessions { await session.close() }
+        await transport.close()
+    }
+}

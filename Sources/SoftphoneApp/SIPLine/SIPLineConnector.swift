@@ -1,0 +1,67 @@
+import NIOCore
+import NIOPosix
+import RTPMedia
+import SIPNetwork
+import SIPUserAgent
+import SoftphoneCore
+import Synchronization
+
+/// The phone line over SIP: the user agent with its transport, timers and RTP media on
+/// one event loop. Commands from the runtime hop onto the loop; what the line reports
+/// goes to the runtime's inbox.
+public final class SIPLineConnector: LineConnector, Sendable {
+    let stack: LineStack
+
+    /// The address the line listens on.
+    public var local: SIPEndpoint { stack.transport.local }
+
+    private init(stack: LineStack) { self.stack = stack }
+
+    /// Binds the line's address and starts the agent. Throws when the address cannot be
+    /// bound; a WAV file that cannot be read is reported in the Log tab and silence sent instead.
+    public static func start(_ settings: SIPLineSettings, inbox: Inbox,
+                             loop: EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+                             seed: UInt64 = UInt64.random(in: 1...UInt64.max)) async throws -> SIPLineConnector {
+        var audio = AudioSource.silence
+        if let path = settings.audioFile {
+            do { audio = .wav(try WAVFile(contentsOfFile: path)) } catch {
+                inbox.post(.action(.note(.line, "cannot play \(path): \(error); sending silence")))
+            }
+        }
+        let problems = ProblemThrottle(inbox: inbox)
+        let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
+                                              audio: audio, loop: loop, seed: seed,
+                                              report: { inbox.post(.action($0)) }, problem: { problems.report($0) })
+        return SIPLineConnector(stack: stack)
+    }
+
+    public func perform(_ command: LineCommand, at now: Instant) {
+        stack.send(.command(command))
+    }
+
+    /// On quit (after logout asked to de-register): waits up to `timeout` for the
+    /// registrar's answer, then stops timers, media and the transport.
+    public func close(timeout: Duration) {
+        let stack = self.stack
+        _ = try? blocking(timeout: .seconds(Int(timeout.components.seconds) + 3)) { await stack.close(timeout: timeout) }
+    }
+}
+
+/// Passes transport problems to the Log tab without flooding it: the first twenty, then
+/// one in a hundred.
+final class ProblemThrottle: Sendable {
+    private let inbox: Inbox
+    private let count = Mutex(0)
+
+    init(inbox: Inbox) { self.inbox = inbox }
+
+    func report(_ text: String) {
+        let n = count.withLock { value -> Int in
+            value += 1
+            return value
+        }
+        guard n <= 20 || n % 100 == 0 else { return }
+        let suffix = n > 20 ? " (\(n) problems so far)" : ""
+        inbox.post(.action(.note(.line, text + suffix)))
+    }
+}

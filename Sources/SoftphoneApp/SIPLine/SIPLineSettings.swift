@@ -1,0 +1,21 @@
+import SIP
+import SIPAuth
+import SIPUserAgent
+import SoftphoneCore
+
+/// What the SIP line needs to start: the user agent's configuration, where to listen, what to send as audio.
+public struct SIPLineSettings: Sendable {
+    public var agent: LineAgentConfiguration
+    /// The address to bind (UDP and TCP); port 0 picks a free one.
+    public var listenHost: String
+    public var listenPort: Int
+    /// A WAV file to play to the other party; silence when nil.
+    public var audioFile: String?
+
+    public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil) {
+        self.agent = agent
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.audioFile = audioFile
+    }
+}
