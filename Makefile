@@ -7,7 +7,9 @@ BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
 APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl
 
-.PHONY: all deps build run test test-unit test-e2e bench clean help
+SIP_PY      := .venv-sip/bin/python
+
+.PHONY: all deps build run test test-unit test-e2e test-sip sip-env bench clean help
 
 all: build
 
@@ -35,7 +37,7 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(MAKE) --no-print-directory test-unit test-e2e
+	$(MAKE) --no-print-directory test-unit test-e2e test-sip
 
 test-unit:
 	$(SWIFT) test --skip-build
@@ -43,6 +45,14 @@ test-unit:
 test-e2e:
 	bash tests/e2e/cli.sh $(BIN)
 	bash tests/e2e/tui.sh $(BIN)
+
+# Kamailio, baresip and a Python venv with PJSIP (pjsua2) for the SIP interoperability tests.
+sip-env:
+	bash tests/sip/setup.sh
+
+# The built binary against PJSIP, baresip and Kamailio on loopback (tests/sip/README.md).
+test-sip: sip-env
+	SOFTPHONE_BIN=$(abspath $(BIN)) $(SIP_PY) -m pytest tests/sip -q
 
 bench: deps
 	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress

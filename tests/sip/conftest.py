@@ -1,0 +1,57 @@
+"""Fixtures for SIP tests: one pjsua endpoint per session, a fresh Kamailio per test."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness.kamailio import Kamailio  # noqa: E402
+from harness.pjsua import PjEnv  # noqa: E402
+
+USERS = {"1001": "secret1", "2001": "secret2", "3001": "secret3"}
+
+
+@pytest.fixture(scope="session")
+def pj_env():
+    """The process's only pjsua2 endpoint; destroyed after the last test."""
+    env = PjEnv.get()
+    yield env
+    env.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _close_pjsua_accounts():
+    """Accounts made by a test are hung up, unregistered and deleted after it."""
+    yield
+    env = PjEnv.current()
+    if env is not None:
+        env.close_accounts()
+
+
+@pytest.fixture
+def kamailio(pj_env):
+    """A Kamailio with USERS; its log is printed when the test fails."""
+    kam = Kamailio(USERS)
+    kam.start()
+    try:
+        yield kam
+    finally:
+        # accounts unregister while Kamailio still runs
+        pj_env.close_accounts()
+        kam.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        kam = item.funcargs.get("kamailio")
+        if kam is not None:
+            report.sections.append(("kamailio log (tail)", kam.log_tail(8000)))
+        env = PjEnv.current()
+        if env is not None:
+            report.sections.append(("pjsua log (tail)", env.log_tail(12000)))

@@ -1,0 +1,836 @@
+"""pjsua2 user agents inside the test process.
+
+pjsua2 allows one `pj.Endpoint` per process: `PjEnv.get()` creates it on first
+use (null audio device, G.711 only, UDP and TCP transports on 127.0.0.1 with
+ports picked by the kernel) and `PjEnv.shutdown()` destroys it.  No pjsua
+worker thread runs (`threadCnt=0`, `mainThreadOnly=True`): SIP events and every
+Python callback happen inside `env.pump()` / `env.wait_until()` on the calling
+thread, so test code never races with callbacks.  Nothing happens on the SIP
+side while the test is not pumping -- wait with `env.wait_until(...)`, never
+with `time.sleep`.
+
+    env = PjEnv.get()
+    b = Account("2001", kam.domain, registrar=kam.uri(), password="secret2")
+    b.wait_registered()
+    call = a.call(kam.uri("2001"), headers={"X-Queue": "Sales"})
+    call.wait_confirmed()
+    env.wait_until(lambda: call.rx_packets() > 0, 10)
+
+Incoming calls are recorded in `account.incoming` and answered according to
+`account.answer_code` (200 default; None rings only; 486/480/603/302 ...).
+
+Limits of the pjsua2-python 2.15.1.post1 wheel: at most 4 simultaneous call
+legs per process (all accounts together; A->B through Kamailio is 2 legs).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, TypeVar
+
+import pjsua2 as pj
+
+from .ports import LOOPBACK
+from . import procs
+from .procs import WaitTimeout
+
+T = TypeVar("T")
+
+INV_STATES = {
+    pj.PJSIP_INV_STATE_NULL: "NULL",
+    pj.PJSIP_INV_STATE_CALLING: "CALLING",
+    pj.PJSIP_INV_STATE_INCOMING: "INCOMING",
+    pj.PJSIP_INV_STATE_EARLY: "EARLY",
+    pj.PJSIP_INV_STATE_CONNECTING: "CONNECTING",
+    pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
+}
+MEDIA_STATUS = {
+    pj.PJSUA_CALL_MEDIA_NONE: "none",
+    pj.PJSUA_CALL_MEDIA_ACTIVE: "active",
+    pj.PJSUA_CALL_MEDIA_LOCAL_HOLD: "local_hold",
+    pj.PJSUA_CALL_MEDIA_REMOTE_HOLD: "remote_hold",
+    pj.PJSUA_CALL_MEDIA_ERROR: "error",
+}
+MEDIA_DIR = {
+    pj.PJMEDIA_DIR_NONE: "inactive",
+    pj.PJMEDIA_DIR_ENCODING: "sendonly",
+    pj.PJMEDIA_DIR_DECODING: "recvonly",
+    pj.PJMEDIA_DIR_ENCODING_DECODING: "sendrecv",
+}
+# The pjsua2-python 2.15.1.post1 wheel is built with PJSUA_MAX_CALLS = 4: a
+# larger uaConfig.maxCalls is silently capped, and a fifth simultaneous call
+# leg (incoming or outgoing, all accounts together) fails with PJ_ETOOMANY.
+MAX_CALLS = 4
+
+
+class PjsuaError(RuntimeError):
+    pass
+
+
+REASONS = {180: "Ringing", 183: "Session Progress", 200: "OK", 302: "Moved Temporarily",
+           404: "Not Found", 480: "Temporarily Unavailable", 486: "Busy Here",
+           487: "Request Terminated", 603: "Decline"}
+
+
+# ---------------------------------------------------------------- SIP text
+def parse_sip_message(text: str) -> tuple[str, dict[str, list[str]]]:
+    """(first line, {lower-case header name: [values]}) of a raw SIP message.
+
+    Folded lines are joined; compact header names are expanded.
+    """
+    head = text.split("\r\n\r\n", 1)[0].replace("\r\n", "\n")
+    lines = head.split("\n")
+    unfolded: list[str] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and unfolded:
+            unfolded[-1] += " " + line.strip()
+        elif line:
+            unfolded.append(line)
+    compact = {"i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
+               "c": "content-type", "f": "from", "s": "subject", "k": "supported", "t": "to",
+               "v": "via", "r": "refer-to", "b": "referred-by", "o": "event", "x": "session-expires"}
+    headers: dict[str, list[str]] = {}
+    for line in unfolded:
+        name, _, value = line.partition(":")
+        key = name.strip().lower()
+        key = compact.get(key, key)
+        headers.setdefault(key, []).append(value.strip())
+    return lines[0] if lines else "", headers
+
+
+class SipMessage:
+    """A received SIP message: first line, headers (case-insensitive), body."""
+
+    def __init__(self, raw: str):
+        self.raw = raw
+        self.first_line, self.headers = parse_sip_message(raw)
+        self.body = raw.split("\r\n\r\n", 1)[1] if "\r\n\r\n" in raw else ""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        values = self.headers.get(name.lower())
+        return values[0] if values else default
+
+    def header_all(self, name: str) -> list[str]:
+        return list(self.headers.get(name.lower(), []))
+
+    @property
+    def request_uri(self) -> str | None:
+        parts = self.first_line.split()
+        return parts[1] if len(parts) == 3 and parts[2].startswith("SIP/") else None
+
+    @property
+    def status(self) -> tuple[int, str] | None:
+        if self.first_line.startswith("SIP/2.0 "):
+            _, code, reason = (self.first_line.split(" ", 2) + [""])[:3]
+            return int(code), reason
+        return None
+
+    def __repr__(self) -> str:
+        return f"SipMessage({self.first_line!r})"
+
+
+# --------------------------------------------------------------- endpoint
+class PjEnv:
+    """The process's single pjsua2 endpoint and its transports."""
+
+    _instance: "PjEnv | None" = None
+
+    @classmethod
+    def get(cls, **kwargs) -> "PjEnv":
+        if cls._instance is None:
+            cls._instance = cls(**kwargs)
+        return cls._instance
+
+    @classmethod
+    def current(cls) -> "PjEnv | None":
+        return cls._instance
+
+    def __init__(self, log_level: int = 4, console_level: int | None = None,
+                 log_dir: str | None = None, host: str = LOOPBACK):
+        if PjEnv._instance is not None:
+            raise RuntimeError("pjsua2 allows one endpoint per process: use PjEnv.get()")
+        self.host = host
+        self._own_dir = log_dir is None
+        self.dir = Path(log_dir or tempfile.mkdtemp(prefix="sip-pjsua-"))
+        self.log_path = self.dir / "pjsua.log"
+        if console_level is None:
+            console_level = int(os.environ.get("PJSUA_CONSOLE_LEVEL", "0"))
+        self.accounts: list[Account] = []
+        self.accounts_ever: list[Account] = []
+        self.calls: list[Call] = []      # every Call ever made: kept alive, see shutdown()
+        self.ep = pj.Endpoint()
+        self.ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0            # no SIP worker thread: we pump
+        cfg.uaConfig.mainThreadOnly = True    # callbacks only in our thread
+        cfg.uaConfig.maxCalls = MAX_CALLS    # the wheel caps it at 4 anyway
+        cfg.uaConfig.userAgent = "softphone-test-pjsua"
+        cfg.uaConfig.stunServer = pj.StringVector()
+        cfg.logConfig.level = log_level       # file log (SIP messages at 4+)
+        cfg.logConfig.consoleLevel = console_level
+        cfg.logConfig.filename = str(self.log_path)
+        cfg.logConfig.msgLogging = True
+        cfg.medConfig.noVad = True            # send RTP even for silence
+        cfg.medConfig.clockRate = 8000
+        cfg.medConfig.sndClockRate = 8000
+        cfg.medConfig.channelCount = 1
+        cfg.medConfig.ecTailLen = 0
+        self.ep.libInit(cfg)
+        self.udp_id = self._transport(pj.PJSIP_TRANSPORT_UDP)
+        self.tcp_id = self._transport(pj.PJSIP_TRANSPORT_TCP)
+        self.ep.libStart()
+        self.ep.audDevManager().setNullDev()
+        self._only_g711()
+        self._destroyed = False
+        procs.set_idle(self.pump)
+        atexit.register(self.shutdown)
+
+    def _transport(self, kind: int) -> int:
+        tcfg = pj.TransportConfig()
+        tcfg.port = 0                         # the kernel picks a free port
+        tcfg.boundAddress = self.host
+        tcfg.publicAddress = self.host
+        return self.ep.transportCreate(kind, tcfg)
+
+    def _only_g711(self) -> None:
+        for codec in self.ep.codecEnum2():
+            cid = codec.codecId
+            if cid.startswith("PCMU/"):
+                prio = 255
+            elif cid.startswith("PCMA/"):
+                prio = 254
+            else:
+                prio = 0
+            self.ep.codecSetPriority(cid, prio)
+
+    # ----------------------------------------------------------- transport
+    def transport_id(self, transport: str) -> int:
+        return {"udp": self.udp_id, "tcp": self.tcp_id}[transport.lower()]
+
+    def local_port(self, transport: str = "udp") -> int:
+        name = self.ep.transportGetInfo(self.transport_id(transport)).localName
+        return int(name.rsplit(":", 1)[1])
+
+    def hostport(self, transport: str = "udp") -> str:
+        return f"{self.host}:{self.local_port(transport)}"
+
+    # ------------------------------------------------------------- pumping
+    def pump(self, seconds: float = 0.05) -> None:
+        """Handle SIP events (and run callbacks) for about `seconds`."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            self.ep.libHandleEvents(max(0, min(int(left * 1000), 20)))
+            self._tick()
+            if left <= 0:
+                break
+
+    def _tick(self) -> None:
+        """Delayed answers of incoming calls fall due here."""
+        for acc in self.accounts:
+            for call in acc.incoming:
+                if call._answer_at is not None:
+                    call.tick()
+
+    def wait_until(self, predicate: Callable[[], T], timeout: float = 10.0,
+                   what: str | None = None) -> T:
+        """Pump events until `predicate()` is truthy; returns its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() >= deadline:
+                raise WaitTimeout(f"timed out after {timeout:.1f}s waiting for "
+                                  f"{what or getattr(predicate, '__name__', 'condition')}")
+            self.pump(0.01)
+
+    # ------------------------------------------------------------ shutdown
+    def close_accounts(self, timeout: float = 5.0) -> None:
+        for acc in list(self.accounts):
+            acc.close(timeout)
+
+    def shutdown(self) -> None:
+        """Hang up, unregister, destroy the endpoint.  Safe to call twice."""
+        if getattr(self, "_destroyed", True):
+            return
+        try:
+            self.close_accounts()
+            self.ep.hangupAllCalls()
+            self.pump(0.2)
+        finally:
+            self._destroyed = True
+            procs.set_idle(None)
+            # pjsua2's Call/Account destructors touch pjsua's tables; after
+            # libDestroy those are gone (assertion in pjsua_call_set_user_data,
+            # abort).  Disown the C++ objects so Python never destroys them.
+            for call in self.calls:
+                call.thisown = False
+            for acc in self.accounts_ever:
+                acc._acc.thisown = False
+            self.ep.libDestroy()
+            self.ep = None
+            if PjEnv._instance is self:
+                PjEnv._instance = None
+            if not (self._own_dir is False or procs.keep_logs()):
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, chars: int = 8000) -> str:
+        """The end of pjsua's log file (SIP messages at level 4+)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except FileNotFoundError:
+            return ""
+
+
+def _env() -> PjEnv:
+    return PjEnv.get()
+
+
+# ---------------------------------------------------------------- account
+class _PjAccount(pj.Account):
+    def __init__(self, owner: "Account"):
+        super().__init__()
+        self.owner = owner
+
+    def onRegState(self, prm):
+        self.owner._on_reg_state(prm)
+
+    def onIncomingCall(self, prm):
+        self.owner._on_incoming_call(prm)
+
+
+class Account:
+    """A SIP account on the shared endpoint.
+
+    registrar: e.g. kam.uri() -> registers on creation and uses the same
+    address as loose-routing outbound proxy (unless `proxy` is given).
+    password: digest credentials for any realm.
+    answer_code: what incoming calls get: 200 (after a 180), None = ring only
+    (180 and wait), or a final code such as 486/480/603/302 (302 needs
+    `redirect_to`).  `answer_delay` pumps that long between 180 and the answer.
+    """
+
+    def __init__(self, user: str, domain: str, registrar: str | None = None,
+                 password: str | None = None, *, proxy: str | None = None,
+                 transport: str = "udp", display_name: str | None = None,
+                 answer_code: int | None = 200, redirect_to: str | None = None,
+                 answer_delay: float = 0.0, register: bool = True,
+                 reg_timeout: int = 300, env: PjEnv | None = None):
+        self.env = env or _env()
+        self.user = user
+        self.domain = domain
+        self.registrar = registrar
+        self.password = password
+        self.transport = transport
+        self.answer_code = answer_code
+        self.redirect_to = redirect_to
+        self.answer_delay = answer_delay
+        self.reg_events: list[tuple[int, str, int]] = []   # (code, reason, expiration)
+        self.incoming: list[Call] = []
+        self.outgoing: list[Call] = []
+        self.closed = False
+
+        if transport.lower() == "tcp":
+            # pjsua derives the Contact's transport from these URIs: without
+            # ';transport=tcp' it registers over TCP a Contact that means UDP
+            registrar = registrar and _with_tcp(registrar)
+            proxy = proxy and _with_tcp(proxy)
+        cfg = pj.AccountConfig()
+        name = f'"{display_name}" ' if display_name else ""
+        cfg.idUri = f"{name}<sip:{user}@{domain}>" if name else f"sip:{user}@{domain}"
+        if registrar:
+            cfg.regConfig.registrarUri = registrar
+            cfg.regConfig.registerOnAdd = register
+            cfg.regConfig.timeoutSec = reg_timeout
+            cfg.regConfig.retryIntervalSec = 0      # a failure stays final
+            cfg.regConfig.dropCallsOnFail = False
+        outbound = proxy or (_loose(registrar) if registrar else None)
+        self.registrar = registrar
+        if outbound:
+            cfg.sipConfig.proxies.append(outbound)
+        if password is not None:
+            cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", user, 0, password))
+        cfg.sipConfig.transportId = self.env.transport_id(transport)
+        nat = cfg.natConfig
+        nat.sipOutboundUse = 0
+        nat.contactRewriteUse = 0
+        nat.viaRewriteUse = 0
+        nat.sdpNatRewriteUse = 0
+        nat.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        nat.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        nat.iceEnabled = False
+        nat.udpKaIntervalSec = 0
+        cfg.mediaConfig.transportConfig.boundAddress = self.env.host
+        cfg.mediaConfig.transportConfig.publicAddress = self.env.host
+        cfg.mediaConfig.transportConfig.port = random.randrange(20000, 50000, 2)
+        cfg.mediaConfig.transportConfig.portRange = 2000
+        cfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        self._acc = _PjAccount(self)
+        self._acc.create(cfg, True)
+        self.env.accounts.append(self)
+        self.env.accounts_ever.append(self)
+
+    @property
+    def uri(self) -> str:
+        return f"sip:{self.user}@{self.domain}"
+
+    @property
+    def contact_uri(self) -> str:
+        """Where this account can be reached directly (no proxy)."""
+        params = ";transport=tcp" if self.transport == "tcp" else ""
+        return f"sip:{self.user}@{self.env.hostport(self.transport)}{params}"
+
+    # -------------------------------------------------------- registration
+    def _on_reg_state(self, prm) -> None:
+        self.reg_events.append((prm.code, prm.reason, prm.expiration))
+
+    def info(self):
+        return self._acc.getInfo()
+
+    def registered(self) -> bool:
+        """True while the registrar holds our binding (last REGISTER got 2xx)."""
+        info = self._acc.getInfo()
+        return bool(info.regIsActive) and 200 <= info.regStatus < 300
+
+    @property
+    def reg_status(self) -> tuple[int, str] | None:
+        """Status code and reason of the last final REGISTER answer."""
+        return self.reg_events[-1][:2] if self.reg_events else None
+
+    @property
+    def reg_code(self) -> int | None:
+        return self.reg_events[-1][0] if self.reg_events else None
+
+    def register(self) -> None:
+        self._acc.setRegistration(True)
+
+    def unregister(self) -> None:
+        """Send REGISTER with Expires: 0 (wait with `registered()` false)."""
+        self._acc.setRegistration(False)
+
+    def wait_registered(self, timeout: float = 10.0) -> None:
+        self.env.wait_until(lambda: self.registered() or self._reg_failed(), timeout,
+                            what=f"{self.user} to register")
+        if not self.registered():
+            raise AssertionError(f"{self.user}: registration failed with {self.reg_status}")
+
+    def wait_reg_final(self, timeout: float = 10.0) -> tuple[int, str]:
+        """Wait for the first final answer to REGISTER; (code, reason)."""
+        self.env.wait_until(lambda: any(code >= 200 for code, _, _ in self.reg_events),
+                            timeout, what=f"{self.user}: final REGISTER answer")
+        return next((c, r) for c, r, _ in reversed(self.reg_events) if c >= 200)
+
+    def _reg_failed(self) -> bool:
+        return bool(self.reg_events) and self.reg_events[-1][0] >= 300
+
+    # -------------------------------------------------------------- calls
+    def call(self, uri: str, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+             to: str | None = None) -> "Call":
+        """INVITE `uri` (the Request-URI) with extra `headers`.
+
+        `to` replaces the To header's URI (default: the Request-URI), e.g. to
+        call a queue number through a proxy address.
+        """
+        call = Call(self, outgoing=True, target=uri)
+        prm = pj.CallOpParam(True)
+        items = headers.items() if isinstance(headers, Mapping) else (headers or [])
+        for name, value in items:
+            prm.txOption.headers.append(_header(name, value))
+        if to is not None:
+            prm.txOption.targetUri = uri
+            uri = to
+        try:
+            call.makeCall(uri, prm)
+        except pj.Error as exc:
+            call.failed_to_start = exc.info()
+            hint = ""
+            if "ETOOMANY" in call.failed_to_start:
+                hint = (f" -- this pjsua2 wheel allows {MAX_CALLS} call legs per process; "
+                        "hang up finished calls or use another peer (baresip)")
+            raise PjsuaError(f"makeCall({uri}) failed: {call.failed_to_start}{hint}") from None
+        self.outgoing.append(call)
+        return call
+
+    def _on_incoming_call(self, prm) -> None:
+        call = Call(self, outgoing=False, call_id=prm.callId)
+        call.invite = SipMessage(prm.rdata.wholeMsg)
+        self.incoming.append(call)
+        code = self.answer_code
+        ring = pj.CallOpParam()
+        ring.statusCode = 180
+        call.answer(ring)
+        if code is None:
+            return
+        if self.answer_delay:
+            call._answer_at = time.monotonic() + self.answer_delay
+            call._answer_code = code
+            return
+        call._answer_final(code)
+
+    def last_incoming(self) -> "Call":
+        if not self.incoming:
+            raise AssertionError(f"{self.user} received no call")
+        return self.incoming[-1]
+
+    def wait_incoming(self, count: int = 1, timeout: float = 10.0) -> "Call":
+        self.env.wait_until(lambda: len(self.incoming) >= count, timeout,
+                            what=f"{self.user} to receive call #{count}")
+        return self.incoming[count - 1]
+
+    # -------------------------------------------------------------- close
+    def close(self, timeout: float = 5.0) -> None:
+        """Hang up this account's calls, unregister, delete the account."""
+        if self.closed:
+            return
+        self.closed = True
+        live = [c for c in self.incoming + self.outgoing if not c.disconnected]
+        for call in live:
+            call.hangup()
+        try:
+            self.env.wait_until(lambda: all(c.disconnected for c in live), timeout,
+                                what=f"{self.user}: calls to end")
+        except WaitTimeout:
+            pass
+        if self.registrar and self.registered():
+            self.unregister()
+            try:
+                self.env.wait_until(lambda: not self.registered(), timeout,
+                                    what=f"{self.user} to unregister")
+            except WaitTimeout:
+                pass
+        self._acc.shutdown()
+        self.env.pump(0.05)
+        if self in self.env.accounts:
+            self.env.accounts.remove(self)
+
+    def __enter__(self) -> "Account":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _with_tcp(uri: str) -> str:
+    return uri if "transport=" in uri.lower() else uri + ";transport=tcp"
+
+
+def _loose(uri: str) -> str:
+    return uri if ";lr" in uri else uri + ";lr"
+
+
+def _header(name: str, value: str):
+    h = pj.SipHeader()
+    h.hName = name
+    h.hValue = value
+    return h
+
+
+# ------------------------------------------------------------------- call
+class Call(pj.Call):
+    """One call and everything seen on it.
+
+    states: invite-session states in order ('CALLING', 'EARLY', 'CONFIRMED',
+    'DISCONNECTED', ...).  responses: (code, reason) of every answer received
+    to our INVITE (outgoing calls).  final: (code, reason) of the call's final
+    answer (200 when answered).  media: media status history ('active',
+    'local_hold', 'remote_hold', ...).
+    """
+
+    def __init__(self, account: Account, outgoing: bool, call_id: int | None = None,
+                 target: str | None = None):
+        if call_id is None:
+            super().__init__(account._acc)
+        else:
+            super().__init__(account._acc, call_id)
+        self.account = account
+        self.env = account.env
+        self.env.calls.append(self)
+        self.outgoing = outgoing
+        self.target = target
+        self.invite: SipMessage | None = None         # received INVITE (incoming)
+        self.states: list[str] = []
+        self.responses: list[tuple[int, str]] = []          # to the initial INVITE
+        self.response_messages: list[SipMessage] = []       # every INVITE answer, re-INVITEs too
+        self.requests: list[SipMessage] = []          # in-dialog requests received
+        self.final: tuple[int, str] | None = None
+        self.last_status: tuple[int, str] | None = None
+        self.media: list[str] = []
+        self.media_dirs: list[str] = []
+        self.transfer_status: list[tuple[int, str]] = []
+        self.transfer_requests: list[str] = []
+        self.redirect_targets: list[str] = []
+        self.local_hangup = False
+        self.rx_packets_max = 0
+        self.tx_packets_max = 0
+        self._answer_at: float | None = None
+        self._answer_code: int | None = None
+        self._connected_media: list = []
+        self._hangup_after_transfer = False
+        self._hangup_when_confirmed = False
+        self.transferred_to: Call | None = None     # the call a REFER made us place
+        self.failed_to_start: str | None = None
+
+    # ---------------------------------------------------------- callbacks
+    def onCallState(self, prm):
+        self._record_event(prm.e)
+        info = self.getInfo()
+        state = INV_STATES.get(info.state, str(info.state))
+        self.states.append(state)
+        self.last_status = (info.lastStatusCode, info.lastReason)
+        if state in ("CONNECTING", "CONFIRMED") and self.final is None:
+            self.final = (200, "OK")
+        if state == "DISCONNECTED":
+            if self.final is None:
+                received = [r for r in self.responses if r[0] >= 200]
+                self.final = received[0] if self.outgoing and received else \
+                    (info.lastStatusCode, info.lastReason)
+            self._connected_media = []
+        if state == "CONFIRMED" and self._hangup_when_confirmed:
+            self.hangup()
+
+    def onCallTsxState(self, prm):
+        self._record_event(prm.e)
+
+    def _record_event(self, event) -> None:
+        """Keep SIP messages received on this call (responses to INVITE, requests)."""
+        if event.type != pj.PJSIP_EVENT_TSX_STATE:
+            return
+        if event.body.tsxState.type != pj.PJSIP_EVENT_RX_MSG:
+            return
+        raw = event.body.tsxState.src.rdata.wholeMsg
+        if not raw:
+            return
+        tsx = event.body.tsxState.tsx
+        msg = SipMessage(raw)
+        if msg.status and tsx.role == pj.PJSIP_ROLE_UAC and tsx.method == "INVITE":
+            if all(m.raw != raw for m in self.response_messages[-4:]):
+                self.response_messages.append(msg)
+                if "CONFIRMED" not in self.states:     # not a re-INVITE's answer
+                    self.responses.append(msg.status)
+        elif msg.request_uri and tsx.role == pj.PJSIP_ROLE_UAS:
+            if all(m.raw != raw for m in self.requests[-4:]):
+                self.requests.append(msg)
+
+    def onCallMediaState(self, prm):
+        info = self.getInfo()
+        for mi in info.media:
+            if mi.type != pj.PJMEDIA_TYPE_AUDIO:
+                continue
+            self.media.append(MEDIA_STATUS.get(mi.status, str(mi.status)))
+            self.media_dirs.append(MEDIA_DIR.get(mi.dir, str(mi.dir)))
+            if mi.status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+                aud = self.getAudioMedia(mi.index)
+                mgr = self.env.ep.audDevManager()
+                mgr.getCaptureDevMedia().startTransmit(aud)   # null device: silence
+                aud.startTransmit(mgr.getPlaybackDevMedia())
+                self._connected_media = [aud]
+
+    def onCallRedirected(self, prm):
+        # the 3xx is not followed: the call ends with it as final answer
+        self._record_event(prm.e)
+        self.redirect_targets.append(prm.targetUri)
+        return pj.PJSIP_REDIRECT_STOP
+
+    def onCallTransferStatus(self, prm):
+        self.transfer_status.append((prm.statusCode, prm.reason))
+        if prm.finalNotify or prm.statusCode >= 200:
+            if 200 <= prm.statusCode < 300 and self._hangup_after_transfer:
+                self.hangup()
+
+    def onCallTransferRequest(self, prm):
+        # a REFER arrived: pjsua accepts it (202) and calls the target; give
+        # that new call a recording Call object of ours
+        self.transfer_requests.append(prm.dstUri)
+        new_call = Call(self.account, outgoing=True, target=prm.dstUri)
+        self.account.outgoing.append(new_call)
+        self.transferred_to = new_call
+        prm.newCall = new_call
+
+    # ------------------------------------------------------------ actions
+    def _answer_final(self, code: int) -> None:
+        prm = pj.CallOpParam(True)
+        prm.statusCode = code
+        prm.reason = REASONS.get(code, "")
+        if 300 <= code < 400:
+            target = self.account.redirect_to
+            if not target:
+                raise ValueError("a 3xx answer needs Account(redirect_to=...)")
+            prm.txOption.headers.append(_header("Contact", f"<{target}>"))
+        self.answer(prm)
+
+    def answer_now(self, code: int = 200) -> None:
+        """Answer a ringing incoming call."""
+        self._answer_at = None
+        self._answer_final(code)
+
+    def tick(self) -> None:
+        if self._answer_at is not None and time.monotonic() >= self._answer_at:
+            code = self._answer_code
+            self._answer_at = None
+            if not self.disconnected:
+                self._answer_final(code)
+
+    def hangup(self, code: int | None = None) -> None:
+        """BYE when confirmed, CANCEL while ringing out, reject when ringing in."""
+        if self.disconnected or self.getId() == pj.PJSUA_INVALID_ID:
+            return
+        self.local_hangup = True
+        prm = pj.CallOpParam(True)
+        if code:
+            prm.statusCode = code
+        try:
+            super().hangup(prm)
+        except pj.Error:
+            pass
+
+    def hold(self) -> None:
+        self.setHold(pj.CallOpParam(True))
+
+    def resume(self) -> None:
+        prm = pj.CallOpParam(True)
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        self.reinvite(prm)
+
+    def transfer(self, uri: str, hangup_on_success: bool = True) -> None:
+        """Blind transfer: REFER with Refer-To `uri`.
+
+        The NOTIFYs' sipfrag codes land in `transfer_status`; like a desk
+        phone we hang up once the target answered (2xx), unless told not to.
+        """
+        self._hangup_after_transfer = hangup_on_success
+        self.xfer(uri, pj.CallOpParam(True))
+
+    @property
+    def transfer_final(self) -> tuple[int, str] | None:
+        finals = [s for s in self.transfer_status if s[0] >= 200]
+        return finals[-1] if finals else None
+
+    # -------------------------------------------------------------- state
+    @property
+    def state(self) -> str | None:
+        return self.states[-1] if self.states else None
+
+    @property
+    def confirmed(self) -> bool:
+        return "CONFIRMED" in self.states and not self.disconnected
+
+    @property
+    def was_confirmed(self) -> bool:
+        return "CONFIRMED" in self.states
+
+    @property
+    def disconnected(self) -> bool:
+        return "DISCONNECTED" in self.states
+
+    @property
+    def ringing(self) -> bool:
+        """A 180/183 was received (outgoing) or sent (incoming)."""
+        if self.outgoing:
+            return any(code in (180, 183) for code, _ in self.responses)
+        return "EARLY" in self.states
+
+    @property
+    def remote_hangup(self) -> bool:
+        return self.disconnected and not self.local_hangup
+
+    @property
+    def cancelled(self) -> bool:
+        """Incoming call ended by the caller's CANCEL before it was answered."""
+        return (not self.outgoing and self.disconnected and not self.was_confirmed
+                and (any(r.first_line.startswith("CANCEL ") for r in self.requests)
+                     or (self.last_status or (0,))[0] == 487))
+
+    @property
+    def media_status(self) -> str | None:
+        return self.media[-1] if self.media else None
+
+    @property
+    def remote_hold(self) -> bool:
+        return self.media_status == "remote_hold"
+
+    @property
+    def local_hold(self) -> bool:
+        return self.media_status == "local_hold"
+
+    @property
+    def redirect_contact(self) -> str | None:
+        """The Contact of a 3xx answer (outgoing calls)."""
+        for msg in reversed(self.response_messages):
+            status = msg.status
+            if status and 300 <= status[0] < 400:
+                return msg.header("contact")
+        return self.redirect_targets[-1] if self.redirect_targets else None
+
+    def header(self, name: str) -> str | None:
+        """A header of the received INVITE (incoming calls)."""
+        return self.invite.header(name) if self.invite else None
+
+    def stream_stats(self) -> tuple[int, int]:
+        """(packets received, packets sent) of the audio stream now, (0, 0) if none."""
+        if self.disconnected:
+            return (0, 0)
+        try:
+            info = self.getInfo()
+            for mi in info.media:
+                if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status != pj.PJSUA_CALL_MEDIA_NONE:
+                    stat = self.getStreamStat(mi.index)
+                    rx, tx = stat.rtcp.rxStat.pkt, stat.rtcp.txStat.pkt
+                    self.rx_packets_max = max(self.rx_packets_max, rx)
+                    self.tx_packets_max = max(self.tx_packets_max, tx)
+                    return (rx, tx)
+        except pj.Error:
+            pass
+        return (0, 0)
+
+    def rx_packets(self) -> int:
+        return self.stream_stats()[0]
+
+    def tx_packets(self) -> int:
+        return self.stream_stats()[1]
+
+    # -------------------------------------------------------------- waits
+    def wait_state(self, state: str, timeout: float = 10.0) -> None:
+        self.env.wait_until(lambda: state in self.states, timeout,
+                            what=f"call state {state} (seen {self.states})")
+
+    def wait_confirmed(self, timeout: float = 10.0) -> None:
+        self.env.wait_until(lambda: self.was_confirmed or self.disconnected,
+                            timeout, what=f"call to be answered (seen {self.states})")
+        if not self.was_confirmed:
+            raise AssertionError(f"call ended with {self.final} before it was answered")
+
+    def wait_disconnected(self, timeout: float = 10.0) -> tuple[int, str] | None:
+        self.env.wait_until(lambda: self.disconnected, timeout,
+                            what=f"call to end (seen {self.states})")
+        return self.final
+
+    def wait_final(self, timeout: float = 10.0) -> tuple[int, str]:
+        self.env.wait_until(lambda: self.final is not None, timeout,
+                            what=f"a final answer (seen {self.responses})")
+        return self.final
+
+    def wait_media(self, status: str, timeout: float = 10.0) -> None:
+        self.env.wait_until(lambda: self.media_status == status, timeout,
+                            what=f"media {status} (seen {self.media})")
+
+    def wait_rtp(self, min_packets: int = 1, timeout: float = 10.0) -> int:
+        """Wait until at least `min_packets` RTP packets were received."""
+        return self.env.wait_until(
+            lambda: (lambda rx: rx if rx >= min_packets else 0)(self.rx_packets()), timeout,
+            what=f"{min_packets} RTP packets received")
+
+    def wait_rtp_growing(self, more: int = 5, timeout: float = 10.0) -> int:
+        """Wait until `more` packets arrive after now (RTP is flowing now)."""
+        start = self.rx_packets()
+        return self.wait_rtp(start + more, timeout)
+
+    def __repr__(self) -> str:
+        kind = "out" if self.outgoing else "in"
+        return f"<Call {kind} {self.target or ''} states={self.states} final={self.final}>"

@@ -1,0 +1,201 @@
+"""The real softphone binary in a private tmux server, seen as a person sees it.
+
+`Softphone(...)` writes a config.toml into a temp dir (a SIP line on a free
+loopback port, optionally registering at a registrar), starts the built binary
+in tmux with LANG=C.UTF-8, and offers `screen()`, `keys()`, `wait_for(text)`.
+The app's PID is recorded by a wrapper; `stop()` ends it by that PID (SIGTERM,
+which logs out and de-registers first) and then the tmux server by its PID.
+Waits go through `procs.wait_until`, so pjsua keeps working while we wait.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+
+from . import procs
+from .ports import LOOPBACK, free_port
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+DEFAULT_BINARY = os.path.join(REPO, ".build", "debug", "softphone")
+
+# The picker's digits (SPEC section 6) and the label the status bar shows for each.
+PRESENCE = {
+    "Available": "1", "Busy": "2", "Do not disturb": "3", "Be right back": "4",
+    "Away": "5", "Appear offline": "6",
+}
+
+
+class Softphone:
+    def __init__(self, *, extension: str = "1001", registrar: str | None = None, password: str | None = None,
+                 transport: str = "udp", answering: str = "reject", target: str | None = None,
+                 no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
+                 wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None):
+        self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
+        self.extension = extension
+        self.registrar = registrar
+        self.password = password
+        self.transport = transport
+        self.answering = answering
+        self.target = target
+        self.no_answer_seconds = no_answer_seconds
+        self.queues = queues if queues is not None else [("Sales", "700", True), ("Support", "701", False)]
+        self.wrapup = wrapup
+        self.width, self.height = width, height
+        self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
+        self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
+        self.port = 0
+        self.pid: int | None = None
+        self.server_pid: int | None = None
+
+    # ------------------------------------------------------------- lifecycle
+    @property
+    def uri(self) -> str:
+        """The line's own address (calls straight to it, no proxy)."""
+        params = ";transport=tcp" if self.transport == "tcp" else ""
+        return f"sip:{self.extension}@{LOOPBACK}:{self.port}{params}"
+
+    def config_text(self) -> str:
+        lines = ["[user]", 'name = "Ada Agent"', f'extension = "{self.extension}"', "",
+                 "[sip]", f'listen = "{LOOPBACK}:{self.port}"']
+        if self.registrar:
+            lines += [f'registrar = "{self.registrar}"', f'username = "{self.extension}"']
+        lines += ["", "[answering]", f'rule = "{self.answering}"', f"no_answer_seconds = {self.no_answer_seconds}"]
+        if self.target:
+            lines.append(f'target = "{self.target}"')
+        for name, number, pbr in self.queues:
+            lines += ["", "[[queues]]", f'name = "{name}"', f'number = "{number}"',
+                      f"presence_based_routing = {'true' if pbr else 'false'}"]
+        lines += ["", "[wrapup]", f"seconds = {self.wrapup}", ""]
+        return "\n".join(lines)
+
+    def start(self) -> "Softphone":
+        for _ in range(5):
+            self.port = free_port()
+            self._launch()
+            try:
+                procs.wait_until(lambda: any(t in self.screen() for t in ("line listening", "line regist")),
+                                 timeout=15, what="the softphone's line to start")
+            except procs.WaitTimeout:
+                raise AssertionError(f"the softphone did not start; screen:\n{self.screen()}") from None
+            if "cannot listen" not in self.screen():
+                return self
+            self.stop()
+        raise AssertionError("no free port for the softphone's line after 5 attempts")
+
+    def _launch(self) -> None:
+        config = os.path.join(self.dir, "config.toml")
+        with open(config, "w") as handle:
+            handle.write(self.config_text())
+        home = os.path.join(self.dir, "home")
+        os.makedirs(home, exist_ok=True)
+        pidfile = os.path.join(self.dir, "app.pid")
+        if os.path.exists(pidfile):
+            os.remove(pidfile)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "TERM": "xterm-256color",
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        if self.password is not None:
+            env["SOFTPHONE_SIP_PASSWORD"] = self.password
+        assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        # The wrapper records the app's own PID, then becomes the app; the pane stays for reading.
+        script = (f"sh -c 'echo $$ > {shlex.quote(pidfile)}; exec env -i {assignments} "
+                  f"{shlex.quote(self.binary)} --config {shlex.quote(config)}' "
+                  f"2>{shlex.quote(os.path.join(self.dir, 'stderr'))}; exec sleep 60")
+        self._tmux("new-session", "-d", "-s", "app", "-x", str(self.width), "-y", str(self.height), script)
+        self.server_pid = int(self._tmux("display-message", "-p", "#{pid}").strip())
+        procs.wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), timeout=10,
+                         what="the softphone's PID")
+        self.pid = int(open(pidfile).read().strip())
+
+    def stop(self) -> None:
+        """SIGTERM to the app (it logs out and de-registers), then the tmux server, by PID."""
+        if self.pid and procs.pid_alive(self.pid):
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                procs.wait_until(lambda: not procs.pid_alive(self.pid), timeout=8, what="the softphone to exit")
+            except procs.WaitTimeout:
+                os.kill(self.pid, signal.SIGKILL)
+        if self.server_pid and procs.pid_alive(self.server_pid):
+            os.kill(self.server_pid, signal.SIGTERM)
+            try:
+                procs.wait_until(lambda: not procs.pid_alive(self.server_pid), timeout=5, what="tmux to exit")
+            except procs.WaitTimeout:
+                os.kill(self.server_pid, signal.SIGKILL)
+        self.pid = None
+        self.server_pid = None
+
+    def close(self) -> None:
+        self.stop()
+        if not os.environ.get("SIP_KEEP_LOGS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "Softphone":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----------------------------------------------------------- the screen
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def screen(self) -> str:
+        try:
+            return self._tmux("capture-pane", "-p", "-t", "app")
+        except subprocess.CalledProcessError:
+            return ""
+
+    @property
+    def status_bar(self) -> str:
+        return self.screen().splitlines()[0] if self.screen() else ""
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "app", *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "app", "-l", text)
+
+    def wait_for(self, text: str, timeout: float = 10.0) -> str:
+        try:
+            procs.wait_until(lambda: text in self.screen(), timeout=timeout, what=f'"{text}" on screen')
+        except procs.WaitTimeout:
+            raise AssertionError(f'the screen never showed "{text}":\n{self.screen()}') from None
+        return self.screen()
+
+    def wait_gone(self, text: str, timeout: float = 10.0) -> None:
+        try:
+            procs.wait_until(lambda: text not in self.screen(), timeout=timeout, what=f'"{text}" to go')
+        except procs.WaitTimeout:
+            raise AssertionError(f'the screen kept showing "{text}":\n{self.screen()}') from None
+
+    def tab(self, name: str) -> str:
+        """Cycles the tabs until `name` is the selected one ([Name])."""
+        for _ in range(5):
+            if f"[{name}]" in self.screen():
+                return self.screen()
+            self.keys("Tab")
+            procs.idle(0.1)
+        return self.wait_for(f"[{name}]", 2)
+
+    def choose(self, label: str) -> None:
+        """Picks a presence with `p` and its digit; waits until the status bar shows it."""
+        self.keys("p")
+        self.wait_for("Appear offline")
+        self.keys(PRESENCE[label])
+        procs.wait_until(lambda: f"{label} (set by you)" in self.status_bar, timeout=5, what=f"presence {label}")
+
+    def logout(self) -> None:
+        self.keys("L")
+        self.wait_for("Logout")
+
+    def login(self) -> None:
+        self.keys("L")
+        self.wait_gone("Logout")
+
+    @property
+    def log_path(self) -> str:
+        return os.path.join(self.dir, "stderr")
