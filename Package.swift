@@ -107,6 +107,11 @@ let package = Package(
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
+        .testTarget(
+            name: "RTPMediaTests",
+            dependencies: ["RTPMedia", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),

@@ -47,8 +47,11 @@ final class RTPCounters: Sendable {
     }
 
     /// Counts one packet the socket refused.
-    func sendFailed() {
-        stats.withLock { $0.sendErrors += 1 }
+    func sendFailed(reason: String) {
+        stats.withLock { stats in
+            stats.sendErrors += 1
+            stats.lastSendError = reason
+        }
     }
 
     /// Whether a datagram is version 2 with an RTCP packet type (RFC 5761 section 4).

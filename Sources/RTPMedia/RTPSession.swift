@@ -17,6 +17,11 @@ import Synchronization
 /// Any datagram from any address is counted (symmetric RTP is not required); those that are not
 /// valid RTP only raise ``RTPStats/invalidReceived``. No RTCP is sent. Call ``close()`` when the
 /// call ends; a session that is released without it closes its socket in `deinit`.
+///
+/// SwiftNIO receives on the socket and runs the 20 ms timer; packets are sent with `sendto` on a
+/// duplicate of the same socket (so they leave from the advertised port), because NIO would close
+/// the whole channel on a send error such as "network unreachable". Here a failed send only counts
+/// in ``RTPStats/sendErrors``.
 public final class RTPSession: Sendable {
     /// The local UDP port, always even (RFC 3550 section 11).
     public let localPort: Int
@@ -28,6 +33,8 @@ public final class RTPSession: Sendable {
 
     private struct State: Sendable {
         var closed = false
+        /// Our duplicate of the socket, for sending (see ``UDPSocket``); `nil` once closed.
+        var descriptor: CInt?
         var sender: RTPSender?
         var timer: Scheduled<Void>?
         /// Distinguishes the timer of the current ``start`` from the stale ones of earlier calls.
@@ -36,52 +43,86 @@ public final class RTPSession: Sendable {
 
     private let channel: any Channel
     private let counters: RTPCounters
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    private init(channel: any Channel, localAddress: SocketAddress, localPort: Int, counters: RTPCounters) {
+    private init(channel: any Channel, descriptor: CInt, localAddress: SocketAddress, localPort: Int,
+                 counters: RTPCounters) {
         self.channel = channel
         self.localAddress = localAddress
         self.localPort = localPort
         self.counters = counters
+        self.state = Mutex(State(descriptor: descriptor))
     }
 
     deinit {
-        let timer = state.withLock { $0.closed ? nil : $0.timer }
+        let timer = state.withLock { state -> Scheduled<Void>? in
+            if let descriptor = state.descriptor { UDPSocket.release(descriptor) }
+            state.descriptor = nil
+            return state.timer
+        }
         timer?.cancel()
         channel.close(promise: nil)
     }
 
-    /// Binds a UDP socket on an even port of `host` (an IP literal such as `127.0.0.1`).
+    /// Binds a UDP socket on an even port of `host` (an IP literal such as `127.0.0.1`, or a name).
     ///
     /// - Parameters:
     ///   - host: The local address to bind.
     ///   - group: The event loops the socket and its timer run on.
     ///   - onPacket: Called on the event loop with every valid RTP packet received; keep it short.
-    /// - Throws: ``RTPSessionError/noEvenPort(attempts:)``, or the socket error of the bind.
+    /// - Throws: ``RTPSessionError/socket(_:)`` if binding fails,
+    ///   ``RTPSessionError/noEvenPort(attempts:)``, or the error of registering with the event loop.
     public static func open(
         host: String,
         group: any EventLoopGroup,
         onPacket: (@Sendable (RTPPacket) -> Void)? = nil
     ) async throws -> RTPSession {
+        let bindAddress: SocketAddress
+        do {
+            bindAddress = try SocketAddress(ipAddress: host, port: 0)
+        } catch {
+            bindAddress = try SocketAddress.makeAddressResolvingHost(host, port: 0)
+        }
         // Odd ports stay bound until the end so that the kernel cannot hand them out again.
-        var oddChannels: [any Channel] = []
-        defer { for channel in oddChannels { channel.close(promise: nil) } }
+        var oddSockets: [CInt] = []
+        defer { oddSockets.forEach(UDPSocket.release) }
         for _ in 0..<maximumBindAttempts {
-            let counters = RTPCounters(onPacket: onPacket)
-            let channel = try await DatagramBootstrap(group: group)
-                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RTPReceiveHandler(counters: counters))
-                    }
+            let socket: CInt
+            let sender: CInt
+            do throws(UDPSocket.Failure) {
+                socket = try UDPSocket.makeBound(to: bindAddress)
+                guard let port = UDPSocket.localPort(of: socket), port % 2 == 0 else {
+                    oddSockets.append(socket)
+                    continue
                 }
-                .bind(host: host, port: 0)
-                .get()
-            guard let address = channel.localAddress, let port = address.port, port % 2 == 0 else {
-                oddChannels.append(channel)
-                continue
+                do {
+                    sender = try UDPSocket.duplicate(socket)
+                } catch {
+                    UDPSocket.release(socket)
+                    throw error
+                }
+            } catch {
+                throw RTPSessionError.socket(error.description)
             }
-            return RTPSession(channel: channel, localAddress: address, localPort: port, counters: counters)
+            let counters = RTPCounters(onPacket: onPacket)
+            let channel: any Channel
+            do {
+                channel = try await DatagramBootstrap(group: group)
+                    .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(RTPReceiveHandler(counters: counters))
+                        }
+                    }
+                    .withBoundSocket(socket)
+                    .get()
+            } catch {
+                UDPSocket.release(sender)
+                throw error
+            }
+            let localAddress = channel.localAddress ?? bindAddress
+            return RTPSession(channel: channel, descriptor: sender, localAddress: localAddress,
+                              localPort: localAddress.port ?? 0, counters: counters)
         }
         throw RTPSessionError.noEvenPort(attempts: maximumBindAttempts)
     }
@@ -139,6 +180,8 @@ public final class RTPSession: Sendable {
         let timer = state.withLock { (state) -> Scheduled<Void>? in
             state.closed = true
             state.sender = nil
+            if let descriptor = state.descriptor { UDPSocket.release(descriptor) }
+            state.descriptor = nil
             defer { state.timer = nil }
             return state.timer
         }
@@ -148,32 +191,28 @@ public final class RTPSession: Sendable {
     }
 
     /// Sends what is due and schedules the next slot; runs on the channel's event loop.
+    ///
+    /// Sending happens under the lock, so that ``close()`` cannot release the descriptor mid-send.
     private func tick(_ generation: Int) {
         let eventLoop = channel.eventLoop
-        let due = state.withLock { (state) -> (packets: [RTPPacket], remote: SocketAddress?) in
-            guard !state.closed, state.generation == generation, state.sender != nil else { return ([], nil) }
-            let packets = state.sender!.packetsDue(at: .now())
-            let next = state.sender!.nextDeadline
-            state.timer = eventLoop.scheduleTask(deadline: next) { [weak self] in self?.tick(generation) }
-            return (packets, state.sender!.remote)
-        }
-        guard let remote = due.remote, !due.packets.isEmpty else { return }
-        for packet in due.packets {
-            send(packet, to: remote)
-        }
-        channel.flush()
-    }
-
-    private func send(_ packet: RTPPacket, to remote: SocketAddress) {
-        let bytes = packet.bytes
-        let buffer = channel.allocator.buffer(bytes: bytes)
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [counters] result in
-            switch result {
-            case .success: counters.sent(bytes: bytes.count)
-            case .failure: counters.sendFailed()
+        let results = state.withLock { (state) -> [(bytes: Int, error: String?)] in
+            guard !state.closed, state.generation == generation, var sender = state.sender,
+                  let descriptor = state.descriptor else { return [] }
+            let packets = sender.packetsDue(at: .now())
+            state.sender = sender
+            state.timer = eventLoop.scheduleTask(deadline: sender.nextDeadline) { [weak self] in self?.tick(generation) }
+            guard let remote = sender.remote else { return [] }
+            return packets.map { packet in
+                let bytes = packet.bytes
+                return (bytes.count, UDPSocket.send(bytes, on: descriptor, to: remote))
             }
         }
-        channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: promise)
+        for result in results {
+            if let error = result.error {
+                counters.sendFailed(reason: error)
+            } else {
+                counters.sent(bytes: result.bytes)
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@ public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible 
     case closed
     /// ``RTPSession/update(remote:sending:)`` was called before ``RTPSession/start(remote:codec:source:)``.
     case notStarted
+    /// Creating or binding the UDP socket failed.
+    case socket(String)
     /// No even local port was obtained in this many binds.
     case noEvenPort(attempts: Int)
     /// The remote address cannot be used.
@@ -15,6 +17,8 @@ public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible 
             "the RTP session is closed"
         case .notStarted:
             "the RTP session has not been started"
+        case .socket(let reason):
+            "cannot open the RTP socket: \(reason)"
         case .noEvenPort(let attempts):
             "no even UDP port for RTP after \(attempts) attempts"
         case .invalidRemote(let host, let port, let reason):

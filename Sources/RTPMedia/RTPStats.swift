@@ -4,8 +4,10 @@ public struct RTPStats: Sendable, Hashable {
     public var packetsSent = 0
     /// Octets of those packets (RTP header and payload, without UDP/IP headers).
     public var bytesSent = 0
-    /// Packets the socket refused to send (e.g. no route to the remote address).
+    /// Packets the socket refused to send (e.g. no route to the remote address); they are dropped.
     public var sendErrors = 0
+    /// Why the last refused packet was refused, e.g. "Network is unreachable".
+    public var lastSendError: String?
     /// Datagrams received that parse as RTP, from any source address.
     public var packetsReceived = 0
     /// Octets of those datagrams.
