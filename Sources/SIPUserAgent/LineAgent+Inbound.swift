@@ -183,9 +183,10 @@ extension LineAgent {
         guard let negotiated = remote.negotiatedAudio(), let destination = negotiated.remote else { return nil }
         let ours = local.negotiatedAudio()?.direction ?? .sendrecv
         let sending = ours.sends && negotiated.direction.receives
-        let payloadType = local.negotiatedAudio()?.payloadType ?? negotiated.payloadType
-        return MediaPlan(remoteHost: destination.address, remotePort: destination.port, payloadType: payloadType,
-                         codec: negotiated.codec.name, sending: sending)
+        // RTP to the other side carries the payload type its description gave the codec
+        // (RFC 3264 §5.1); our offer may list another codec first.
+        return MediaPlan(remoteHost: destination.address, remotePort: destination.port,
+                         payloadType: negotiated.payloadType, codec: negotiated.codec.name, sending: sending)
     }
 
     /// Whether a description puts us on hold: its audio does not want to receive, or
