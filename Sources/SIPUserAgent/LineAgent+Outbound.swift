@@ -134,7 +134,9 @@ extension LineAgent {
         var ack = makeRequest(.ack, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                               callID: callID, sequence: sequence, transport: hop.transport, routes: routing.routes)
         ack.headers.add("Contact", contact(hop.transport))
-        for field in leg.invite.headers.fields where field.key == .proxyAuthorization || field.key == .authorization {
+        // The credentials of our INVITE (§13.2.2.4); an inbound call's INVITE carries the caller's.
+        for field in leg.invite.headers.fields where leg.direction == .outbound
+            && (field.key == .proxyAuthorization || field.key == .authorization) {
             ack.headers.fields.append(field)
         }
         out.append(.send(.request(ack), to: hop, transaction: nil))
