@@ -57,6 +57,8 @@ extension LineAgent {
         case .preparing:
             forget(leg.sipCallID, &out)
         case .calling where leg.provisionalSeen:
+            leg.cancelPending = true  // a 2xx racing the CANCEL still ends the call
+            store(leg)
             sendCancel(leg.sipCallID, now, &out)
         case .calling:
             leg.cancelPending = true
@@ -91,10 +93,11 @@ extension LineAgent {
         case 100:
             break
         case 101..<200:
+            let first = !leg.provisionalSeen
             leg.provisionalSeen = true
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
             calls[callID] = leg
-            if leg.cancelPending { sendCancel(callID, now, &out) }
+            if leg.cancelPending, first { sendCancel(callID, now, &out) }  // once: later ones find it sent
         case 200..<300:
             establish(&leg, from: response)
             calls[callID] = leg
