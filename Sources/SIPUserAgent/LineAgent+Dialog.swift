@@ -34,6 +34,11 @@ extension LineAgent {
             } else {
                 out.append(.report(.callerCancelled(leg.coreID)))
             }
+            if leg.direction == .inbound, let inviteKey = leg.inviteKey,
+               [.offered, .ringing, .answering].contains(leg.phase) {
+                // BYE in the early dialog: the INVITE still needs its final response (§15.1.2).
+                reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
+            }
             forget(callID, &out)
         case .invite:
             reinvited(request, key: key, callID: callID, now, &out)
