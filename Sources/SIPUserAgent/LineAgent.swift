@@ -207,6 +207,9 @@ public struct LineAgent: Sendable {
     /// A final or provisional response for a request we sent.
     mutating func clientResponse(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext,
                                  _ now: SIPInstant, _ out: inout [LineOutput]) {
+        // A REGISTER superseded by a newer one (unregister while registering) must not be
+        // answered with credentials: that would re-add the binding the newer one removes.
+        if context.owner == .registration, key != registration.current { return }
         if response.statusCode == 401 || response.statusCode == 407,
            let retry = authenticated(response, key: key, context), context.owner != .none {
             resend(retry, key: key, context, now, &out)

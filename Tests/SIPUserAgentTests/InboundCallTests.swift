@@ -333,6 +333,50 @@ struct InboundCallTests {
         #expect(line.agent.callCount == 0)
     }
 
+    /// Rings and answers; the RTP port is still being opened.
+    func accepted(_ line: inout LineHarness, _ caller: inout Caller) {
+        line.offer(caller)
+        caller.localTag = line.command(.ring(caller.coreID)).responses(180).first?.toTag
+        line.command(.answer(caller.coreID))
+    }
+
+    @Test("CANCEL after the agent accepted (port still opening) is reported as a remote hang-up of the accepted call")
+    func cancelAfterAccept() {
+        var line = LineHarness()
+        var caller = Caller()
+        accepted(&line, &caller)
+        let step = line.receive(caller.cancel())
+        #expect(step.statuses == [200, 487])
+        // The core made the call active on accept; it only ends active calls on remoteHangUp.
+        #expect(step.reports == [.remoteHangUp(caller.coreID)])
+        #expect(step.media == [.close(caller.coreID)])
+    }
+
+    @Test("The media layer failing after the agent accepted is reported as a remote hang-up")
+    func mediaFailedAfterAccept() {
+        var line = LineHarness()
+        var caller = Caller()
+        accepted(&line, &caller)
+        let step = line.feed(.mediaFailed(caller.coreID, reason: "no ports"))
+        #expect(step.statuses == [500])
+        #expect(step.reports == [.remoteHangUp(caller.coreID)])
+    }
+
+    @Test("hangUp after accepting, before the port is known, refuses the call instead of answering it later")
+    func hangUpWhileAnswering() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        accepted(&line, &caller)
+        let step = line.command(.hangUp(caller.coreID))
+        let final = try #require(step.responses.first, "the INVITE gets a final answer")
+        #expect(final.statusCode >= 400)
+        #expect(final.toTag == caller.localTag)
+        #expect(step.media == [.close(caller.coreID)])
+        let late = line.feed(.mediaOpened(caller.coreID, port: 30000))
+        #expect(late.responses.isEmpty, "no 200 for a call the agent hung up")
+        #expect(line.agent.callCount == 0)
+    }
+
     @Test("CANCEL that matches no INVITE gets 481")
     func cancelForNothing() {
         var line = LineHarness()

@@ -118,6 +118,41 @@ struct LocalDialogTests {
         #expect(done.requests.map(\.method) == [.ack])
     }
 
+    @Test("hold while our 200 still waits for its ACK is sent once the ACK arrives")
+    func holdBeforeAck() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        let answered = line.answer(&caller)
+        #expect(answered != nil)
+        #expect(line.command(.hold(caller.coreID)).requests.isEmpty)
+        let acked = line.receive(caller.ack(sequence: 1))
+        let reinvite = try #require(acked.sent(.invite).first)
+        expectInDialog(reinvite, caller)
+        #expect(reinvite.request.sdp?.audioDirection == .sendonly)
+    }
+
+    @Test("hold while the 200 to the other side's re-INVITE waits for its ACK is sent after that ACK")
+    func holdDuringRemoteReinvite() throws {
+        var (line, caller) = call()
+        line.receive(caller.inDialog("INVITE", sdp: remoteSDP(version: 2)))
+        #expect(line.command(.hold(caller.coreID)).requests.isEmpty)
+        let acked = line.receive(caller.ack(sequence: caller.sequence))
+        #expect(acked.requests(.invite).first?.sdp?.audioDirection == .sendonly)
+    }
+
+    @Test("hold after accepting, before the port is known, takes effect once the call is up")
+    func holdWhileAnswering() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        line.offer(caller)
+        caller.localTag = line.command(.ring(caller.coreID)).responses(180).first?.toTag
+        line.command(.answer(caller.coreID))
+        #expect(line.command(.hold(caller.coreID)).requests.isEmpty)
+        #expect(line.feed(.mediaOpened(caller.coreID, port: 30000)).statuses == [200])
+        let acked = line.receive(caller.ack(sequence: 1))
+        #expect(acked.requests(.invite).first?.sdp?.audioDirection == .sendonly)
+    }
+
     @Test("491 to our re-INVITE: retried after 2.1–4 s with a new transaction")
     func glareRetried() throws {
         var (line, caller) = call()

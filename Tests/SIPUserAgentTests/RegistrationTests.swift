@@ -194,6 +194,29 @@ struct RegistrationTests {
         #expect(line.advance(by: .seconds(3600)).requests(.register).isEmpty)
     }
 
+    @Test("unregister while the first REGISTER is still being challenged: only the removal is answered, the line ends unregistered")
+    func unregisterDuringChallenge() throws {
+        var line = LineHarness()
+        let first = line.command(.register).requests(.register)[0]
+        let removal = try #require(line.command(.unregister).requests(.register).first)
+        #expect(removal.headers.first(.expires) == "0")
+        // The challenge to the superseded REGISTER must not revive it.
+        let stale = line.receive(registrar.challenge(first, nonce: "n1"))
+        #expect(stale.requests(.register).allSatisfy { $0.headers.first(.expires) == "0" }, "\(stale.requests)")
+        var last = removal
+        if let answer = stale.requests(.register).first { last = answer }
+        let challenged = line.receive(registrar.challenge(last, nonce: "n2"))
+        let answer = try #require(challenged.requests(.register).first, "the removal is authenticated")
+        #expect(answer.headers.first(.expires) == "0")
+        #expect(registrar.verify(answer) == .valid)
+        #expect(challenged.failureReason == nil)
+        let done = line.receive(reply(to: answer, 200, toTag: "reg-tag"))
+        #expect(done.lineStates == [.unregistered])
+        let everything = line.history.requests(.register)
+        #expect(everything.filter { $0.headers.first(.authorization) != nil }.allSatisfy { $0.headers.first(.expires) == "0" },
+                "no authenticated REGISTER re-adds the binding after logout")
+    }
+
     @Test("unregister while never registered reports unregistered at once and sends nothing")
     func unregisterWhenIdle() {
         var line = LineHarness()
