@@ -32,7 +32,7 @@ extension LineAgent {
             } else if leg.direction == .outbound {
                 out.append(.report(.outboundFailed(leg.coreID, status: 487, reason: "ended by the other side")))
             } else {
-                out.append(.report(.callerCancelled(leg.coreID)))
+                out.append(.report(callerEnded(leg)))
             }
             if leg.direction == .inbound, let inviteKey = leg.inviteKey,
                [.offered, .ringing, .answering].contains(leg.phase) {

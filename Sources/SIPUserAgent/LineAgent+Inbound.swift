@@ -120,7 +120,7 @@ extension LineAgent {
                 reply(makeResponse(leg.invite, status: 500, reason: "No Media Port", tag: leg.dialog.localTag),
                       on: key, now, &out)
             }
-            out.append(.report(.callerCancelled(id)))
+            out.append(.report(callerEnded(leg)))
             forget(leg.sipCallID, &out)
         case .preparing:
             out.append(.report(.outboundFailed(id, status: 500, reason: "no audio port: \(reason)")))
@@ -173,9 +173,16 @@ extension LineAgent {
         guard t.state == .proceeding, let callID = request.headers.callID, let leg = calls[callID] else { return }
         reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
         if leg.phase == .offered || leg.phase == .ringing || leg.phase == .answering {
-            out.append(.report(.callerCancelled(leg.coreID)))
+            out.append(.report(callerEnded(leg)))
         }
         forget(callID, &out)
+    }
+
+    /// How the core hears that an inbound call ended before our 2xx: once the agent accepted
+    /// (`answering`) the core holds the call as active and ends it on `remoteHangUp` only;
+    /// before that it is a ringing call the caller gave up on.
+    func callerEnded(_ leg: CallLeg) -> Action {
+        leg.phase == .answering ? .remoteHangUp(leg.coreID) : .callerCancelled(leg.coreID)
     }
 
     /// Where to send RTP and with what, from an offer (or answer) and our reply to it.
