@@ -71,7 +71,11 @@ extension LineAgent {
         leg.okCarriesOffer = false
         if leg.phase == .answered { leg.phase = .confirmed }
         calls[callID] = leg
-        if leg.byePending { sendBye(callID, now, &out) }
+        if leg.byePending {
+            sendBye(callID, now, &out)
+        } else {
+            sendWantedReinvite(callID, now, &out)  // a hold or resume asked for while the 2xx waited
+        }
     }
 
     mutating func retransmitOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
@@ -198,7 +202,7 @@ extension LineAgent {
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
     mutating func setHold(_ id: CallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered else { return }
+        guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
         if leg.reinviteKey == nil, leg.okResponse == nil { sendWantedReinvite(leg.sipCallID, now, &out) }
