@@ -172,6 +172,11 @@ extension LineAgent {
     /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
     mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else { return }
+        if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
+            // Accepted but the 200 waits for the RTP port: decline now rather than answer later.
+            respond(id, status: 603, contact: nil, now, &out)
+            return
+        }
         if leg.phase == .answered || leg.okResponse != nil {
             leg.byePending = true
             store(leg)
