@@ -54,9 +54,11 @@ extension LineAgent {
     }
 
     /// The INVITE arrived again after our 2xx ended its transaction: send the 2xx again.
+    /// (The same INVITE on another branch is a merged request, answered 482 by `incomingInvite`.)
     mutating func retransmittedInvite(_ request: SIPRequest, from: SIPHop, _ now: SIPInstant,
                                       _ out: inout [LineOutput]) -> Bool {
         guard let callID = request.headers.callID, let leg = calls[callID], leg.direction == .inbound,
+              (try? TransactionKey.server(receiving: request)) == leg.inviteKey,
               (try? request.headers.to.tag) == nil,
               leg.dialog.remoteTag == (try? request.headers.from.tag),
               leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
