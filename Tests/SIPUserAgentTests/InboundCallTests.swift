@@ -377,6 +377,19 @@ struct InboundCallTests {
         #expect(line.agent.callCount == 0)
     }
 
+    @Test("A second INVITE with the same Call-ID on another branch is a merged request: 482, not a second call")
+    func mergedRequest() {
+        var line = LineHarness()
+        let caller = Caller()
+        line.offer(caller)
+        var other = caller
+        other.branch = "z9hG4bKother-path"
+        let step = line.receive(other.invite())
+        #expect(step.statuses == [100, 482])
+        #expect(step.reports.isEmpty)
+        #expect(line.agent.callCount == 1)
+    }
+
     @Test("CANCEL that matches no INVITE gets 481")
     func cancelForNothing() {
         var line = LineHarness()

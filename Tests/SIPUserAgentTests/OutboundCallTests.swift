@@ -121,6 +121,43 @@ struct OutboundCallTests {
         #expect(bye.request.cseqNumber == invite.cseqNumber.map { $0 + 1 })
     }
 
+    @Test("hold on an outbound call: the re-INVITE follows the INVITE's CSeq and the reversed Record-Route")
+    func holdOutbound() throws {
+        var line = LineHarness()
+        let invite = try dialled(&line).request
+        line.receive(answer(invite, recordRoute: ["<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"]))
+        let sent = try #require(line.command(.hold(id)).sent(.invite).first)
+        #expect(sent.hop == SIPHop(transport: .udp, host: "p1.example.com", port: 5060))
+        #expect(sent.request.uri.description == "sip:bob@203.0.113.7:5070")
+        #expect(sent.request.routeValues == ["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"])
+        #expect(sent.request.cseqNumber == invite.cseqNumber.map { $0 + 1 })
+        #expect(sent.request.fromTag == invite.fromTag && sent.request.toTag == "callee-tag")
+        #expect(sent.request.sdp?.audioDirection == .sendonly)
+        #expect(sent.request.sdp?.origin.sessionVersion == invite.sdp.map { $0.origin.sessionVersion + 1 })
+    }
+
+    @Test("The callee's hold re-INVITE on an outbound call is answered and its 200 retransmitted to the callee")
+    func calleeHolds() throws {
+        var line = LineHarness()
+        let invite = try dialled(&line).request
+        line.receive(answer(invite))
+        let calleeHop = SIPHop(transport: .udp, host: "203.0.113.7", port: 5070)
+        let reinvite = request(["INVITE sip:alice@198.51.100.5:5060 SIP/2.0",
+                                "Via: SIP/2.0/UDP 203.0.113.7:5070;branch=z9hG4bKcalleehold1",
+                                "Max-Forwards: 70", "From: <sip:4930555@pbx.example.com>;tag=callee-tag",
+                                "To: \"Alice Agent\" <sip:alice@pbx.example.com>;tag=\(invite.fromTag ?? "")",
+                                "Call-ID: \(invite.headers.callID ?? "")", "CSeq: 7 INVITE",
+                                "Contact: <sip:bob@203.0.113.7:5070>", "Content-Type: application/sdp"],
+                               body: remoteSDP(host: "203.0.113.7", port: 50000, direction: "sendonly", version: 2))
+        let step = line.receive(reinvite, from: calleeHop)
+        #expect(step.reports == [.remoteHold(id, true)])
+        let ok = try #require(step.replies.first { $0.response.statusCode == 200 })
+        #expect(ok.origin == calleeHop)
+        #expect(ok.response.sdp?.audioDirection == .recvonly)
+        let again = line.advance(by: ms(500))
+        #expect(again.replies.map(\.origin) == [calleeHop])
+    }
+
     @Test("Without Record-Route the ACK goes straight to the 200's Contact")
     func ackWithoutRoutes() throws {
         var line = LineHarness()

@@ -176,6 +176,19 @@ struct RegistrationTests {
         #expect(line.isRunning(.registrationRetry))
     }
 
+    @Test("A REGISTER the transport cannot send fails the registration and retries later")
+    func sendFailure() throws {
+        var line = LineHarness()
+        let sent = try #require(line.command(.register).sent(.register).first)
+        let key = try #require(sent.transaction)
+        let step = line.feed(.sendFailed(key, reason: "network unreachable"))
+        let reason = try #require(step.failureReason)
+        #expect(reason.contains("pbx.example.com"))
+        #expect(step.notes.contains { $0.contains("network unreachable") })
+        #expect(line.isRunning(.registrationRetry))
+        #expect(line.agent.transactionCount == 0)
+    }
+
     @Test("unregister sends REGISTER with Expires: 0, and its 200 reports unregistered")
     func unregisterRemovesBinding() throws {
         var (line, last) = registered(expires: 120)
