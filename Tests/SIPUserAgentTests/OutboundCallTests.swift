@@ -230,6 +230,20 @@ struct OutboundCallTests {
         #expect(line.agent.callCount == 0)
     }
 
+    @Test("cancelDial before a 407: the challenge is not answered, so nothing rings after the agent hung up")
+    func cancelBeforeChallenge() throws {
+        var line = LineHarness()
+        let invite = try dialled(&line).request
+        line.command(.cancelDial(id))
+        let challenge = reply(to: invite, 407, toTag: "proxy-tag", headers: [
+            ("Proxy-Authenticate", DigestVerifier(realm: Net.realm).challenge(nonce: "n").headerValue)])
+        let step = line.receive(challenge)
+        #expect(step.requests(.invite).isEmpty)
+        #expect(step.requests(.ack).count == 1, "the transaction ACKs the 407")
+        #expect(step.media == [.close(id)])
+        #expect(line.agent.callCount == 0)
+    }
+
     @Test("cancelDial after a provisional response CANCELs at once")
     func cancelAfterProvisional() throws {
         var line = LineHarness()
