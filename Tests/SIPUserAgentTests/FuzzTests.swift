@@ -123,12 +123,18 @@ struct FuzzTests {
                              "99999999999999999999", "<sip:a@b>;tag=", "SIP/2.0/UDP", "z9hG4bK",
                              String(repeating: "a", count: 300), "<sips:x@y>", "<tel:+1>", "a, b, c",
                              "1 INVITE", "2 BYE", "1 FOO", "Digest", "sip:x@[::1", "<sip:x@host;lr>, <sip:y@z>"]
+    static let junkSDPLines = ["m=audio 0 RTP/AVP 0", "c=IN IP4 0.0.0.0", "m=audio 99999 RTP/AVP 0", "a=rtpmap:0 PCMU/0",
+                               "m=audio 4000 RTP/AVP", "a=inactive", "a=sendonly", "a=recvonly",
+                               "o=- 18446744073709551616 1 IN IP4 x", "c=IN IP6 ::1", "m=audio 4000/2 RTP/AVP 0 8",
+                               "m=audio 4000 RTP/SAVP 0", "a=rtpmap:96 PCMA/8000", "m=audio 4000 RTP/AVP 96",
+                               "a=rtpmap:abc", "m=video 5000 RTP/AVP 31", "c=", "v=1", "b=AS:-1", "a=ptime:0",
+                               "m=audio 65535 RTP/AVP 255 0", "t=x y", ""]
 
     /// One random mutation of a message's bytes.
     static func mutate(_ bytes: inout [UInt8], _ rng: inout SeededGenerator) {
         func index(_ n: Int) -> Int { Int(rng.next() % UInt64(max(n, 1))) }
         guard !bytes.isEmpty else { return }
-        switch rng.next() % 9 {
+        switch rng.next() % 11 {
         case 0:
             let i = index(bytes.count)
             bytes[i] ^= UInt8(1) << UInt8(rng.next() % 8)
@@ -141,6 +147,24 @@ struct FuzzTests {
             let start = index(bytes.count)
             let end = min(bytes.count, start + 1 + index(12))
             bytes.removeSubrange(start..<end)
+        case 4, 5:
+            // Work on the SDP body: replace, add or drop a line, keeping Content-Length right.
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let split = text.firstRange(of: "\r\n\r\n") else { return }
+            var body = text[split.upperBound...].split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+            guard body.count > 1 else { return }
+            let i = index(body.count)
+            let junk = junkSDPLines[index(junkSDPLines.count)]
+            switch rng.next() % 3 {
+            case 0: body[i] = junk
+            case 1: body.insert(junk, at: i)
+            default: body.remove(at: i)
+            }
+            let newBody = body.joined(separator: "\r\n")
+            var head = text[..<split.lowerBound].split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+            head.removeAll { $0.lowercased().hasPrefix("content-length") }
+            head.append("Content-Length: \(newBody.utf8.count)")
+            bytes = Array((head.joined(separator: "\r\n") + "\r\n\r\n" + newBody).utf8)
         default:
             // Work on header lines: drop, duplicate, or replace a value with junk.
             var text = String(decoding: bytes, as: UTF8.self)
@@ -200,7 +224,7 @@ struct FuzzTests {
         let scenarios = Self.scenarios()
         #expect(scenarios.count >= 12)
         var rng = SeededGenerator(seed: 0x5EED_0005)
-        let cases = 6000
+        let cases = 8000
         var parsed = 0
         var problems: [String] = []
         for n in 0..<cases {
