@@ -169,6 +169,41 @@ struct LocalDialogTests {
         #expect((retry.request.cseqNumber ?? 0) > (hold.cseqNumber ?? .max))
     }
 
+    @Test("No answer at all to our re-INVITE ends the call as lost")
+    func reinviteTimesOut() throws {
+        var (line, caller) = call()
+        let hold = try #require(line.command(.hold(caller.coreID)).requests(.invite).first)
+        let step = line.advance(by: .seconds(33))
+        #expect(step.requests(.invite).allSatisfy { $0.branch == hold.branch }, "only retransmissions")
+        #expect(step.reports == [.remoteHangUp(caller.coreID)])
+        #expect(step.media == [.close(caller.coreID)])
+        #expect(!step.notes.isEmpty)
+        #expect(line.agent.callCount == 0)
+    }
+
+    @Test("481 to our re-INVITE: the other side lost the call; BYE and a remote hang-up")
+    func reinviteGets481() throws {
+        var (line, caller) = call()
+        let hold = try #require(line.command(.hold(caller.coreID)).requests(.invite).first)
+        let step = line.receive(reply(to: hold, 481, toTag: caller.fromTag), from: Net.proxy)
+        #expect(step.reports == [.remoteHangUp(caller.coreID)])
+        #expect(step.requests(.bye).count == 1)
+    }
+
+    @Test("A refused hold (488) leaves the call as it was, with a note")
+    func holdRefused() throws {
+        var (line, caller) = call()
+        let hold = try #require(line.command(.hold(caller.coreID)).requests(.invite).first)
+        let step = line.receive(reply(to: hold, 488, toTag: caller.fromTag), from: Net.proxy)
+        #expect(step.reports.isEmpty)
+        #expect(step.notes.contains { $0.contains("488") })
+        #expect(line.agent.callCount == 1)
+        // A later hold is offered again, as a new version.
+        let again = try #require(line.command(.hold(caller.coreID)).requests(.invite).first)
+        #expect(again.sdp?.audioDirection == .sendonly)
+        #expect((again.sdp?.origin.sessionVersion ?? 0) > (hold.sdp?.origin.sessionVersion ?? .max))
+    }
+
     @Test("hangUp sends BYE with our tags along the route set and closes media")
     func hangUpSendsBye() throws {
         var (line, caller) = call()

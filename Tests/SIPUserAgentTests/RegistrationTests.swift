@@ -230,6 +230,21 @@ struct RegistrationTests {
                 "no authenticated REGISTER re-adds the binding after logout")
     }
 
+    @Test("A TCP registrar gets a TCP Via and Contact and no retransmissions")
+    func tcpRegistrar() throws {
+        var configuration = Net.configuration()
+        configuration.registrar = SIPURI("sip:pbx.example.com;transport=tcp")
+        var line = LineHarness(configuration)
+        let sent = try #require(line.command(.register).sent(.register).first)
+        #expect(sent.hop == SIPHop(transport: .tcp, host: "pbx.example.com", port: 5060))
+        #expect(try sent.request.headers.topVia?.transport == "TCP")
+        #expect(sent.request.headers.first(.contact) == "<sip:alice@198.51.100.5:5060;transport=tcp>;expires=600")
+        #expect(sent.request.uri.description == "sip:pbx.example.com", "the Request-URI drops the transport parameter")
+        let step = line.advance(by: .seconds(33))
+        #expect(step.requests.isEmpty)
+        #expect(step.failureReason?.contains("no answer") == true)
+    }
+
     @Test("unregister while never registered reports unregistered at once and sends nothing")
     func unregisterWhenIdle() {
         var line = LineHarness()
