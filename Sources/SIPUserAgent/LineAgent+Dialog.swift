@@ -173,7 +173,7 @@ extension LineAgent {
     mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else { return }
         if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
-            // Accepted but the 200 waits for the RTP port: decline now rather than answer later.
+            // Not answered yet (after accept the 200 waits for the RTP port): decline now, never answer later.
             respond(id, status: 603, contact: nil, now, &out)
             return
         }
