@@ -32,7 +32,12 @@ extension LineAgent {
             } else if leg.direction == .outbound {
                 out.append(.report(.outboundFailed(leg.coreID, status: 487, reason: "ended by the other side")))
             } else {
-                out.append(.report(.callerCancelled(leg.coreID)))
+                out.append(.report(callerEnded(leg)))
+            }
+            if leg.direction == .inbound, let inviteKey = leg.inviteKey,
+               [.offered, .ringing, .answering].contains(leg.phase) {
+                // BYE in the early dialog: the INVITE still needs its final response (§15.1.2).
+                reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
             }
             forget(callID, &out)
         case .invite:
@@ -64,7 +69,11 @@ extension LineAgent {
         leg.okCarriesOffer = false
         if leg.phase == .answered { leg.phase = .confirmed }
         calls[callID] = leg
-        if leg.byePending { sendBye(callID, now, &out) }
+        if leg.byePending {
+            sendBye(callID, now, &out)
+        } else {
+            sendWantedReinvite(callID, now, &out)  // a hold or resume asked for while the 2xx waited
+        }
     }
 
     mutating func retransmitOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
@@ -190,6 +199,11 @@ extension LineAgent {
     /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
     mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else { return }
+        if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
+            // Not answered yet (after accept the 200 waits for the RTP port): decline now, never answer later.
+            respond(id, status: 603, contact: nil, now, &out)
+            return
+        }
         if leg.phase == .answered || leg.okResponse != nil {
             leg.byePending = true
             store(leg)
@@ -220,7 +234,7 @@ extension LineAgent {
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
     mutating func setHold(_ id: CallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered else { return }
+        guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
         if leg.reinviteKey == nil, leg.okResponse == nil { sendWantedReinvite(leg.sipCallID, now, &out) }

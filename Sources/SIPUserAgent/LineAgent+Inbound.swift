@@ -54,9 +54,11 @@ extension LineAgent {
     }
 
     /// The INVITE arrived again after our 2xx ended its transaction: send the 2xx again.
+    /// (The same INVITE on another branch is a merged request, answered 482 by `incomingInvite`.)
     mutating func retransmittedInvite(_ request: SIPRequest, from: SIPHop, _ now: SIPInstant,
                                       _ out: inout [LineOutput]) -> Bool {
         guard let callID = request.headers.callID, let leg = calls[callID], leg.direction == .inbound,
+              (try? TransactionKey.server(receiving: request)) == leg.inviteKey,
               (try? request.headers.to.tag) == nil,
               leg.dialog.remoteTag == (try? request.headers.from.tag),
               leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
@@ -120,7 +122,7 @@ extension LineAgent {
                 reply(makeResponse(leg.invite, status: 500, reason: "No Media Port", tag: leg.dialog.localTag),
                       on: key, now, &out)
             }
-            out.append(.report(.callerCancelled(id)))
+            out.append(.report(callerEnded(leg)))
             forget(leg.sipCallID, &out)
         case .preparing:
             out.append(.report(.outboundFailed(id, status: 500, reason: "no audio port: \(reason)")))
@@ -173,9 +175,16 @@ extension LineAgent {
         guard t.state == .proceeding, let callID = request.headers.callID, let leg = calls[callID] else { return }
         reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
         if leg.phase == .offered || leg.phase == .ringing || leg.phase == .answering {
-            out.append(.report(.callerCancelled(leg.coreID)))
+            out.append(.report(callerEnded(leg)))
         }
         forget(callID, &out)
+    }
+
+    /// How the core hears that an inbound call ended before our 2xx: once the agent accepted
+    /// (`answering`) the core holds the call as active and ends it on `remoteHangUp` only;
+    /// before that it is a ringing call the caller gave up on.
+    func callerEnded(_ leg: CallLeg) -> Action {
+        leg.phase == .answering ? .remoteHangUp(leg.coreID) : .callerCancelled(leg.coreID)
     }
 
     /// Where to send RTP and with what, from an offer (or answer) and our reply to it.
@@ -183,9 +192,10 @@ extension LineAgent {
         guard let negotiated = remote.negotiatedAudio(), let destination = negotiated.remote else { return nil }
         let ours = local.negotiatedAudio()?.direction ?? .sendrecv
         let sending = ours.sends && negotiated.direction.receives
-        let payloadType = local.negotiatedAudio()?.payloadType ?? negotiated.payloadType
-        return MediaPlan(remoteHost: destination.address, remotePort: destination.port, payloadType: payloadType,
-                         codec: negotiated.codec.name, sending: sending)
+        // RTP to the other side carries the payload type its description gave the codec
+        // (RFC 3264 §5.1); our offer may list another codec first.
+        return MediaPlan(remoteHost: destination.address, remotePort: destination.port,
+                         payloadType: negotiated.payloadType, codec: negotiated.codec.name, sending: sending)
     }
 
     /// Whether a description puts us on hold: its audio does not want to receive, or

@@ -65,6 +65,8 @@ extension LineAgent {
         case .preparing:
             forget(leg.sipCallID, &out)
         case .calling where leg.provisionalSeen:
+            leg.cancelPending = true  // a 2xx racing the CANCEL still ends the call
+            store(leg)
             sendCancel(leg.sipCallID, now, &out)
         case .calling:
             leg.cancelPending = true
@@ -99,10 +101,11 @@ extension LineAgent {
         case 100:
             break
         case 101..<200:
+            let first = !leg.provisionalSeen
             leg.provisionalSeen = true
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
             calls[callID] = leg
-            if leg.cancelPending { sendCancel(callID, now, &out) }
+            if leg.cancelPending, first { sendCancel(callID, now, &out) }  // once: later ones find it sent
         case 200..<300:
             establish(&leg, from: response)
             calls[callID] = leg
@@ -142,7 +145,9 @@ extension LineAgent {
         var ack = makeRequest(.ack, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                               callID: callID, sequence: sequence, transport: hop.transport, routes: routing.routes)
         ack.headers.add("Contact", contact(hop.transport))
-        for field in leg.invite.headers.fields where field.key == .proxyAuthorization || field.key == .authorization {
+        // The credentials of our INVITE (§13.2.2.4); an inbound call's INVITE carries the caller's.
+        for field in leg.invite.headers.fields where leg.direction == .outbound
+            && (field.key == .proxyAuthorization || field.key == .authorization) {
             ack.headers.fields.append(field)
         }
         out.append(.send(.request(ack), to: hop, transaction: nil))

@@ -209,7 +209,13 @@ public struct LineAgent: Sendable {
     /// A final or provisional response for a request we sent.
     mutating func clientResponse(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext,
                                  _ now: SIPInstant, _ out: inout [LineOutput]) {
-        if response.statusCode == 401 || response.statusCode == 407,
+        // A REGISTER superseded by a newer one (unregister while registering) must not be
+        // answered with credentials: that would re-add the binding the newer one removes.
+        if context.owner == .registration, key != registration.current { return }
+        // Once the agent hung up, a challenge is the INVITE's final answer, not a reason to ring again.
+        var hungUp = false
+        if case .call(let callID) = context.owner { hungUp = calls[callID]?.cancelPending == true }
+        if !hungUp, response.statusCode == 401 || response.statusCode == 407,
            let retry = authenticated(response, key: key, context), context.owner != .none {
             resend(retry, key: key, context, now, &out)
             return
