@@ -120,18 +120,28 @@ let package = Package(
         .executableTarget(
             name: "SoftphoneBenchmarks",
             dependencies: [
-                "SoftphoneCore", "CallStore", "TerminalUI",
+                "SoftphoneCore", "CallStore", "TerminalUI", "SIP",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SoftphoneBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Latency tables for the benchmark tools.
+        .target(name: "BenchSupport", path: "Tools/BenchSupport"),
         // `make bench`: Teams presence sync latency, both ways, polling and webhooks.
         .executableTarget(
             name: "sync-latency",
-            dependencies: ["SoftphoneCore", "TeamsSync", "TeamsEmulator",
+            dependencies: ["SoftphoneCore", "TeamsSync", "TeamsEmulator", "BenchSupport",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tools/sync-latency"
+        ),
+        // `make bench`: the SIP line under load (INVITE → 180/486 latency, memory per call).
+        .executableTarget(
+            name: "sip-bench",
+            dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "SIP", "SIPNetwork",
+                           "SIPUserAgent", "BenchSupport",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tools/sip-bench"
         ),
     ],
     swiftLanguageModes: [.v6]

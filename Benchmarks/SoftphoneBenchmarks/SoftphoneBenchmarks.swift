@@ -9,6 +9,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.metrics = [.wallClock, .throughput, .mallocCountTotal]
     Benchmark.defaultConfiguration.maxDuration = .seconds(3)
     renderBenchmarks()
+    sipBenchmarks()
 
     Benchmark("Policy decision", configuration: .init(scalingFactor: .kilo)) { benchmark in
         let contexts = Fixtures.policyContexts

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import SoftphoneCore
 import Synchronization
@@ -54,10 +55,7 @@ struct SyncLatency {
     }
 }
 
-/// Progress on stderr, so the table on stdout stays clean.
-func log(_ text: String) {
-    FileHandle.standardError.write(Data("sync-latency: \(text)\n".utf8))
-}
+func log(_ text: String) { benchLog("sync-latency", text) }
 
 struct Row {
     var mode: String
@@ -66,26 +64,8 @@ struct Row {
     var aim: Double
 
     static func print(_ rows: [Row]) {
-        Swift.print("")
-        Swift.print("Teams presence sync over loopback (milliseconds; aim is for p99)")
-        Swift.print(pad("mode", 14) + pad("direction", 20) + lpad("n", 5) + lpad("median", 9) + lpad("p99", 9)
-            + lpad("max", 9) + lpad("aim", 9) + "  ")
-        for row in rows {
-            let sorted = row.samples.sorted()
-            let p99 = percentile(sorted, 0.99)
-            Swift.print(pad(row.mode, 14) + pad(row.direction, 20) + lpad("\(sorted.count)", 5)
-                + lpad(format(percentile(sorted, 0.5)), 9) + lpad(format(p99), 9) + lpad(format(sorted.last ?? 0), 9)
-                + lpad("< " + format(row.aim, digits: 0), 9) + (p99 < row.aim ? "  ok" : "  MISSED"))
-        }
+        LatencyRow.print(rows.map { LatencyRow(columns: [$0.mode, $0.direction], samples: $0.samples, aim: $0.aim) },
+                         title: "Teams presence sync over loopback (milliseconds; aim is for p99)",
+                         headers: ["mode", "direction"], widths: [14, 20])
     }
-
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let index = min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)
-        return sorted[max(0, index)]
-    }
-
-    static func format(_ value: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
-    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
 }

@@ -69,7 +69,7 @@ public final class LiveDemo {
 }
 
 /// Runs async work from synchronous code (start-up and shutdown), waiting at most `timeout`.
-func blocking<T: Sendable>(timeout: DispatchTimeInterval = .seconds(30),
+public func blocking<T: Sendable>(timeout: DispatchTimeInterval = .seconds(30),
                            _ body: @escaping @Sendable () async throws -> T) throws -> T {
     let done = DispatchSemaphore(value: 0)
     let result = LockedResult<T>()
