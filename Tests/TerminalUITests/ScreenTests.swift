@@ -402,3 +402,58 @@ extension Substring {
         return String(s)
     }
 }
+
+/// The audio line under a connected call, and the other side's hold.
+@Suite struct CallAudioTests {
+    init() { Fixture.prepare() }
+
+    func answered(secondsAgo: Int64) -> Scenario {
+        var scenario = Scenario()
+        scenario.ring("a1", from: Fixture.carla, secondsAgo: secondsAgo + 2)
+        scenario.send(.accept("a1"), secondsAgo: secondsAgo)
+        return scenario
+    }
+
+    @Test func countersShowUnderAnActiveCall() {
+        var scenario = answered(secondsAgo: 10)
+        scenario.send(.mediaStats("a1", MediaStats(packetsSent: 500, packetsReceived: 498,
+                                                   lastReceivedAt: Fixture.now - .milliseconds(20), codec: "PCMU")),
+                      secondsAgo: 0)
+        let text = renderScreen(scenario.model(), 100, 24).text
+        #expect(text.contains("audio PCMU, 498 packets in, 500 out"))
+        #expect(!text.contains("no audio received"))
+    }
+
+    @Test func noAudioReceivedWhenNothingArrives() {
+        var scenario = answered(secondsAgo: 10)
+        scenario.send(.mediaStats("a1", MediaStats(packetsSent: 500, packetsReceived: 0, lastReceivedAt: nil,
+                                                   codec: "PCMA")), secondsAgo: 0)
+        #expect(renderScreen(scenario.model(), 100, 24).text.contains("no audio received (PCMA, 0 packets in, 500 out)"))
+    }
+
+    @Test func noAudioReceivedWhenItStopped() {
+        var scenario = answered(secondsAgo: 30)
+        scenario.send(.mediaStats("a1", MediaStats(packetsSent: 1500, packetsReceived: 700,
+                                                   lastReceivedAt: Fixture.now - .seconds(10))), secondsAgo: 0)
+        #expect(renderScreen(scenario.model(), 100, 24).text.contains("no audio received"))
+    }
+
+    @Test func aFreshCallIsNotYetSilent() {
+        var scenario = answered(secondsAgo: 1)
+        scenario.send(.mediaStats("a1", MediaStats(packetsSent: 40, packetsReceived: 0, lastReceivedAt: nil)),
+                      secondsAgo: 0)
+        #expect(!renderScreen(scenario.model(), 100, 24).text.contains("no audio received"))
+    }
+
+    @Test func heldByThemIsShownAndIsNotSilence() {
+        var scenario = answered(secondsAgo: 30)
+        scenario.send(.mediaStats("a1", MediaStats(packetsSent: 1500, packetsReceived: 100,
+                                                   lastReceivedAt: Fixture.now - .seconds(20))), secondsAgo: 0)
+        scenario.send(.remoteHold("a1", true), secondsAgo: 0)
+        let text = renderScreen(scenario.model(), 100, 24).text
+        #expect(text.contains("held by them"))
+        #expect(!text.contains("no audio received"))
+        scenario.send(.remoteHold("a1", false), secondsAgo: 0)
+        #expect(renderScreen(scenario.model(), 100, 24).text.contains("active"))
+    }
+}
