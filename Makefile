@@ -59,6 +59,8 @@ bench: deps
 	$(SWIFT) build -c release --product softphone
 	$(SWIFT) build -c release --product sync-latency
 	$(BUILD_DIR)/release/sync-latency
+	$(SWIFT) build -c release --product sip-bench
+	$(BUILD_DIR)/release/sip-bench
 	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
 
 clean:

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
@@ -73,6 +74,7 @@ let package = Package(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
                            "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia",
+                           .product(name: "HeapModule", package: "swift-collections"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The executable: argument parsing and wiring, nothing else.

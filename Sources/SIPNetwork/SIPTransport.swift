@@ -38,6 +38,9 @@ public final class SIPTransport: Sendable {
             let udp: Channel
             do {
                 udp = try await DatagramBootstrap(group: eventLoop)
+                    // Bursts of requests (a PBX after an outage, many callers at once) must not
+                    // overflow the kernel's default buffer of ~100 datagrams.
+                    .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.receiveBufferBytes))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(DatagramHandler(core: core))

@@ -11,13 +11,17 @@ public struct SIPTransportConfiguration: Sendable {
     public var maximumMessageSize: Int
     /// When port 0 is asked, how many times to look for a port free for both UDP and TCP.
     public var portAttempts: Int
+    /// The UDP socket's receive buffer (`SO_RCVBUF`; the kernel may cap it at `net.core.rmem_max`).
+    public var receiveBufferBytes: Int
 
     /// Creates a configuration.
     public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(300),
-                maximumMessageSize: Int = SIPParser.defaultMaximumMessageSize, portAttempts: Int = 10) {
+                maximumMessageSize: Int = SIPParser.defaultMaximumMessageSize, portAttempts: Int = 10,
+                receiveBufferBytes: Int = 1 << 20) {
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.maximumMessageSize = maximumMessageSize
         self.portAttempts = max(1, portAttempts)
+        self.receiveBufferBytes = receiveBufferBytes
     }
 }

@@ -27,7 +27,8 @@ public struct LatencyRow: Sendable {
             for (text, width) in zip(row.columns, widths) { line += pad(text, width) }
             Swift.print(line + lpad("\(sorted.count)", 6) + lpad(format(percentile(sorted, 0.5)), 9)
                 + lpad(format(p99), 9) + lpad(format(sorted.last ?? 0), 9)
-                + lpad("< " + format(row.aim, digits: 0), 9) + (p99 < row.aim ? "  ok" : "  MISSED"))
+                + (row.aim.isFinite ? lpad("< " + format(row.aim, digits: 0), 9) + (p99 < row.aim ? "  ok" : "  MISSED")
+                                    : lpad("-", 9)))
         }
         _ = unit
     }

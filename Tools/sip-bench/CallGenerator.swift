@@ -54,8 +54,10 @@ actor CallGenerator {
         return generator
     }
 
-    /// `calls` calls, `concurrency` at a time; the milliseconds from INVITE to the `expecting` response.
-    func latencyRun(calls total: Int, concurrency: Int, expecting: Int) async throws -> [Double] {
+    /// `calls` calls by `concurrency` callers; the milliseconds from INVITE to the `expecting`
+    /// response. With `rate` (calls per second in all) each caller pauses a random think time
+    /// between calls (exponential, mean `concurrency / rate`); without, callers call back to back.
+    func latencyRun(calls total: Int, concurrency: Int, expecting: Int, rate: Double?) async throws -> [Double] {
         var samples: [Double] = []
         samples.reserveCapacity(total)
         try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -63,7 +65,15 @@ actor CallGenerator {
                 let share = total / concurrency + (slot < total % concurrency ? 1 : 0)
                 group.addTask {
                     var mine: [Double] = []
-                    for _ in 0..<share { mine.append(try await self.placeAndMeasure(expecting: expecting)) }
+                    var random = SystemRandomNumberGenerator()
+                    for _ in 0..<share {
+                        if let rate {
+                            let mean = Double(concurrency) / rate
+                            let pause = -mean * log(1 - Double.random(in: 0..<1, using: &random))
+                            try await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                        }
+                        mine.append(try await self.placeAndMeasure(expecting: expecting))
+                    }
                     return mine
                 }
             }

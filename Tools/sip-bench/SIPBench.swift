@@ -9,8 +9,11 @@ import Foundation
 /// - INVITE → 180 Ringing (the agent is Available: every call is signalled, then cancelled),
 /// - INVITE → 486 Busy Here (Do not disturb: the answering rule, no ringing),
 /// - memory per active call: the child's resident memory with N answered calls, RTP flowing.
-/// `SIP_BENCH_CALLS` sets the calls per latency run (default 3000), `SIP_BENCH_ACTIVE` the
-/// answered calls of the memory run (default 200).
+/// Each latency is measured twice: with the 100 callers pausing between calls so that they
+/// offer `SIP_BENCH_RATE` calls per second in all (default 500; the aim applies here), and
+/// with the callers calling back to back (saturation: what the line sustains, and the
+/// queueing delay then). `SIP_BENCH_CALLS` sets the calls per run (default 3000),
+/// `SIP_BENCH_ACTIVE` the answered calls of the memory run (default 200).
 @main
 struct SIPBench {
     static func main() async throws {
@@ -22,22 +25,35 @@ struct SIPBench {
         let environment = ProcessInfo.processInfo.environment
         let calls = environment["SIP_BENCH_CALLS"].flatMap(Int.init) ?? 3000
         let active = environment["SIP_BENCH_ACTIVE"].flatMap(Int.init) ?? 200
-        let concurrency = 100
+        let concurrency = environment["SIP_BENCH_CONCURRENCY"].flatMap(Int.init) ?? 100
 
+        let rate = environment["SIP_BENCH_RATE"].flatMap(Double.init) ?? 500
         var rows: [LatencyRow] = []
+        var throughput: [String] = []
         let only = environment["SIP_BENCH_ONLY"]
         for (mode, expected) in [("", 180), ("--dnd", 486)] where only == nil || only == "\(expected)" {
-            let child = try Child.start(mode)
-            defer { child.stop() }
-            let generator = try await CallGenerator.start(target: child.port)
-            benchLog("sip-bench", "\(expected == 180 ? "Available" : "Do not disturb"): \(calls) calls, \(concurrency) at a time")
-            let samples = try await generator.latencyRun(calls: calls, concurrency: concurrency, expecting: expected)
-            rows.append(LatencyRow(columns: ["INVITE → \(expected)", "\(concurrency) concurrent callers"],
-                                   samples: samples, aim: 5))
-            await generator.stop()
+            for paced in [true, false] {
+                let child = try Child.start(mode)
+                defer { child.stop() }
+                let generator = try await CallGenerator.start(target: child.port)
+                let load = paced ? "\(concurrency) callers, \(Int(rate)) calls/s" : "\(concurrency) callers, no pause"
+                benchLog("sip-bench", "INVITE → \(expected): \(calls) calls, \(load)")
+                let start = ContinuousClock.now
+                let samples = try await generator.latencyRun(calls: calls, concurrency: concurrency, expecting: expected,
+                                                             rate: paced ? rate : nil)
+                let seconds = milliseconds(start, .now) / 1000
+                rows.append(LatencyRow(columns: ["INVITE → \(expected)", load], samples: samples,
+                                       aim: paced ? 5 : .infinity))
+                if !paced {
+                    throughput.append("INVITE → \(expected): \(Int(Double(samples.count) / seconds)) calls/s sustained "
+                                      + "with \(concurrency) callers back to back (both processes on the same cores)")
+                }
+                await generator.stop()
+            }
         }
         LatencyRow.print(rows, title: "SIP line over loopback UDP, the real runtime deciding every call (milliseconds; aim is for p99)",
-                         headers: ["answer", "load"], widths: [16, 22])
+                         headers: ["answer", "load"], widths: [16, 28])
+        for line in throughput { print(line) }
 
         let child = try Child.start("--answer")
         defer { child.stop() }

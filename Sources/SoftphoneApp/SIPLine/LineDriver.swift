@@ -18,7 +18,9 @@ final class LineDriver {
     var requestFilter: ((SIPRequest, SIPHop) -> SIPResponse?)?
     private let mediaHost: String
     private let audio: AudioSource
-    private var timers: [LineTimer: Scheduled<Void>] = [:]
+    private var timers = DeadlineQueue<LineTimer>()
+    /// The one event-loop task waiting for the earliest timer, and when it fires.
+    private var wakeup: (task: Scheduled<Void>, at: UInt64)?
     private var sessions: [CallID: RTPSession] = [:]
     /// Calls whose RTP port is being opened; a close that comes meanwhile is remembered.
     private var opening: [CallID: Bool] = [:]
@@ -45,6 +47,21 @@ final class LineDriver {
         for output in agent.handle(input, at: Self.now) { execute(output) }
     }
 
+    /// Keeps one event-loop task for the earliest timer.
+    private func armWakeup() {
+        guard let next = timers.nextDeadline(), let box else { return }
+        if let wakeup, wakeup.at <= next { return }
+        wakeup?.task.cancel()
+        let task = loop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(next)) { () -> Void in box.value?.timersDue() }
+        wakeup = (task, next)
+    }
+
+    private func timersDue() {
+        wakeup = nil
+        for timer in timers.takeDue(at: NIODeadline.now().uptimeNanoseconds) { handle(.timerFired(timer)) }
+        armWakeup()
+    }
+
     /// A message from the transport: to the filter first (requests), then to the agent.
     func receive(_ incoming: IncomingMessage) {
         if let filter = requestFilter, case .request(let request) = incoming.message,
@@ -65,14 +82,10 @@ final class LineDriver {
         case .respond(let response, let origin):
             transport.respond(response, toRequestFrom: origin)
         case .startTimer(let timer, let after):
-            timers.removeValue(forKey: timer)?.cancel()
-            guard let box else { return }
-            timers[timer] = loop.scheduleTask(in: TimeAmount.nanoseconds(after.nanoseconds)) {
-                box.value?.timers[timer] = nil
-                box.value?.handle(.timerFired(timer))
-            }
+            timers.start(timer, at: NIODeadline.now().uptimeNanoseconds + UInt64(max(0, after.nanoseconds)))
+            armWakeup()
         case .cancelTimer(let timer):
-            timers.removeValue(forKey: timer)?.cancel()
+            timers.cancel(timer)
         case .report(let action):
             if case .lineStateChanged(let state) = action { lineState = state }
             report(action)
@@ -154,8 +167,9 @@ final class LineDriver {
 
     /// Cancels every timer and hands back the RTP sessions to close.
     func stop() -> [RTPSession] {
-        for timer in timers.values { timer.cancel() }
-        timers.removeAll()
+        wakeup?.task.cancel()
+        wakeup = nil
+        timers = DeadlineQueue()
         defer { sessions.removeAll() }
         return Array(sessions.values)
     }

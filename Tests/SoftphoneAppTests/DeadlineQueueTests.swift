@@ -1,0 +1,41 @@
+import Testing
+@testable import SoftphoneApp
+
+@Suite("Deadline queue (the SIP line's timers)")
+struct DeadlineQueueTests {
+    @Test("Timers come due in deadline order; moved and cancelled ones do not fire")
+    func order() {
+        var queue = DeadlineQueue<String>()
+        queue.start("b", at: 200)
+        queue.start("a", at: 100)
+        queue.start("c", at: 300)
+        queue.start("b", at: 400)      // moved
+        queue.cancel("c")
+        #expect(queue.nextDeadline() == 100)
+        #expect(queue.takeDue(at: 350) == ["a"])
+        #expect(queue.nextDeadline() == 400)
+        #expect(queue.count == 1)
+        #expect(queue.takeDue(at: 400) == ["b"])
+        #expect(queue.nextDeadline() == nil)
+        #expect(queue.count == 0)
+    }
+
+    @Test("Equal deadlines fire in the order they were started")
+    func ties() {
+        var queue = DeadlineQueue<Int>()
+        for key in [3, 1, 2] { queue.start(key, at: 50) }
+        #expect(queue.takeDue(at: 50) == [3, 1, 2])
+    }
+
+    @Test("Many starts and cancels leave only the live timers, however often they were moved")
+    func churn() {
+        var queue = DeadlineQueue<Int>()
+        for round in 0..<50 {
+            for key in 0..<1000 { queue.start(key, at: UInt64(10_000 + round * 1000 + key)) }
+            for key in stride(from: 0, to: 1000, by: 2) { queue.cancel(key) }
+        }
+        #expect(queue.count == 500)
+        let due = queue.takeDue(at: .max)
+        #expect(due == Array(stride(from: 1, to: 1000, by: 2)))
+    }
+}
