@@ -131,6 +131,7 @@ public struct LineAgent: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, now, &out)
         case .dial(let id, let target): dial(id, to: target, now, &out)
         case .cancelDial(let id): cancelDial(id, now, &out)
+        case .publish: break
         }
     }
 

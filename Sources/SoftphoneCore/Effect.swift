@@ -15,6 +15,9 @@ public enum LineCommand: Hashable, Sendable {
     case transfer(CallID, target: String)
     case dial(CallID, target: String)
     case cancelDial(CallID)
+    /// The shown presence changed: publish it to the phone system's presence server
+    /// (SIP PUBLISH; Logout removes the publication). Ignored when SIP presence is off.
+    case publish(Presence)
 }
 
 /// Commands for the Teams connector.

@@ -21,6 +21,7 @@ public enum Reducer {
         if shown != shownBefore {
             let setBy = state.presenceSetBy
             step.effects.append(.recordPresence(PresenceTransition(from: shownBefore, to: shown, setBy: setBy, at: now)))
+            step.effects.append(.line(.publish(shown)))
             step.log(&state, .presence, "presence \(shown.label) (set by \(setBy.label))")
         } else if state.presenceSetBy != setByBefore {
             step.log(&state, .presence, "presence \(shown.label) now set by \(state.presenceSetBy.label)")

@@ -215,7 +215,7 @@ struct RuntimeOrderingTests {
         runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
         runtime.dispatch(.accept("c1"), at: start + .seconds(1))
         runtime.shutdown(at: start + .seconds(30))
-        #expect(line.commands.suffix(2) == [.hangUp("c1"), .unregister])
+        #expect(line.commands.suffix(3) == [.hangUp("c1"), .unregister, .publish(Presence(.logout))])
         #expect(runtime.history.first?.outcome == .answered)
         #expect(!runtime.state.loggedIn)
     }

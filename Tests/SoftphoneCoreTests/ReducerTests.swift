@@ -8,11 +8,24 @@ struct ReducerTests {
         var state = SoftphoneState()
         #expect(state.presence == Presence(.logout))
         let effects = Reducer.reduce(&state, .login, at: t0)
-        #expect(effects.lineCommands == [.register])
+        #expect(effects.lineCommands == [.register, .publish(Presence(.available))])
         #expect(effects.teamsCommands == [.resync(TeamsDesired(session: PresencePair(.available, .available), preferred: .clear),
                                                   revision: 1)])
         #expect(effects.transitions == [PresenceTransition(from: Presence(.logout), to: Presence(.available), setBy: .user, at: t0)])
         #expect(Reducer.reduce(&state, .login, at: t0).isEmpty)
+    }
+
+    @Test("Every change of the shown presence is published on the line (SIP PUBLISH), once; logout publishes Logout")
+    func publishesShownPresence() {
+        var h = Harness()
+        #expect(h.send(.choosePresence(.doNotDisturb)).lineCommands == [.publish(Presence(.doNotDisturb))])
+        #expect(h.send(.choosePresence(.doNotDisturb)).lineCommands.isEmpty, "no change, no publication")
+        let ring = h.send(.incomingCall(IncomingCall(id: "q1", from: Party(number: "1"), kind: .direct)))
+        #expect(!ring.lineCommands.contains { if case .publish = $0 { true } else { false } },
+                "a call not signalled in Do not disturb changes nothing shown")
+        #expect(h.send(.teamsPresence(GraphPresence(.doNotDisturb, .presenting), asOf: h.state.teamsRevision))
+            .lineCommands == [.publish(Presence(.presenting))], "a state from Teams is published too")
+        #expect(h.send(.logout).lineCommands.suffix(1) == [.publish(Presence(.logout))])
     }
 
     @Test("Logout clears the softphone's Teams session, leaves the preferred presence, and resynchronizes")
@@ -59,7 +72,7 @@ struct ReducerTests {
         var h = Harness(loggedIn: false)
         let effects = h.send(.choosePresence(.busy))
         #expect(h.state.loggedIn)
-        #expect(effects.lineCommands == [.register])
+        #expect(effects.lineCommands == [.register, .publish(Presence(.busy))])
         #expect(h.state.presence == Presence(.busy))
     }
 
@@ -159,7 +172,7 @@ struct ReducerTests {
     @Test("Outbound: dial, answered, hung up, recorded")
     func outbound() {
         var h = Harness()
-        #expect(h.send(.dial("o1", to: "sip:1002@127.0.0.1")).lineCommands == [.dial("o1", target: "sip:1002@127.0.0.1")])
+        #expect(h.send(.dial("o1", to: "sip:1002@127.0.0.1")).lineCommands == [.dial("o1", target: "sip:1002@127.0.0.1"), .publish(Presence(.ring))])
         #expect(h.state.presence == Presence(.ring))
         h.send(.remoteAnswered("o1"), after: .seconds(2))
         #expect(h.state.presence == Presence(.onACall))
@@ -274,7 +287,7 @@ struct TransferAndSyncTests {
         #expect(h.send(.transfer("c1", to: "1002")).isEmpty)  // not connected yet
         h.send(.accept("c1"))
         let effects = h.send(.transfer("c1", to: "sip:1002@127.0.0.1"), after: .seconds(30))
-        #expect(effects.lineCommands == [.transfer("c1", target: "sip:1002@127.0.0.1")])
+        #expect(effects.lineCommands == [.transfer("c1", target: "sip:1002@127.0.0.1"), .publish(Presence(.available))])
         #expect(effects.callRecords.first?.reason == "transferred to sip:1002@127.0.0.1")
         #expect(h.state.calls.isEmpty)
     }

@@ -173,7 +173,7 @@ struct SignallingRuleTests {
         #expect(h.state.calls.count == 1)
         h.advance(.seconds(1))
         #expect(h.state.calls.isEmpty)
-        #expect(h.effects.lineCommands.last == .respond("c1", status: 302, contact: "sip:1002@127.0.0.1"))
+        #expect(h.effects.callCommands.last == .respond("c1", status: 302, contact: "sip:1002@127.0.0.1"))
         let record = h.effects.callRecords.last
         #expect(record?.outcome == .missed)
         #expect(record?.diversion == DiversionRecord(rule: .forward, sipStatus: 302, target: "sip:1002@127.0.0.1"))

@@ -68,6 +68,8 @@ struct Harness {
 
 extension Array where Element == Effect {
     var lineCommands: [LineCommand] { compactMap { if case .line(let c) = $0 { c } else { nil } } }
+    /// The line commands about calls and registration, without presence publications.
+    var callCommands: [LineCommand] { lineCommands.filter { if case .publish = $0 { false } else { true } } }
     var callRecords: [CallRecord] { compactMap { if case .recordCall(let r) = $0 { r } else { nil } } }
     var transitions: [PresenceTransition] { compactMap { if case .recordPresence(let t) = $0 { t } else { nil } } }
     var teamsCommands: [TeamsCommand] { compactMap { if case .teams(let c) = $0 { c } else { nil } } }

@@ -25,7 +25,7 @@ final class DemoSwitchboard: LineConnector, ScheduledSource, DemoCaller {
             agenda.schedule(.action(.lineStateChanged(.registered)), at: now + .milliseconds(150))
         case .unregister:
             agenda.schedule(.action(.lineStateChanged(.unregistered)), at: now + .milliseconds(50))
-        case .ring, .hold, .resume:
+        case .ring, .hold, .resume, .publish:
             break
         case .answer(let id):
             agenda.cancel(tag: id.rawValue)
