@@ -7,6 +7,11 @@ let package = Package(
     products: [
         .executable(name: "softphone", targets: ["softphone"]),
         .library(name: "SoftphoneCore", targets: ["SoftphoneCore"]),
+        // For the fuzzers in Fuzz/ (a separate package that depends on this one by path).
+        .library(name: "SIP", targets: ["SIP"]),
+        .library(name: "SDP", targets: ["SDP"]),
+        .library(name: "SoftphoneConfig", targets: ["SoftphoneConfig"]),
+        .library(name: "TeamsSync", targets: ["TeamsSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -19,9 +19,13 @@ actor TokenProvider {
     func token() async throws(GraphError) -> String {
         if let cached, ContinuousClock.now < cached.renewAfter { return cached.token }
         let fresh = try await fetch()
-        let lifetime = max(0, fresh.expires_in - 60)
-        cached = (fresh.access_token, ContinuousClock.now + .seconds(lifetime))
+        cached = (fresh.access_token, ContinuousClock.now + Self.cacheLifetime(of: fresh))
         return fresh.access_token
+    }
+
+    /// How long a fetched token is used: a minute less than it is valid.
+    static func cacheLifetime(of response: TokenResponse) -> Duration {
+        .seconds(max(0, response.expires_in - 60))
     }
 
     func invalidate() { cached = nil }
