@@ -28,6 +28,11 @@ struct MessageHead {
         var lineEnd = lf
         if lineEnd > i, buf[lineEnd - 1] == 0x0D { lineEnd -= 1 }
         var head = splitStartLine(buf, i..<lineEnd)
+        if containsCR(buf, i..<lineEnd) {
+            // A CR only ends a line: a bare one would not survive serialisation.
+            head.startLine = nil
+            head.startLineProblem = "bare CR in the start line"
+        }
         i = lf + 1
 
         // Header lines.
@@ -62,6 +67,12 @@ struct MessageHead {
                 head.headers = SIPHeaders(fields)
                 head.bodyStart = lf + 1
                 return head
+            }
+            if containsCR(buf, i..<e) {
+                // A CR only ends a line (RFC 3261 §7.3.1): a bare one inside a value would
+                // not survive serialisation, and other elements may take it for a line end.
+                if haveField && !ByteClass.isWSP(buf[i]) { commit() }
+                throw SIPParseError(.malformedHeader, "bare CR in a header line", partialHeaders: SIPHeaders(fields), head: head)
             }
             if ByteClass.isWSP(buf[i]) {
                 // Continuation (LWS folding): the CRLF and leading whitespace become one SP.
@@ -102,6 +113,16 @@ struct MessageHead {
             haveField = true
             i = lf + 1
         }
+    }
+
+    @inline(__always)
+    static func containsCR(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        var j = r.lowerBound
+        while j < r.upperBound {
+            if buf[j] == 0x0D { return true }
+            j += 1
+        }
+        return false
     }
 
     @inline(__always)
