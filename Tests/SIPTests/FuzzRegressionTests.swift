@@ -43,6 +43,19 @@ struct FuzzRegressionTests {
         #expect(parseError(Array((["SIP/2.0 200 OK"] + required + ["", ""]).joined(separator: "\n").utf8)) == nil)
     }
 
+    /// URI equality compared each parameter with the first of that name in the other URI, so
+    /// a URI with a parameter written twice (`;p=1;p=2`) was not equal to itself.
+    @Test func uriWithRepeatedParameterEqualsItself() throws {
+        let uri = try SIPURI(parsing: "sip:u@example.com;p=1;p=2")
+        #expect(uri == uri)
+        #expect(try SIPURI(parsing: uri.description) == uri)
+        #expect(uri != (try SIPURI(parsing: "sip:u@example.com;p=1")))
+        #expect(uri != (try SIPURI(parsing: "sip:u@example.com;p=2;p=1")))
+        #expect(uri == (try SIPURI(parsing: "sip:u@example.com;P=1;p=2;other")))
+        let address = try NameAddress(parsing: "<sip:u@example.com;x=a;x=b>;tag=1")
+        #expect(address == address)
+    }
+
     /// Every kept input: parsed or rejected, and if parsed, serialised and parsed back unchanged.
     @Test func keptInputsRoundTrip() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).filter { $0.hasPrefix("regress-") }

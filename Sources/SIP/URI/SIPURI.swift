@@ -151,11 +151,14 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
             default: return false
             }
         }
-        // Other parameters must match only when present in both.
-        for p in a.parameters.items {
-            if let other = b.parameters[p.name] {
-                if !equalDecoded(p.value, other) { return false }
-            }
+        // Other parameters must match only when present in both. A name written more than
+        // once (RFC 3261 forbids it, but it parses) compares all its values in order, so
+        // that equality stays reflexive.
+        for p in a.parameters.items where b.parameters.contains(p.name) {
+            let xs = a.parameters.items.filter { $0.name.asciiCaseInsensitiveEquals(p.name) }
+            let ys = b.parameters.items.filter { $0.name.asciiCaseInsensitiveEquals(p.name) }
+            guard xs.count == ys.count else { return false }
+            for (x, y) in zip(xs, ys) where !equalDecoded(x.value, y.value) { return false }
         }
         // Headers must match as sets (names case-insensitive, values unescaped).
         guard a.headers.count == b.headers.count else { return false }
