@@ -36,6 +36,11 @@ extension Configuration {
         if text.utf8.contains(0) {
             throw ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: "contains a NUL byte; not a TOML text file")])
         }
+        if let problem = TOMLPrecheck.firstProblem(in: text) {
+            // toml++ would abort the process here instead of reporting it.
+            throw ConfigError(path: path, issues: [ConfigIssue(
+                position: .init(line: problem.line, column: problem.column), reason: problem.reason)])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
