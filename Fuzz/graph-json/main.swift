@@ -53,6 +53,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = lossyString(UnsafeBufferPointer(start: data, count: size))
     _ = WebhookReceiver.validationToken(inQuery: text)
     _ = WebhookReceiver.userID(inResource: text)
+    // … and as a Retry-After header.
+    _ = RetryPolicy().delay(attempt: 1, status: 429, retryAfterSeconds: Int(text), jitter: 0.5)
     return 0
 }
 

@@ -23,9 +23,11 @@ actor TokenProvider {
         return fresh.access_token
     }
 
-    /// How long a fetched token is used: a minute less than it is valid.
+    /// How long a fetched token is used: a minute less than it is valid, and not at all
+    /// when the token endpoint says it expires within the minute (or already has: a
+    /// negative `expires_in`, down to `Int.min`, must not overflow).
     static func cacheLifetime(of response: TokenResponse) -> Duration {
-        .seconds(max(0, response.expires_in - 60))
+        .seconds(response.expires_in > 60 ? response.expires_in - 60 : 0)
     }
 
     func invalidate() { cached = nil }

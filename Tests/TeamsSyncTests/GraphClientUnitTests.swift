@@ -67,4 +67,21 @@ struct GraphClientUnitTests {
         #expect(GraphError(.transport("connection refused"), operation: "GET presence").isTransient)
         #expect(!GraphError(.status(400, code: "BadRequest", message: nil), operation: "x").isTransient)
     }
+
+    /// fuzz-graph-json (Fuzz/): `expires_in - 60` trapped on an `expires_in` below
+    /// Int.min + 60 from the token endpoint. Input kept in
+    /// Fuzz/corpus/graph-json/regress-token-expires-in-near-int-min.
+    @Test("A token's lifetime is a minute less than it is valid, never negative, never a trap")
+    func tokenLifetime() throws {
+        func lifetime(_ json: String) throws -> Duration {
+            TokenProvider.cacheLifetime(of: try JSONDecoder().decode(TokenResponse.self, from: Data(json.utf8)))
+        }
+        #expect(try lifetime(#"{"token_type":"Bearer","expires_in":3599,"access_token":"t"}"#) == .seconds(3539))
+        #expect(try lifetime(#"{"expires_in":61,"access_token":"t"}"#) == .seconds(1))
+        #expect(try lifetime(#"{"expires_in":30,"access_token":"t"}"#) == .zero)
+        #expect(try lifetime(#"{"expires_in":-1,"access_token":"t"}"#) == .zero)
+        #expect(try lifetime(#"{"expires_in":-9223372036854775800,"access_token":"t"}"#) == .zero)
+        #expect(try lifetime(#"{"expires_in":-9223372036854775808,"access_token":"t"}"#) == .zero)
+        #expect(try lifetime(#"{"expires_in":9223372036854775807,"access_token":"t"}"#) == .seconds(Int.max - 60))
+    }
 }
