@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         .target(name: "FuzzDriver", path: "FuzzDriver"),
         .target(name: "FuzzSupport", dependencies: ["FuzzDriver"], path: "FuzzSupport"),
-        fuzzer("sip-message", [softphone("SIP")]),
+        fuzzer("sip-message", [softphone("SIP"), softphone("SIPAuth")]),
         fuzzer("sdp", [softphone("SDP")]),
         fuzzer("graph-json", [softphone("TeamsSync"), softphone("SoftphoneCore")]),
         fuzzer("config-toml", [softphone("SoftphoneConfig")]),

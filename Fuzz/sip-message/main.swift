@@ -1,8 +1,10 @@
 // Fuzzes the SIP codec (Sources/SIP): datagram parsing, stream framing with input-chosen
 // chunk sizes, the canonical serialisation round trip, the typed header accessors, URIs in
-// header values, 400 responses to broken requests, and transaction keys.
+// header values, 400 responses to broken requests, transaction keys, and the digest
+// challenges and credentials (SIPAuth) in the authentication headers.
 import FuzzSupport
 import SIP
+import SIPAuth
 
 @_cdecl("fuzz_sip_message_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
@@ -112,6 +114,10 @@ func touch(_ h: SIPHeaders) {
     for list in [try? h.contacts, try? h.routes, try? h.recordRoutes] {
         for address in list ?? [] { checkAddress(address) }
     }
+    for value in h.all(.wwwAuthenticate) + h.all(.proxyAuthenticate) { checkChallenge(value) }
+    for value in h.all(.authorization) + h.all(.proxyAuthorization) {
+        if let credentials = try? DigestAuthorization(parsing: value) { _ = credentials.headerValue }
+    }
     for field in h.fields {
         checkURI(SIPURI(field.value))
         if field.key.isList {
@@ -154,4 +160,30 @@ func check(_ error: SIPParseError) {
         let statusLineEnd = wire.firstIndex(of: 0x0A) ?? wire.count
         require(!wire[..<statusLineEnd].dropLast().contains(0x0D), "CR inside the status line")
     }
+}
+
+/// A challenge from a 401/407: answered as the line answers it, the answer must be
+/// credentials that parse, for that challenge.
+func checkChallenge(_ value: String) {
+    guard let challenge = try? DigestChallenge(parsing: value) else { return }
+    do {
+        let again = try DigestChallenge(parsing: challenge.headerValue)
+        require(again == challenge, "challenge changed by printing: \(challenge.headerValue)")
+    } catch {
+        fatalError("printed challenge does not parse: \(challenge.headerValue): \(error)")
+    }
+    var authenticator = DigestAuthenticator(credentials: DigestCredentials(username: "1001", password: "secret"),
+                                            cnonce: { "0a4f113b" })
+    guard case .retry(let header) = authenticator.respond(to: challenge, method: "REGISTER", uri: "sip:pbx.example") else {
+        return
+    }
+    do {
+        let credentials = try DigestAuthorization(parsing: header)
+        require(credentials.realm == challenge.realm && credentials.nonce == challenge.nonce
+                && credentials.opaque == challenge.opaque && credentials.username == "1001",
+                "credentials do not answer the challenge: \(header)")
+    } catch {
+        fatalError("our credentials do not parse: \(header): \(error)")
+    }
+    _ = authenticator.authorization(method: "INVITE", uri: "sip:bob@pbx.example")
 }
