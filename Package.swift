@@ -63,6 +63,9 @@ let package = Package(
         .target(name: "SIPAuth"),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
         .target(name: "SDP"),
+        // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479),
+        // and their mapping to the softphone's presence. FoundationXML.
+        .target(name: "PIDF", dependencies: ["SoftphoneCore"]),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -117,6 +120,7 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(

@@ -1,0 +1,3 @@
+import Testing
+@testable import PIDF
+@Test func placeholder() {}
