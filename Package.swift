@@ -53,7 +53,7 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
-        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
+        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
         // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
         .target(
             name: "RTPMedia",
@@ -117,7 +117,7 @@ let package = Package(
             dependencies: ["RTPMedia", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneCore"]),
