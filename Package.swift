@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "sip-bench",
             dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "SIP", "SIPNetwork",
-                           "SIPUserAgent", "BenchSupport",
+                           "SIPUserAgent", "SIPAuth", "BenchSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tools/sip-bench"
         ),
