@@ -64,7 +64,7 @@ let package = Package(
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
         .target(name: "SDP"),
         // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479),
-        // and their mapping to the softphone's presence. FoundationXML.
+        // and their mapping to the softphone's presence. Pure Swift, with its own small XML reader.
         .target(name: "PIDF", dependencies: ["SoftphoneCore"]),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),

@@ -9,9 +9,9 @@ public enum PIDFError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A `<!DOCTYPE …>` (or any other markup declaration): entities, internal or
     /// external, are not accepted at all.
     case declarationNotAllowed
-    /// The XML parser's complaint. `code` is the parser's number (libxml2's
-    /// `xmlParserErrors` with FoundationXML on Linux); `line` and `column` are 1-based.
-    case malformed(detail: String, code: Int, line: Int, column: Int)
+    /// Not UTF-8, or not well-formed (or not namespace-well-formed) XML: what is wrong,
+    /// and where (1-based line and column, the column in characters).
+    case malformed(detail: String, line: Int, column: Int)
     /// Elements nested deeper than `limit`.
     case tooDeep(limit: Int)
     /// More than `limit` elements.
@@ -31,8 +31,8 @@ public enum PIDFError: Error, Sendable, Equatable, CustomStringConvertible {
             "not a presence document: the body is not XML (it does not start with \"<\")"
         case .declarationNotAllowed:
             "presence document rejected: it has a DOCTYPE or other markup declaration (entities are not accepted)"
-        case .malformed(let detail, let code, let line, let column):
-            "malformed XML at line \(line), column \(column): \(detail) (parser error \(code))"
+        case .malformed(let detail, let line, let column):
+            "malformed XML at line \(line), column \(column): \(detail)"
         case .tooDeep(let limit):
             "presence document rejected: elements nested more than \(limit) deep"
         case .tooManyElements(let limit):

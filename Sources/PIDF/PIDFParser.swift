@@ -1,19 +1,16 @@
-#if canImport(FoundationXML)
-import FoundationXML
-import Foundation
-#else
-import Foundation
-#endif
-
 extension PIDFDocument {
     /// Parses a PIDF body.
     ///
     /// Rejected, with a reason: more than `PIDFLimits.maximumBytes`; an empty body;
-    /// anything that is not well-formed, namespace-well-formed XML; any markup
-    /// declaration (`<!DOCTYPE`, `<!ENTITY`: no entity is ever expanded or fetched);
-    /// nesting deeper than `PIDFLimits.maximumDepth` or more than
+    /// a body that is not UTF-8, or not well-formed, namespace-well-formed XML; any
+    /// markup declaration (`<!DOCTYPE`, `<!ENTITY`: no entity is ever expanded or
+    /// fetched); nesting deeper than `PIDFLimits.maximumDepth` or more than
     /// `PIDFLimits.maximumElements` elements; a root other than `presence` in the
-    /// PIDF namespace; a missing or blank `entity`.
+    /// PIDF namespace; a missing or blank `entity`. A broken document is reported as
+    /// malformed even when its root is wrong.
+    ///
+    /// Accepted although not quite well-formed: a byte order mark, and white space
+    /// before the XML declaration.
     ///
     /// Ignored: elements in other namespaces and unknown elements in known ones
     /// (with everything inside them), text where no text is expected, comments and
@@ -33,74 +30,54 @@ extension PIDFDocument {
     }
 }
 
-/// Checks the raw bytes, then runs FoundationXML's `XMLParser` (libxml2's SAX
-/// interface) with namespace processing on and external entities off.
 enum PIDFReader {
     static func read(_ bytes: [UInt8]) throws(PIDFError) -> PIDFDocument {
-        try precheck(bytes)
-
-        let parser = XMLParser(data: Data(bytes))
-        parser.shouldProcessNamespaces = true
-        parser.shouldReportNamespacePrefixes = false
-        parser.shouldResolveExternalEntities = false
-        let handler = PIDFSAXHandler()
-        parser.delegate = handler
-        let succeeded = parser.parse()
-        parser.delegate = nil
-
-        if let failure = handler.failure { throw failure }
-        // FoundationXML can return true with an error set (a truncated document,
-        // trailing content, an unbound prefix): the error decides, not the result.
-        if let error = parser.parserError {
-            let code = (error as NSError).code
-            throw .malformed(detail: PIDFSAXHandler.describe(code: code, rootClosed: handler.rootClosed),
-                             code: code, line: parser.lineNumber, column: parser.columnNumber)
-        }
-        guard succeeded, handler.rootClosed, let document = handler.document else {
-            // An empty or truncated document that the parser did not complain about.
-            throw .malformed(detail: "premature end of the document", code: 0,
-                             line: parser.lineNumber, column: parser.columnNumber)
-        }
-        return document
+        let start = try precheck(bytes)
+        var reader = XMLReader(bytes, start: start, maximumDepth: PIDFLimits.maximumDepth,
+                               maximumElements: PIDFLimits.maximumElements)
+        var builder = PIDFBuilder()
+        try reader.read { builder.handle($0) }
+        // Well-formed: now what the elements say counts.
+        if let rejection = builder.rejection { throw rejection }
+        return builder.document
     }
 
-    /// Size, emptiness, "looks like XML", and no markup declarations anywhere
-    /// outside comments, CDATA sections and processing instructions.
-    static func precheck(_ bytes: [UInt8]) throws(PIDFError) {
+    /// Emptiness, "looks like XML", and no markup declaration anywhere outside
+    /// comments, CDATA sections and processing instructions (before reading, so that
+    /// a document with one is refused as such even if it is broken elsewhere).
+    /// Returns where the markup starts (after a byte order mark and white space).
+    static func precheck(_ bytes: [UInt8]) throws(PIDFError) -> Int {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
         guard start < bytes.count else { throw .empty }
         guard bytes[start] == UInt8(ascii: "<") else { throw .notXML }
 
         var i = start
-        while i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "<"), i + 1 < bytes.count else {
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "<") else {
                 i += 1
                 continue
             }
             switch bytes[i + 1] {
             case UInt8(ascii: "!"):
                 if matches(bytes, at: i, "<!--") {
-                    guard let end = find(bytes, "-->", from: i + 4) else { return }
+                    guard let end = find(bytes, "-->", from: i + 4) else { return start }
                     i = end + 3
                 } else if matches(bytes, at: i, "<![CDATA[") {
-                    guard let end = find(bytes, "]]>", from: i + 9) else { return }
+                    guard let end = find(bytes, "]]>", from: i + 9) else { return start }
                     i = end + 3
                 } else {
                     throw .declarationNotAllowed
                 }
             case UInt8(ascii: "?"):
-                guard let end = find(bytes, "?>", from: i + 2) else { return }
+                guard let end = find(bytes, "?>", from: i + 2) else { return start }
                 i = end + 2
             default:
                 i += 1
             }
         }
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+        return start
     }
 
     private static func matches(_ bytes: [UInt8], at index: Int, _ pattern: StaticString) -> Bool {
@@ -119,8 +96,8 @@ enum PIDFReader {
     }
 }
 
-/// The SAX callbacks: a stack of what each open element is, filling in the document.
-final class PIDFSAXHandler: NSObject, XMLParserDelegate {
+/// Builds the document from the reader's events: a stack of what each open element is.
+struct PIDFBuilder {
     private enum Frame {
         case root, tuple, status, basic, contact, tupleNote, timestamp, presenceNote
         case person, activities, activity, personNote
@@ -134,10 +111,9 @@ final class PIDFSAXHandler: NSObject, XMLParserDelegate {
         }
     }
 
-    private(set) var failure: PIDFError?
-    private(set) var rootClosed = false
+    /// Not a PIDF document (wrong root, no entity); reported once the document is known to be well-formed.
+    private(set) var rejection: PIDFError?
     private var stack: [Frame] = []
-    private var elementCount = 0
 
     private var entity = ""
     private var tuples: [PIDFDocument.Tuple] = []
@@ -149,57 +125,49 @@ final class PIDFSAXHandler: NSObject, XMLParserDelegate {
     private var language: String?
     private var sawBasic = false
 
-    var document: PIDFDocument? {
-        rootClosed ? PIDFDocument(entity: entity, tuples: tuples, persons: persons, notes: notes) : nil
+    var document: PIDFDocument {
+        PIDFDocument(entity: entity, tuples: tuples, persons: persons, notes: notes)
     }
 
-    private func fail(_ error: PIDFError, _ parser: XMLParser) {
-        guard failure == nil else { return }
-        failure = error
-        parser.abortParsing()
+    mutating func handle(_ event: XMLReader.Event) {
+        switch event {
+        case .start(let element): start(element)
+        case .end: end()
+        case .text(let string): if stack.last?.collectsText == true { text += string }
+        }
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        guard failure == nil else { return }
-        elementCount += 1
-        guard elementCount <= PIDFLimits.maximumElements else {
-            return fail(.tooManyElements(limit: PIDFLimits.maximumElements), parser)
-        }
-        guard stack.count < PIDFLimits.maximumDepth else {
-            return fail(.tooDeep(limit: PIDFLimits.maximumDepth), parser)
-        }
-        let namespace = namespaceURI.flatMap { $0.isEmpty ? nil : $0 }
-        let pidf = namespace == PIDFNamespace.pidf
-        let dm = namespace == PIDFNamespace.dataModel
-        let rpid = namespace == PIDFNamespace.rpid
+    private mutating func start(_ element: XMLReader.Element) {
+        let name = element.localName
+        let pidf = element.namespace == PIDFNamespace.pidf
+        let dm = element.namespace == PIDFNamespace.dataModel
+        let rpid = element.namespace == PIDFNamespace.rpid
 
         let frame: Frame
         switch stack.last {
         case nil:
-            guard elementName == "presence", pidf else {
-                return fail(.wrongRoot(name: elementName, namespace: namespace), parser)
+            if !(name == "presence" && pidf) {
+                rejection = .wrongRoot(name: name, namespace: element.namespace)
+            } else if let value = element.attribute("entity"), !value.trimmingWhitespace().isEmpty {
+                entity = value
+            } else {
+                rejection = .missingEntity
             }
-            guard let value = attributeDict["entity"],
-                  !value.trimmingWhitespace().isEmpty else {
-                return fail(.missingEntity, parser)
-            }
-            entity = value
             frame = .root
         case .root?:
-            switch elementName {
+            switch name {
             case "tuple" where pidf:
-                tuple = PIDFDocument.Tuple(id: attributeDict["id"] ?? "", basic: nil)
+                tuple = PIDFDocument.Tuple(id: element.attribute("id") ?? "", basic: nil)
                 sawBasic = false
                 frame = .tuple
             case "note" where pidf: frame = .presenceNote
             case "person" where dm:
-                person = PIDFDocument.Person(id: attributeDict["id"] ?? "")
+                person = PIDFDocument.Person(id: element.attribute("id") ?? "")
                 frame = .person
             default: frame = .ignored
             }
         case .tuple?:
-            switch elementName {
+            switch name {
             case "status" where pidf: frame = .status
             case "contact" where pidf: frame = .contact
             case "note" where pidf: frame = .tupleNote
@@ -207,18 +175,18 @@ final class PIDFSAXHandler: NSObject, XMLParserDelegate {
             default: frame = .ignored
             }
         case .status?:
-            frame = elementName == "basic" && pidf ? .basic : .ignored
+            frame = name == "basic" && pidf ? .basic : .ignored
         case .person?:
-            switch elementName {
+            switch name {
             case "activities" where rpid: frame = .activities
             case "note" where dm || pidf: frame = .personNote
             default: frame = .ignored
             }
         case .activities?:
-            if rpid && elementName == "note" {
+            if rpid && name == "note" {
                 frame = .personNote
             } else if rpid {
-                person.activities.append(elementName)
+                person.activities.append(name)
                 frame = .activity
             } else {
                 frame = .ignored
@@ -228,17 +196,15 @@ final class PIDFSAXHandler: NSObject, XMLParserDelegate {
         }
         if frame.collectsText {
             text = ""
-            language = attributeDict["xml:lang"]
+            language = element.attribute("lang", namespace: XMLReader.xmlNamespace)
         }
         stack.append(frame)
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?) {
-        guard failure == nil, let frame = stack.popLast() else { return }
-        let value = text.trimmingWhitespace()
+    private mutating func end() {
+        guard let frame = stack.popLast() else { return }
+        let value = frame.collectsText ? text.trimmingWhitespace() : ""
         switch frame {
-        case .root: rootClosed = true
         case .tuple: tuples.append(tuple)
         case .basic:
             if !sawBasic {
@@ -251,67 +217,7 @@ final class PIDFSAXHandler: NSObject, XMLParserDelegate {
         case .presenceNote: notes.append(PIDFDocument.Note(value, language: language))
         case .person: persons.append(person)
         case .personNote: person.notes.append(PIDFDocument.Note(value, language: language))
-        case .status, .activities, .activity, .ignored: break
+        case .root, .status, .activities, .activity, .ignored: break
         }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if failure == nil, stack.last?.collectsText == true { text += string }
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        if failure == nil, stack.last?.collectsText == true { text += String(decoding: CDATABlock, as: UTF8.self) }
-    }
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        let code = (parseError as NSError).code
-        fail(.malformed(detail: Self.describe(code: code, rootClosed: rootClosed), code: code,
-                        line: parser.lineNumber, column: parser.columnNumber), parser)
-    }
-
-    /// A readable name for the parser's error code. With FoundationXML on Linux the
-    /// code is libxml2's `xmlParserErrors` value, passed through unchanged (the
-    /// names of `XMLParser.ErrorCode` do not match it).
-    static func describe(code: Int, rootClosed: Bool) -> String {
-        #if canImport(FoundationXML)
-        switch code {
-        case 4: return "no root element (start tag expected)"
-        case 5: return rootClosed ? "content after the root element" : "premature end of the document"
-        case 6, 7, 8: return "invalid character reference"
-        case 9: return "character not allowed in XML"
-        case 10...17: return "misplaced character or entity reference"
-        case 22, 23: return "malformed entity reference"
-        case 26, 27: return "undeclared entity"
-        case 31, 32: return "unsupported encoding"
-        case 38: return "\"<\" in an attribute value"
-        case 39, 40, 41, 44: return "malformed attribute value"
-        case 42: return "attribute given twice"
-        case 45: return "comment not terminated"
-        case 46, 47: return "malformed processing instruction"
-        case 57: return "malformed XML declaration"
-        case 62: return "\"]]>\" outside a CDATA section"
-        case 63: return "CDATA section not terminated"
-        case 64: return "reserved name (xml…)"
-        case 65: return "space required"
-        case 68: return "name expected"
-        case 73: return "\">\" expected"
-        case 74: return "\"</\" expected"
-        case 75: return "\"=\" expected"
-        case 76: return "end tag does not match the start tag"
-        case 77: return "tag not finished"
-        case 81: return "input is not valid in the declared encoding"
-        case 85: return "elements not balanced"
-        case 86: return "content after the root element"
-        case 111: return "parsing aborted"
-        case 200: return "misuse of the xml namespace"
-        case 201: return "namespace prefix not declared"
-        case 202: return "malformed qualified name"
-        case 203: return "attribute given twice (same namespace)"
-        case 204: return "empty namespace name"
-        default: return "not well-formed"
-        }
-        #else
-        return "not well-formed"
-        #endif
     }
 }
