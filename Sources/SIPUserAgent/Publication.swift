@@ -25,10 +25,15 @@ extension LineAgent {
     /// Where PUBLISH and SUBSCRIBE go: the registrar, acting as presence server.
     var presenceServer: SIPHop? { configuration.presence ? configuration.outboundProxy : nil }
 
-    /// The shown presence changed: publish it; Logout removes the publication.
+    /// The shown presence changed: publish it; Logout removes the publication. Appear
+    /// offline is published as Offline — the point is that others cannot tell.
     mutating func publish(_ presence: Presence, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard presenceServer != nil else { return }
-        publication.wanted = presence.state == .logout ? nil : presence
+        switch presence.state {
+        case .logout: publication.wanted = nil
+        case .appearOffline: publication.wanted = Presence(.offline, outOfOffice: presence.outOfOffice)
+        default: publication.wanted = presence
+        }
         if publication.current == nil { sendPublication(now, &out) }
     }
 

@@ -63,6 +63,15 @@ struct PublicationTests {
         #expect(refresh.headers.first(.expires) == "600")
     }
 
+    @Test("Appear offline is published as Offline: watchers cannot tell")
+    func appearOffline() throws {
+        var line = line()
+        let publish = try #require(line.command(.publish(Presence(.appearOffline))).requests(.publish).first)
+        let document = try PIDFDocument(parsing: publish.body)
+        #expect(PIDFPresence.presence(of: document) == Presence(.offline))
+        #expect(!publish.sdpText.contains("Appear"))
+    }
+
     @Test("Changes while a PUBLISH is out wait for its answer; only the latest is sent")
     func oneAtATime() throws {
         var line = line()
