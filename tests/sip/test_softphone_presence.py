@@ -3,23 +3,9 @@ agent's presence, a PJSIP buddy watching the agent sees every change, and the
 softphone's Team tab shows a colleague's presence published by PJSIP."""
 from __future__ import annotations
 
-import pytest
-
-from conftest import USERS
 from harness.kamailio import Kamailio
 from harness.pjsua import Account
 from harness.softphone import Softphone
-
-
-@pytest.fixture
-def presence_server(pj_env):
-    kam = Kamailio(USERS, presence=True)
-    kam.start()
-    try:
-        yield kam
-    finally:
-        pj_env.close_accounts()
-        kam.stop()
 
 
 def line(kam: Kamailio, user: str, **kwargs) -> Account:
