@@ -54,13 +54,14 @@ sip-env:
 test-sip: sip-env
 	SOFTPHONE_BIN=$(abspath $(BIN)) $(SIP_PY) -m pytest tests/sip -q
 
-bench: deps
+bench: deps sip-env
 	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress
 	$(SWIFT) build -c release --product softphone
 	$(SWIFT) build -c release --product sync-latency
 	$(BUILD_DIR)/release/sync-latency
 	$(SWIFT) build -c release --product sip-bench
 	$(BUILD_DIR)/release/sip-bench
+	$(SIP_PY) tests/bench/sip_presence.py $(BUILD_DIR)/release/sip-bench
 	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
 
 clean:

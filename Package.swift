@@ -59,7 +59,7 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
-        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
+        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
         // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
         .target(
             name: "RTPMedia",
@@ -69,6 +69,9 @@ let package = Package(
         .target(name: "SIPAuth"),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
         .target(name: "SDP"),
+        // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479),
+        // and their mapping to the softphone's presence. Pure Swift, with its own small XML reader.
+        .target(name: "PIDF", dependencies: ["SoftphoneCore"]),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -120,9 +123,10 @@ let package = Package(
             dependencies: ["RTPMedia", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "SoftphoneCore"]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(
@@ -147,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "sip-bench",
             dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "SIP", "SIPNetwork",
-                           "SIPUserAgent", "BenchSupport",
+                           "SIPUserAgent", "SIPAuth", "BenchSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tools/sip-bench"
         ),

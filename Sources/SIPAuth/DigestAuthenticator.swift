@@ -71,6 +71,18 @@ public struct DigestAuthenticator: Sendable {
         return .retry(header: header)
     }
 
+    /// Answers a challenge unconditionally (never `.wrongCredentials`): for a caller that
+    /// judges wrong credentials itself, per request — when several requests of one realm are
+    /// challenged at the same time, the realm-wide guess of `respond` would misfire.
+    public mutating func answer(toHeader value: String, method: String, uri: String,
+                                body: [UInt8] = []) -> ChallengeOutcome {
+        guard let challenge = try? DigestChallenge(parsing: value) else {
+            return .unsupported(reason: "malformed challenge")
+        }
+        realms[challenge.realm]?.awaitingVerdict = false
+        return respond(to: challenge, method: method, uri: uri, body: body)
+    }
+
     /// Parses a challenge header value and answers it; a malformed value is `.unsupported`.
     public mutating func respond(toHeader value: String, method: String, uri: String,
                                  body: [UInt8] = []) -> ChallengeOutcome {

@@ -9,21 +9,22 @@ extension LineAgent {
         guard var authenticator, context.authAttempts < 3 else { return nil }
         let proxy = response.statusCode == 407
         let challenges = response.headers.values(proxy ? .proxyAuthenticate : .wwwAuthenticate)
+            .filter { $0.lowercased().hasPrefix("digest") }
+        // This very request already carried our answer to a fresh challenge: another one
+        // that is not `stale` means the credentials are wrong. (Judged per request: the
+        // line's requests of one realm — REGISTER, PUBLISH, SUBSCRIBE — are challenged at once.)
+        let stale = challenges.contains { (try? DigestChallenge(parsing: $0))?.stale == true }
+        if context.authAttempts > 0, !stale { return nil }
         var request = context.request
         let method = request.method.rawValue, uri = request.uri.description
-        for challenge in challenges where challenge.lowercased().hasPrefix("digest") {
-            switch authenticator.respond(toHeader: challenge, method: method, uri: uri, body: request.body) {
-            case .retry(let header):
+        for challenge in challenges {
+            if case .retry(let header) = authenticator.answer(toHeader: challenge, method: method, uri: uri,
+                                                               body: request.body) {
                 self.authenticator = authenticator
                 request.headers.remove(.authorization)
                 request.headers.remove(.proxyAuthorization)
                 request.headers.add(proxy ? "Proxy-Authorization" : "Authorization", header)
                 return request
-            case .wrongCredentials:
-                self.authenticator = authenticator
-                return nil
-            case .unsupported:
-                continue
             }
         }
         return nil
@@ -43,6 +44,14 @@ extension LineAgent {
             leg.dialog.localSequence += 1
             sequence = leg.dialog.localSequence
             calls[callID] = leg
+        case .publication:
+            publication.sequence += 1
+            sequence = publication.sequence
+        case .subscription(let uri):
+            guard var subscription = subscriptions[uri] else { return }
+            subscription.dialog.localSequence += 1
+            sequence = subscription.dialog.localSequence
+            subscriptions[uri] = subscription
         case .none:
             return
         }
@@ -59,6 +68,10 @@ extension LineAgent {
             if leg.reinviteKey == key { leg.reinviteKey = newKey }
             if leg.referKey == key { leg.referKey = newKey }
             calls[callID] = leg
+        case .publication:
+            publication.current = newKey
+        case .subscription(let uri):
+            subscriptions[uri]?.current = newKey
         case .none:
             break
         }

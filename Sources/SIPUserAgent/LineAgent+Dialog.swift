@@ -8,6 +8,10 @@ extension LineAgent {
 
     mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
+        if request.method == .notify, let uri = subscriptionURI(for: request) {
+            subscriptionNotified(request, key: key, uri: uri, now, &out)
+            return
+        }
         guard let callID = request.headers.callID, var leg = calls[callID],
               (try? request.headers.to.tag) == leg.dialog.localTag,
               (try? request.headers.from.tag) == leg.dialog.remoteTag else {

@@ -23,6 +23,10 @@ public struct LineAgent: Sendable {
     var authenticator: DigestAuthenticator?
     /// Calls by SIP Call-ID.
     var calls: [String: CallLeg] = [:]
+    /// The agent's presence as published (RFC 3903).
+    var publication = Publication()
+    /// Colleagues' presence subscriptions by their URI (RFC 3856).
+    var subscriptions: [String: Subscription] = [:]
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
     var callIDs: [CallID: String] = [:]
     var random: SeededGenerator
@@ -43,6 +47,10 @@ public struct LineAgent: Sendable {
         case registration
         /// A request within (or creating) a call: INVITE, re-INVITE, CANCEL, BYE, REFER.
         case call(String)
+        /// A PUBLISH of the agent's presence.
+        case publication
+        /// A SUBSCRIBE to the colleague with this URI.
+        case subscription(String)
         /// Fire and forget (a response we do not act on).
         case none
     }
@@ -131,7 +139,7 @@ public struct LineAgent: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, now, &out)
         case .dial(let id, let target): dial(id, to: target, now, &out)
         case .cancelDial(let id): cancelDial(id, now, &out)
-        case .publish: break
+        case .publish(let presence): publish(presence, now, &out)
         }
     }
 
@@ -149,6 +157,10 @@ public struct LineAgent: Sendable {
             sendWantedReinvite(callID, now, &out)
         case .transferTimeout(let callID):
             transferTimedOut(callID, now, &out)
+        case .publication:
+            publicationTimer(now, &out)
+        case .subscription(let uri):
+            subscriptionTimer(uri, now, &out)
         }
     }
 
@@ -224,6 +236,8 @@ public struct LineAgent: Sendable {
         switch context.owner {
         case .registration: registrationResponse(response, key: key, now, &out)
         case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
+        case .publication: publicationResponse(response, key: key, now, &out)
+        case .subscription(let uri): subscriptionResponse(response, key: key, uri: uri, now, &out)
         case .none: break
         }
     }
@@ -234,6 +248,8 @@ public struct LineAgent: Sendable {
         switch context.owner {
         case .registration: registrationFailed(key: key, reason: reason, now, &out)
         case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
+        case .publication: publicationFailed(key: key, reason: reason, now, &out)
+        case .subscription(let uri): subscriptionFailed(key: key, uri: uri, reason: reason, now, &out)
         case .none: break
         }
     }

@@ -27,6 +27,13 @@ public struct LineAgentConfiguration: Sendable {
     public var product: String
     /// The RFC 3261 timers (T1, T2, T4).
     public var timers: SIPTimers
+    /// SIP presence: PUBLISH the agent's presence (RFC 3903) and SUBSCRIBE to `watched`
+    /// (RFC 3856) through the registrar, which must be a presence server.
+    public var presence: Bool
+    /// The colleagues whose presence the line watches.
+    public var watched: [SIPURI]
+    /// The lifetime asked for publications and subscriptions, in seconds.
+    public var presenceExpires: UInt32
     /// Whether a REFER from the other side is accepted (202, then a NOTIFY saying it
     /// succeeded); refused with 603 otherwise, as a contact-center line should.
     public var acceptsTransfers: Bool
@@ -35,7 +42,8 @@ public struct LineAgentConfiguration: Sendable {
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
                 retryDelay: Duration = .seconds(30), maximumRetryDelay: Duration = .seconds(300),
                 queues: QueueDirectory = QueueDirectory([]), mediaHost: String? = nil,
-                product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false) {
+                product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false,
+                presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600) {
         self.user = user
         self.displayName = displayName
         self.local = local
@@ -49,6 +57,9 @@ public struct LineAgentConfiguration: Sendable {
         self.product = product
         self.timers = timers
         self.acceptsTransfers = acceptsTransfers
+        self.presence = presence
+        self.watched = watched
+        self.presenceExpires = presenceExpires
     }
 
     /// The domain of the line's address of record: the registrar's, else the listening host.

@@ -18,6 +18,10 @@ public enum LineTimer: Hashable, Sendable {
     case reinviteRetry(callID: String)
     /// A blind transfer got no final NOTIFY in time: end the call anyway.
     case transferTimeout(callID: String)
+    /// Refresh our presence publication, or try publishing again after a failure.
+    case publication
+    /// Refresh a subscription to a colleague's presence, or subscribe again after a failure.
+    case subscription(uri: String)
 }
 
 /// Where and how to send RTP for a call.
@@ -76,5 +80,7 @@ public enum LineOutput: Sendable, Equatable {
     case cancelTimer(LineTimer)
     /// Hand an action to the core reducer.
     case report(Action)
+    /// A watched colleague's presence (from a NOTIFY), for the Team tab.
+    case watched(uri: String, Presence)
     case media(MediaCommand)
 }

@@ -29,6 +29,7 @@ struct Registration: Sendable {
 extension LineAgent {
     mutating func register(_ now: SIPInstant, _ out: inout [LineOutput]) {
         registration.wanted = true
+        startSubscriptions(now, &out)
         guard configuration.registrar != nil else {
             out.append(.report(.lineStateChanged(.listening)))
             return
@@ -41,6 +42,7 @@ extension LineAgent {
 
     mutating func unregister(_ now: SIPInstant, _ out: inout [LineOutput]) {
         registration.wanted = false
+        stopSubscriptions(now, &out)
         out.append(.cancelTimer(.registrationRefresh))
         out.append(.cancelTimer(.registrationRetry))
         switch registration.phase {

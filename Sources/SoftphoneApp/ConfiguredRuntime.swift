@@ -41,14 +41,21 @@ enum ConfiguredRuntime {
         let sip = configuration.sip
         let user = sip.username ?? configuration.user.extension ?? "softphone"
         let credentials = sip.password.map { DigestCredentials(username: user, password: $0.value) }
+        var colleagues: [String: (id: String, name: String)] = [:]
+        var watched: [SIPURI] = []
+        for colleague in configuration.colleagues {
+            guard let text = colleague.sip, let uri = SIPURI(text) else { continue }
+            watched.append(uri)
+            colleagues[uri.description] = (id: colleague.teamsID ?? text, name: colleague.name)
+        }
         let agent = LineAgentConfiguration(
             user: user, displayName: configuration.user.name,
             local: SIPHop(transport: .udp, host: sip.listen.host, port: sip.listen.port),
             registrar: sip.registrar.flatMap { SIPURI($0) }, credentials: credentials,
             registerExpires: UInt32(sip.registerExpires), queues: configuration.queueDirectory,
-            product: "softphone")
+            product: "softphone", presence: sip.presence && sip.registrar != nil, watched: watched)
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
-                               audioFile: sip.audioFile)
+                               audioFile: sip.audioFile, colleagues: colleagues)
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {

@@ -26,13 +26,13 @@ enum Net {
     ])
 
     static func configuration(registrar: Bool = true, credentials: Bool = true, expires: UInt32 = 600,
-                              retry: Duration = .seconds(30), maximumRetry: Duration = .seconds(300))
-        -> LineAgentConfiguration {
+                              retry: Duration = .seconds(30), maximumRetry: Duration = .seconds(300),
+                              presence: Bool = false, watched: [SIPURI] = []) -> LineAgentConfiguration {
         LineAgentConfiguration(
             user: user, displayName: "Alice Agent", local: local, registrar: registrar ? registrarURI : nil,
             credentials: credentials ? DigestCredentials(username: user, password: password) : nil,
             registerExpires: expires, retryDelay: retry, maximumRetryDelay: maximumRetry, queues: queues,
-            mediaHost: "198.51.100.5", product: "softphone-test")
+            mediaHost: "198.51.100.5", product: "softphone-test", presence: presence, watched: watched)
     }
 }
 
@@ -58,6 +58,8 @@ struct Step {
     var replies: [SentResponse] = []
     var actions: [Action] = []
     var media: [MediaCommand] = []
+    /// Watched colleagues' presence, as reported.
+    var watched: [(uri: String, presence: Presence)] = []
     var started: [(timer: LineTimer, after: Duration)] = []
     var cancelled: [LineTimer] = []
 
@@ -82,6 +84,7 @@ struct Step {
         replies += other.replies
         actions += other.actions
         media += other.media
+        watched += other.watched
         started += other.started
         cancelled += other.cancelled
     }
@@ -137,6 +140,8 @@ struct LineHarness {
                 step.actions.append(action)
             case .media(let command):
                 step.media.append(command)
+            case .watched(let uri, let presence):
+                step.watched.append((uri, presence))
             }
         }
         history.append(step)

@@ -19,7 +19,12 @@ struct SIPBench {
     static func main() async throws {
         let arguments = CommandLine.arguments
         if arguments.contains("--line") {
-            try LineUnderTest.run(dnd: arguments.contains("--dnd"), answer: arguments.contains("--answer"))
+            var registrar: String?
+            if let i = arguments.firstIndex(of: "--registrar"), i + 1 < arguments.count {
+                registrar = arguments[i + 1]
+            }
+            try LineUnderTest.run(dnd: arguments.contains("--dnd"), answer: arguments.contains("--answer"),
+                                  registrar: registrar)
             return
         }
         let environment = ProcessInfo.processInfo.environment

@@ -31,10 +31,8 @@ def _close_pjsua_accounts():
         env.close_accounts()
 
 
-@pytest.fixture
-def kamailio(pj_env):
-    """A Kamailio with USERS; its log is printed when the test fails."""
-    kam = Kamailio(USERS)
+def _running_kamailio(pj_env, **options):
+    kam = Kamailio(USERS, **options)
     kam.start()
     try:
         yield kam
@@ -44,12 +42,24 @@ def kamailio(pj_env):
         kam.stop()
 
 
+@pytest.fixture
+def kamailio(pj_env):
+    """A Kamailio with USERS; its log is printed when the test fails."""
+    yield from _running_kamailio(pj_env)
+
+
+@pytest.fixture
+def presence_server(pj_env):
+    """A Kamailio with USERS that is also a presence server (presence, presence_xml)."""
+    yield from _running_kamailio(pj_env, presence=True)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call" and report.failed:
-        kam = item.funcargs.get("kamailio")
+        kam = item.funcargs.get("kamailio") or item.funcargs.get("presence_server")
         if kam is not None:
             report.sections.append(("kamailio log (tail)", kam.log_tail(8000)))
         env = PjEnv.current()

@@ -239,3 +239,24 @@ def test_garbage_does_not_hurt_the_line(pj_env, phone):
     call = Account(CALLER, "127.0.0.1").call(phone.uri)
     phone.wait_for("Incoming call")
     call.hangup()
+
+
+def test_call_waiting_and_queue_calls_during_a_call(pj_env, phone):
+    first = Account(CALLER, "127.0.0.1").call(phone.uri)
+    phone.wait_for("Incoming call")
+    phone.keys("a")
+    first.wait_confirmed()
+    # R8: a queue call while on a call is not signalled (answering rule: 480 for queue calls).
+    queued = Account("+4940555", "127.0.0.1").call(phone.uri, headers={"X-Queue": "Sales"})
+    assert queued.wait_final()[0] == 480 and not queued.ringing
+    # R5: a direct call while on a call is signalled as call waiting.
+    second = Account("+4989777", "127.0.0.1").call(phone.uri)
+    phone.wait_for("Call waiting")
+    pj_env.wait_until(lambda: second.ringing, what="180 for the waiting call")
+    phone.keys("a")                           # answering it holds the first call
+    second.wait_confirmed()
+    pj_env.wait_until(lambda: first.remote_hold, what="the first call put on hold")
+    phone.wait_for("on hold")
+    second.hangup()
+    first.hangup()
+    phone.wait_gone("On a call")

@@ -14,6 +14,8 @@ final class LineDriver {
     private let transport: SIPTransport
     /// Receives the agent's actions (and notes), on the event loop.
     private let report: (Action) -> Void
+    /// Receives watched colleagues' presence (SIP URI, presence), on the event loop.
+    var watched: (String, Presence) -> Void = { _, _ in }
     /// Answers some requests before the agent sees them (the demo switchboard's registrar).
     var requestFilter: ((SIPRequest, SIPHop) -> SIPResponse?)?
     private let mediaHost: String
@@ -91,6 +93,8 @@ final class LineDriver {
             report(action)
         case .media(let command):
             media(command)
+        case .watched(let uri, let presence):
+            watched(uri, presence)
         }
     }
 

@@ -28,7 +28,8 @@ final class LineStack: Sendable {
                       loop: EventLoop, seed: UInt64,
                       report: @escaping @Sendable (Action) -> Void,
                       problem: @escaping @Sendable (String) -> Void,
-                      requestFilter: (@Sendable (SIPRequest, SIPHop) -> SIPResponse?)? = nil) async throws -> LineStack {
+                      requestFilter: (@Sendable (SIPRequest, SIPHop) -> SIPResponse?)? = nil,
+                      watched: @escaping @Sendable (String, Presence) -> Void = { _, _ in }) async throws -> LineStack {
         let box = NIOLoopBoundBox<LineDriver?>.makeEmptyBox(valueType: LineDriver.self, eventLoop: loop)
         let transport = try await SIPTransport.start(
             host: host, port: port, on: loop,
@@ -43,6 +44,7 @@ final class LineStack: Sendable {
                                     report: report)
             driver.box = box
             driver.requestFilter = requestFilter
+            driver.watched = watched
             box.value = driver
             let task = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
                 box.value?.reportMedia()

@@ -29,9 +29,14 @@ public final class SIPLineConnector: LineConnector, Sendable {
             }
         }
         let problems = ProblemThrottle(inbox: inbox)
+        let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
                                               audio: audio, loop: loop, seed: seed,
-                                              report: { inbox.post(.action($0)) }, problem: { problems.report($0) })
+                                              report: { inbox.post(.action($0)) }, problem: { problems.report($0) },
+                                              watched: { uri, presence in
+                                                  let row = colleagues[uri] ?? (id: uri, name: uri)
+                                                  inbox.post(.colleague(id: row.id, name: row.name, presence: presence))
+                                              })
         return SIPLineConnector(stack: stack)
     }
 

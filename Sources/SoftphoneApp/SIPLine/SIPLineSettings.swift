@@ -11,11 +11,15 @@ public struct SIPLineSettings: Sendable {
     public var listenPort: Int
     /// A WAV file to play to the other party; silence when nil.
     public var audioFile: String?
+    /// The Team tab's row (id and name) of each watched SIP URI (`agent.watched`).
+    public var colleagues: [String: (id: String, name: String)]
 
-    public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil) {
+    public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil,
+                colleagues: [String: (id: String, name: String)] = [:]) {
         self.agent = agent
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.audioFile = audioFile
+        self.colleagues = colleagues
     }
 }

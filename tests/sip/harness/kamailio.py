@@ -28,6 +28,28 @@ Behaviour of the generated routing script (see README.md for the table):
   unchanged.  No answer at all from a contact: `408 Request Timeout` from tm
   after `fr_timer` (5 s without a provisional answer; 120 s of ringing).
 * OPTIONS to the proxy itself (no user part): `200 OK`.
+
+With `presence=True` Kamailio is also the presence server of its domain
+(modules `presence` + `presence_xml`, Event `presence`, PIDF aggregation,
+`force_active`, database `db_text` in `<dir>/db`):
+
+* PUBLISH for a configured user (after the same 407 challenge as INVITE when
+  `auth_invites`): `handle_publish()` -> `200 OK` with `SIP-ETag` and
+  `Expires`; refresh (no body) / modify with `SIP-If-Match` -> `200 OK` with
+  a new ETag; `Expires: 0` removes the publication (watchers get a NOTIFY
+  whose PIDF says `closed`).  Unknown `SIP-If-Match`: `412 Conditional
+  request failed`; no body and no `SIP-If-Match`: `400 Invalid request`;
+  another Event: `489 Bad Event`.  A configured user publishing another
+  user's state: `407` again with `auth_invites` (the auth module compares
+  the credentials with the To user for PUBLISH), `403 Forbidden` without.
+* SUBSCRIBE with `Event: presence` (or `presence.winfo`) for a configured
+  user: `handle_subscribe()` -> `200 OK` (never 202: force_active) and
+  NOTIFYs from Kamailio (Contact `sip:127.0.0.1:port`) with the aggregated
+  PIDF (no body while nothing is published).  In-dialog SUBSCRIBEs (refresh,
+  Expires 0) to Kamailio's own address are handled the same way; the last
+  NOTIFY says `terminated;reason=timeout`.  SUBSCRIBE/PUBLISH for a user that
+  is not configured: `404 Not Found`.  SUBSCRIBEs with other events (dialog,
+  message-summary ...) are relayed to the user as before.
 """
 from __future__ import annotations
 
@@ -57,6 +79,17 @@ PROXY_CHALLENGE = (407, "Proxy Authentication Required")
 NOT_REGISTERED = (480, "Temporarily Unavailable")
 UNKNOWN_USER = (404, "Not Found")
 NO_ANSWER = (408, "Request Timeout")
+# presence=True (Kamailio 5.6 presence module's own reason phrases)
+PRESENCE_FORBIDDEN = (403, "Forbidden")          # a line publishing another user's state
+PUBLISH_UNKNOWN_ETAG = (412, "Conditional request failed")   # SIP-If-Match matches nothing
+PUBLISH_NOTHING = (400, "Invalid request")       # no body and no SIP-If-Match
+PUBLISH_BAD_ETAG = (500, "Server Internal Error")   # SIP-If-Match without a '.' in it
+BAD_EVENT = (489, "Bad Event")                   # Event other than presence (PUBLISH)
+PRESENCE_EVENTS_LOCAL = ("presence", "presence.winfo")   # handled by the presence server
+
+DBTEXT_TEMPLATES = "/usr/share/kamailio/dbtext/kamailio"
+# db_text tables the presence + presence_xml modules open (version holds their versions)
+PRESENCE_TABLES = ("version", "presentity", "active_watchers", "watchers", "xcap")
 
 
 def module_dir() -> str:
@@ -81,12 +114,17 @@ class Kamailio:
 
     users: user -> plain password.  port: None picks a free one (and retries
     with another when Kamailio fails to bind).  auth_invites: challenge
-    initial non-REGISTER requests from configured users with 407.
+    initial non-REGISTER requests from configured users with 407 (PUBLISH and
+    SUBSCRIBE too).  presence: also be the presence server of the domain
+    (PUBLISH/SUBSCRIBE/NOTIFY, PIDF; see the module docstring).
+    presence_clean_period: seconds between the presence module's sweeps for
+    expired publications and subscriptions.
     """
 
     def __init__(self, users: Mapping[str, str], port: int | None = None, *,
                  auth_invites: bool = True, children: int = 2, debug: int = 2,
-                 host: str = LOOPBACK, keep_dir: bool = False):
+                 host: str = LOOPBACK, keep_dir: bool = False,
+                 presence: bool = False, presence_clean_period: int = 5):
         for user, password in users.items():
             if not _SAFE_USER.match(user):
                 raise ValueError(f"unsupported user name {user!r}")
@@ -96,6 +134,8 @@ class Kamailio:
         self.requested_port = port
         self.port: int | None = port
         self.auth_invites = auth_invites
+        self.presence = presence
+        self.presence_clean_period = int(presence_clean_period)
         self.children = children
         self.debug = debug
         self.keep_dir = keep_dir
@@ -123,6 +163,15 @@ class Kamailio:
     @property
     def rpc_socket(self) -> Path:
         return self._need_dir() / "rpc.sock"
+
+    @property
+    def db_dir(self) -> Path:
+        """db_text directory (one file per table) of the presence modules."""
+        return self._need_dir() / "db"
+
+    @property
+    def db_url(self) -> str:
+        return "text://" + str(self.db_dir)   # text:///abs/path
 
     @property
     def pid(self) -> int | None:
@@ -158,6 +207,8 @@ class Kamailio:
         init_users = "\n".join(
             f"    $sht(users=>{user}) = {_quote(pw)};" for user, pw in sorted(self.users.items()))
         auth_off = "" if self.auth_invites else "    return;  # auth_invites=False\n"
+        pres = self._presence_parts() if self.presence else {}
+        rr_methods = "INVITE|REFER" if self.presence else "INVITE|SUBSCRIBE|REFER"
         return f"""#!KAMAILIO
 # generated by tests/sip/harness/kamailio.py -- test registrar/proxy
 debug={self.debug}
@@ -196,7 +247,7 @@ loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "htable.so"
 loadmodule "auth.so"
-
+{pres.get("modules", "")}
 modparam("jsonrpcs", "transport", 4)
 modparam("jsonrpcs", "dgram_socket", "{self.rpc_socket}")
 modparam("jsonrpcs", "dgram_mode", 0666)
@@ -209,7 +260,7 @@ modparam("registrar", "min_expires", 10)
 modparam("registrar", "max_expires", 3600)
 modparam("htable", "htable", "users=>size=6;autoexpire=0;")
 modparam("auth", "nonce_expire", 300)
-
+{pres.get("params", "")}
 event_route[htable:mod-init] {{
 {init_users}
 }}
@@ -242,7 +293,7 @@ request_route {{
     # absorb retransmissions of requests we are already handling
     t_check_trans();
     remove_hf("Route");
-    if (is_method("INVITE|SUBSCRIBE|REFER")) {{
+    if (is_method("{rr_methods}")) {{
         record_route();
     }}
     if (is_method("REGISTER")) {{
@@ -251,10 +302,10 @@ request_route {{
     }}
     route(AUTH);
     if (!route(FORME)) {{
-        route(RELAY);
+{pres.get("relay_rr", "")}        route(RELAY);
         exit;
     }}
-    if (is_method("OPTIONS") && $rU == $null) {{
+{pres.get("main", "")}    if (is_method("OPTIONS") && $rU == $null) {{
         sl_send_reply("200", "OK");
         exit;
     }}
@@ -273,7 +324,7 @@ route[FORME] {{
 }}
 
 route[WITHINDLG] {{
-    if (loose_route()) {{
+{pres.get("withindlg", "")}    if (loose_route()) {{
         route(RELAY);
         exit;
     }}
@@ -355,7 +406,82 @@ route[RELAY] {{
     }}
     exit;
 }}
-"""
+{pres.get("routes", "")}"""
+
+    def _presence_parts(self) -> dict[str, str]:
+        """Config fragments of the presence server (presence=True only)."""
+        local_events = "|".join(e.replace(".", "\\\\.") for e in PRESENCE_EVENTS_LOCAL)
+        return {
+            "modules": """loadmodule "db_text.so"
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+""",
+            "params": f"""# presence server: state in db_text tables (files in {self.db_dir})
+modparam("db_text", "default_connection", "{self.db_url}")
+modparam("presence", "db_url", "{self.db_url}")
+modparam("presence", "server_address", "sip:{self.hostport}")
+modparam("presence", "subs_db_mode", 1)
+modparam("presence", "publ_cache", 1)
+modparam("presence", "clean_period", {self.presence_clean_period})
+modparam("presence", "max_expires", 3600)
+modparam("presence_xml", "db_url", "{self.db_url}")
+modparam("presence_xml", "force_active", 1)
+modparam("presence_xml", "integrated_xcap_server", 1)
+""",
+            # SUBSCRIBEs relayed elsewhere are still record-routed
+            "relay_rr": """        if (is_method("SUBSCRIBE")) {
+            record_route();
+        }
+""",
+            "main": f"""    if (is_method("PUBLISH") || (is_method("SUBSCRIBE") && $hdr(Event) =~ "^[[:space:]]*({local_events})[[:space:]]*(;|$)")) {{
+        if ($rU == $null || $sht(users=>$rU) == $null) {{
+            sl_send_reply("{UNKNOWN_USER[0]}", "{UNKNOWN_USER[1]}");
+            exit;
+        }}
+        if (is_method("PUBLISH") && $fU != $null && $sht(users=>$fU) != $null && $fU != $rU) {{
+            # a line publishes its own state only
+            sl_send_reply("{PRESENCE_FORBIDDEN[0]}", "{PRESENCE_FORBIDDEN[1]}");
+            exit;
+        }}
+        route(PRESENCE);
+    }}
+    if (is_method("SUBSCRIBE")) {{
+        record_route();
+    }}
+""",
+            # in-dialog SUBSCRIBE (refresh, Expires 0) sent to the presence server itself
+            "withindlg": """    if (is_method("SUBSCRIBE") && uri == myself) {
+        route(PRESENCE);
+    }
+""",
+            "routes": """
+route[PRESENCE] {
+    xlog("L_INFO", "presence: $rm $ru event=$hdr(Event) expires=$hdr(Expires) if-match=$hdr(SIP-If-Match)\\n");
+    if (!t_newtran()) {
+        sl_reply_error();
+        exit;
+    }
+    if (is_method("PUBLISH")) {
+        handle_publish();
+    } else {
+        handle_subscribe();
+    }
+    t_release();
+    exit;
+}
+""",
+        }
+
+    def _prepare_db(self) -> None:
+        """A fresh db_text directory with the (empty) tables the presence modules use."""
+        if self.db_dir.exists():
+            shutil.rmtree(self.db_dir)
+        self.db_dir.mkdir()
+        for table in PRESENCE_TABLES:
+            src = Path(DBTEXT_TEMPLATES) / table
+            if not src.exists():
+                raise KamailioError(f"db_text template {src} missing (kamailio package?)")
+            shutil.copyfile(src, self.db_dir / table)
 
     # ----------------------------------------------------------- lifecycle
     def start(self, timeout: float = 15.0) -> "Kamailio":
@@ -366,6 +492,8 @@ route[RELAY] {{
         last = ""
         for _ in range(attempts):
             self.port = self.requested_port or free_port()
+            if self.presence:
+                self._prepare_db()
             self.cfg_path.write_text(self.render_config())
             log = open(self.log_path, "ab")
             try:
@@ -520,12 +648,82 @@ route[RELAY] {{
         wait_until(lambda: not self.contacts(user), timeout, 0.05,
                    what=f"{user} to be unregistered at Kamailio")
 
+    # ------------------------------------------------------------- presence
+    def db_table(self, table: str) -> list[dict[str, str | None]]:
+        """The rows of a presence table now (`db_text.dump` RPC, then the file).
+
+        presence=True only.  Tables: presentity (publications: username,
+        domain, event, etag, expires, body ...), active_watchers
+        (subscriptions: presentity_uri, watcher_username, callid, expires,
+        status ...), watchers, xcap.
+        """
+        if not self.presence:
+            raise KamailioError("no database: Kamailio(presence=True) only")
+        self.rpc("db_text.dump")
+        return parse_dbtext((self.db_dir / table).read_text(errors="replace"))
+
+    def presentities(self, user: str | None = None) -> list[dict[str, str | None]]:
+        """Stored publications (all, or of `user`)."""
+        rows = self.db_table("presentity")
+        return [r for r in rows if user is None or r.get("username") == user]
+
+    def active_watchers(self, user: str | None = None) -> list[dict[str, str | None]]:
+        """Active subscriptions (all, or to `user`'s presence)."""
+        rows = self.db_table("active_watchers")
+        if user is None:
+            return rows
+        want = f"sip:{user}@{self.domain}"
+        return [r for r in rows if r.get("presentity_uri") == want]
+
+    def wait_published(self, user: str, timeout: float = 10.0) -> list[dict[str, str | None]]:
+        return wait_until(lambda: self.presentities(user), timeout, 0.05,
+                          what=f"a publication of {user} at Kamailio")
+
+    def wait_unpublished(self, user: str, timeout: float = 10.0) -> None:
+        wait_until(lambda: not self.presentities(user), timeout, 0.05,
+                   what=f"{user}'s publication to be removed at Kamailio")
+
     def set_password(self, user: str, password: str) -> None:
         """Add a user, or change a password, while Kamailio runs (htable)."""
         if not _SAFE_USER.match(user):
             raise ValueError(f"unsupported user name {user!r}")
         self.rpc("htable.sets", "users", user, password)
         self.users[user] = password
+
+
+def parse_dbtext(text: str) -> list[dict[str, str | None]]:
+    """Rows of a db_text table file: header `name(type[,flags]) ...`, then
+    `:`-separated values with `\\:` `\\\\` `\\n` ... escapes; empty = '' (or None
+    for a null column)."""
+    lines = text.split("\n")
+    if not lines or not lines[0].strip():
+        return []
+    columns = [re.match(r"([^(]+)\(([^)]*)\)", c) for c in lines[0].split()]
+    names = [(m.group(1), "null" in m.group(2)) for m in columns if m]
+    rows = []
+    escapes = {":": ":", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+    for line in lines[1:]:
+        if not line:
+            continue
+        values, cur, i = [], [], 0
+        while i < len(line):
+            ch = line[i]
+            if ch == "\\" and i + 1 < len(line):
+                cur.append(escapes.get(line[i + 1], line[i + 1]))
+                i += 2
+                continue
+            if ch == ":":
+                values.append("".join(cur))
+                cur = []
+            else:
+                cur.append(ch)
+            i += 1
+        values.append("".join(cur))
+        row = {}
+        for (name, nullable), value in zip(names, values):
+            row[name] = None if (nullable and value == "") else value
+        rows.append(row)
+    return rows
 
 
 def _port_free_tcp(host: str, port: int) -> bool:

@@ -21,15 +21,22 @@ Incoming calls are recorded in `account.incoming` and answered according to
 
 Limits of the pjsua2-python 2.15.1.post1 wheel: at most 4 simultaneous call
 legs per process (all accounts together; A->B through Kamailio is 2 legs).
+
+Presence (RFC 3856/3903, PIDF + RPID): `Account(..., publish=True)` sends
+PUBLISH (after registering) and `account.publish("busy")` changes what it
+publishes; `account.watch(uri)` SUBSCRIBEs and returns a `Buddy` recording
+every state (`PresenceState`) and every NOTIFY received.
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import random
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, TypeVar
 
@@ -63,6 +70,39 @@ MEDIA_DIR = {
     pj.PJMEDIA_DIR_DECODING: "recvonly",
     pj.PJMEDIA_DIR_ENCODING_DECODING: "sendrecv",
 }
+BUDDY_STATUS = {
+    pj.PJSUA_BUDDY_STATUS_UNKNOWN: "unknown",
+    pj.PJSUA_BUDDY_STATUS_ONLINE: "online",
+    pj.PJSUA_BUDDY_STATUS_OFFLINE: "offline",
+}
+RPID_ACTIVITY = {
+    pj.PJRPID_ACTIVITY_UNKNOWN: "unknown",
+    pj.PJRPID_ACTIVITY_AWAY: "away",
+    pj.PJRPID_ACTIVITY_BUSY: "busy",
+}
+EVSUB_STATES = {
+    pj.PJSIP_EVSUB_STATE_NULL: "NULL",
+    pj.PJSIP_EVSUB_STATE_SENT: "SENT",
+    pj.PJSIP_EVSUB_STATE_ACCEPTED: "ACCEPTED",
+    pj.PJSIP_EVSUB_STATE_PENDING: "PENDING",
+    pj.PJSIP_EVSUB_STATE_ACTIVE: "ACTIVE",
+    pj.PJSIP_EVSUB_STATE_TERMINATED: "TERMINATED",
+    pj.PJSIP_EVSUB_STATE_UNKNOWN: "UNKNOWN",
+}
+# What `Account.publish(name)` sends: (PIDF basic open?, RPID activity, note).
+# pjsua's RPID knows only the activities away and busy, so "on the phone" is
+# busy with its own note.  The watcher's status text is the note, or
+# "Online"/"Offline" when the note is empty.
+PRESENCE_PRESETS = {
+    "online": (True, pj.PJRPID_ACTIVITY_UNKNOWN, ""),
+    "available": (True, pj.PJRPID_ACTIVITY_UNKNOWN, ""),
+    "busy": (True, pj.PJRPID_ACTIVITY_BUSY, "Busy"),
+    "away": (True, pj.PJRPID_ACTIVITY_AWAY, "Away"),
+    "on the phone": (True, pj.PJRPID_ACTIVITY_BUSY, "On the phone"),
+    "offline": (False, pj.PJRPID_ACTIVITY_UNKNOWN, ""),
+}
+_ACTIVITY_BY_NAME = {name: value for value, name in RPID_ACTIVITY.items()}
+
 # The pjsua2-python 2.15.1.post1 wheel is built with PJSUA_MAX_CALLS = 4: a
 # larger uaConfig.maxCalls is silently capped, and a fifth simultaneous call
 # leg (incoming or outgoing, all accounts together) fails with PJ_ETOOMANY.
@@ -164,6 +204,7 @@ class PjEnv:
         self.accounts: list[Account] = []
         self.accounts_ever: list[Account] = []
         self.calls: list[Call] = []      # every Call ever made: kept alive, see shutdown()
+        self.buddies: list[Buddy] = []   # every Buddy ever made: kept alive, see shutdown()
         self.ep = pj.Endpoint()
         self.ep.libCreate()
         cfg = pj.EpConfig()
@@ -272,6 +313,8 @@ class PjEnv:
             # abort).  Disown the C++ objects so Python never destroys them.
             for call in self.calls:
                 call.thisown = False
+            for buddy in self.buddies:
+                buddy.thisown = False
             for acc in self.accounts_ever:
                 acc._acc.thisown = False
             self.ep.libDestroy()
@@ -315,6 +358,9 @@ class Account:
     answer_code: what incoming calls get: 200 (after a 180), None = ring only
     (180 and wait), or a final code such as 486/480/603/302 (302 needs
     `redirect_to`).  `answer_delay` pumps that long between 180 and the answer.
+    publish: PUBLISH our presence (RFC 3903) once registered, starting with
+    `initial_status` (pjsua would publish nothing before a status is set);
+    change it with `publish(status)`.
     """
 
     def __init__(self, user: str, domain: str, registrar: str | None = None,
@@ -322,7 +368,8 @@ class Account:
                  transport: str = "udp", display_name: str | None = None,
                  answer_code: int | None = 200, redirect_to: str | None = None,
                  answer_delay: float = 0.0, register: bool = True,
-                 reg_timeout: int = 300, env: PjEnv | None = None):
+                 reg_timeout: int = 300, publish: bool = False,
+                 initial_status: str | None = "online", env: PjEnv | None = None):
         self.env = env or _env()
         self.user = user
         self.domain = domain
@@ -336,6 +383,9 @@ class Account:
         self.incoming: list[Call] = []
         self.outgoing: list[Call] = []
         self.closed = False
+        self.buddies: list[Buddy] = []
+        self.published: list[tuple[float, str, str, str]] = []   # (time, status, activity, note)
+        self.publish_enabled = publish
 
         if transport.lower() == "tcp":
             # pjsua derives the Contact's transport from these URIs: without
@@ -372,10 +422,18 @@ class Account:
         cfg.mediaConfig.transportConfig.port = random.randrange(20000, 50000, 2)
         cfg.mediaConfig.transportConfig.portRange = 2000
         cfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        # PUBLISH (RFC 3903) our presence to the registrar's domain; pjsua
+        # starts publishing once the registration succeeded
+        cfg.presConfig.publishEnabled = publish
+        self._cfg = cfg
         self._acc = _PjAccount(self)
         self._acc.create(cfg, True)
         self.env.accounts.append(self)
         self.env.accounts_ever.append(self)
+        if publish and initial_status:
+            # pjsua publishes nothing until a status is set; once set, the
+            # first PUBLISH goes out when the registration succeeds
+            self.publish(initial_status)
 
     @property
     def uri(self) -> str:
@@ -409,11 +467,32 @@ class Account:
         return self.reg_events[-1][0] if self.reg_events else None
 
     def register(self) -> None:
-        self._acc.setRegistration(True)
+        """REGISTER again; a publishing account also publishes its last status again.
+
+        pjsua's unregistration unpublishes, forgets the status and switches
+        publishing off inside pjsua-lib: without `enable_publish()` it would
+        register but never PUBLISH again.  That re-enabling (Account.modify)
+        itself re-registers.
+        """
+        if self.publish_enabled and self.published and not self._cfg.presConfig.publishEnabled:
+            _, key, activity, note = self.published[-1]
+            self.enable_publish(key, note=note, activity=activity)
+            try:
+                self._acc.setRegistration(True)
+            except pj.Error:
+                pass            # the modify() already sent a REGISTER (PJSIP_EBUSY)
+        else:
+            self._acc.setRegistration(True)
 
     def unregister(self) -> None:
-        """Send REGISTER with Expires: 0 (wait with `registered()` false)."""
+        """Send REGISTER with Expires: 0 (wait with `registered()` false).
+
+        A publishing account also withdraws its publication (PUBLISH
+        Expires: 0): pjsua does that and switches publishing off.
+        """
         self._acc.setRegistration(False)
+        if self._cfg.presConfig.publishEnabled:
+            self._cfg.presConfig.publishEnabled = False     # as pjsua-lib did
 
     def wait_registered(self, timeout: float = 10.0) -> None:
         self.env.wait_until(lambda: self.registered() or self._reg_failed(), timeout,
@@ -485,11 +564,91 @@ class Account:
         return self.incoming[count - 1]
 
     # -------------------------------------------------------------- close
+    # ----------------------------------------------------------- presence
+    def publish(self, status: str = "online", note: str | None = None,
+                activity: str | None = None) -> None:
+        """Set our presence: "online", "busy", "away", "on the phone", "offline".
+
+        `note` and `activity` ("busy", "away", "unknown") override the preset.
+        With `publish=True` pjsua sends a PUBLISH (PIDF with an RPID person
+        element); without it the status only goes into NOTIFYs pjsua itself
+        sends to direct subscribers.
+        """
+        key = status.lower()
+        if key not in PRESENCE_PRESETS:
+            raise ValueError(f"unknown presence {status!r}; one of {sorted(PRESENCE_PRESETS)}")
+        basic_open, act, default_note = PRESENCE_PRESETS[key]
+        if activity is not None:
+            act = _ACTIVITY_BY_NAME[activity.lower()]
+        ps = pj.PresenceStatus()
+        ps.status = pj.PJSUA_BUDDY_STATUS_ONLINE if basic_open else pj.PJSUA_BUDDY_STATUS_OFFLINE
+        ps.activity = act
+        ps.note = default_note if note is None else note
+        self._acc.setOnlineStatus(ps)
+        self.published.append((time.monotonic(), key, RPID_ACTIVITY[act], ps.note))
+
+    def unpublish(self) -> None:
+        """Withdraw our publication (PUBLISH Expires: 0) and stop publishing.
+
+        Done by modifying the account with publishing disabled (pjsua has no
+        other way); the registration is kept.
+        """
+        self._cfg.presConfig.publishEnabled = False
+        self.publish_enabled = False
+        self._acc.modify(self._cfg)
+
+    def enable_publish(self, status: str = "online", note: str | None = None,
+                       activity: str | None = None) -> None:
+        """Start publishing (again, after `unpublish()` or an unregistration) with `status`.
+
+        pjsua re-REGISTERs for it and PUBLISHes once that succeeded.
+        """
+        self.publish(status, note=note, activity=activity)
+        self.publish_enabled = True
+        if not self._cfg.presConfig.publishEnabled:
+            self._cfg.presConfig.publishEnabled = True
+            self._acc.modify(self._cfg)
+
+    def watch(self, uri: str, subscribe: bool = True) -> "Buddy":
+        """SUBSCRIBE to `uri`'s presence (through our proxy); returns the Buddy.
+
+        pjsua-lib ignores the Account given to `Buddy.create()`: it picks the
+        account for a buddy's SUBSCRIBE by the buddy URI's domain, in account
+        priority order (all our lines share 127.0.0.1, so the first account
+        would always win).  While the SUBSCRIBE is created we therefore raise
+        this account's priority above all others, then restore it.
+        """
+        with self.preferred_for_outgoing():
+            return Buddy(self, uri, subscribe=subscribe)
+
+    def _set_priority(self, priority: int) -> None:
+        self._cfg.priority = priority
+        self._acc.modify(self._cfg)
+
+    @contextlib.contextmanager
+    def preferred_for_outgoing(self):
+        """Meanwhile this account wins pjsua's choice of an account for outgoing requests."""
+        old = self._cfg.priority
+        top = max((a._cfg.priority for a in self.env.accounts if a is not self), default=0) + 1
+        if old < top:
+            self._set_priority(top)
+        try:
+            yield self
+        finally:
+            if self._cfg.priority != old and not self.closed:
+                self._set_priority(old)
+
     def close(self, timeout: float = 5.0) -> None:
-        """Hang up this account's calls, unregister, delete the account."""
+        """Hang up this account's calls, unsubscribe its buddies, unregister, delete the account.
+
+        A publishing account's publication is withdrawn (PUBLISH Expires: 0)
+        by pjsua when it unregisters or the account is deleted.
+        """
         if self.closed:
             return
         self.closed = True
+        for buddy in list(self.buddies):
+            buddy.delete(timeout=min(timeout, 2.0))
         live = [c for c in self.incoming + self.outgoing if not c.disconnected]
         for call in live:
             call.hangup()
@@ -834,3 +993,229 @@ class Call(pj.Call):
     def __repr__(self) -> str:
         kind = "out" if self.outgoing else "in"
         return f"<Call {kind} {self.target or ''} states={self.states} final={self.final}>"
+
+
+# --------------------------------------------------------------- presence
+@dataclass
+class PresenceState:
+    """One `onBuddyState` of a watched buddy, as pjsua saw it."""
+    time: float                 # time.monotonic() when pjsua reported it
+    status: str                 # "online" / "offline" / "unknown" (PIDF basic open/closed, none)
+    status_text: str            # the RPID note, else "Online"/"Offline"; "?" when unknown
+    activity: str               # RPID activity: "busy" / "away" / "unknown"
+    note: str                   # RPID note (dm:note or the tuple's note)
+    rpid_id: str
+    sub_state: int              # PJSIP_EVSUB_STATE_*
+    sub_state_name: str         # pjsua's name: "NULL", "SENT", "ACCEPTED", "PENDING", "ACTIVE", "TERMINATED"
+    sub_term_code: int          # final SIP code of a terminated subscription (200 otherwise)
+    sub_term_reason: str        # e.g. "noresource", "timeout", or the SUBSCRIBE's reason
+    contact: str
+    monitoring: bool            # BuddyInfo.presMonitorEnabled
+    notify: SipMessage | None = None   # the NOTIFY that caused this state (None: another cause)
+
+    @property
+    def pidf(self) -> str | None:
+        """The PIDF body of that NOTIFY ('' for a NOTIFY without body)."""
+        return self.notify.body if self.notify is not None else None
+
+    @property
+    def terminated(self) -> bool:
+        return self.sub_state == pj.PJSIP_EVSUB_STATE_TERMINATED
+
+
+class Buddy(pj.Buddy):
+    """A presence subscription of an Account (pjsua2 Buddy) and all it saw.
+
+    states: every PresenceState (one per `onBuddyState`).
+    messages: every SIP message pjsua reported on the subscription
+    (`onBuddyEvSubState` events: answers to SUBSCRIBE, NOTIFYs).
+    notifies: the NOTIFY requests among them, in order.
+    """
+
+    def __init__(self, account: Account, uri: str, subscribe: bool = True):
+        super().__init__()
+        self.account = account
+        self.env = account.env
+        self.uri = uri
+        self.states: list[PresenceState] = []
+        self.messages: list[SipMessage] = []
+        self.notifies: list[SipMessage] = []
+        self.sub_events: list[tuple[float, str, str | None]] = []  # (time, state name, first line)
+        self.deleted = False
+        self._trigger: SipMessage | None = None   # message of the evsub event being reported
+        cfg = pj.BuddyConfig()
+        cfg.uri = uri
+        cfg.subscribe = subscribe
+        self.env.buddies.append(self)          # keep the SWIG object alive
+        self.create(account._acc, cfg)
+        account.buddies.append(self)
+
+    # ---------------------------------------------------------- callbacks
+    def onBuddyEvSubState(self, prm):
+        # pjsua calls this just before onBuddyState, for every NOTIFY and
+        # every answer to SUBSCRIBE
+        msg = self._received(prm.e)
+        self._trigger = msg
+        try:
+            name = EVSUB_STATES.get(self.getInfo().subState, "?")
+        except pj.Error:
+            name = "?"
+        self.sub_events.append((time.monotonic(), name, msg.first_line if msg else None))
+
+    def onBuddyState(self):
+        try:
+            info = self.getInfo()
+        except pj.Error:
+            return
+        pres = info.presStatus
+        trigger, self._trigger = self._trigger, None
+        notify = trigger if trigger is not None and trigger.first_line.startswith("NOTIFY ") else None
+        self.states.append(PresenceState(
+            time=time.monotonic(),
+            status=BUDDY_STATUS.get(pres.status, str(pres.status)),
+            status_text=pres.statusText,
+            activity=RPID_ACTIVITY.get(pres.activity, str(pres.activity)),
+            note=pres.note,
+            rpid_id=pres.rpidId,
+            sub_state=info.subState,
+            sub_state_name=info.subStateName,
+            sub_term_code=info.subTermCode,
+            sub_term_reason=info.subTermReason,
+            contact=info.contact,
+            monitoring=bool(info.presMonitorEnabled),
+            notify=notify))
+
+    def _received(self, event) -> SipMessage | None:
+        """Keep a received message carried by an evsub event (NOTIFY, SUBSCRIBE answer)."""
+        try:
+            if event.type != pj.PJSIP_EVENT_TSX_STATE:
+                return None
+            tsx_state = event.body.tsxState
+            if tsx_state.type != pj.PJSIP_EVENT_RX_MSG:
+                return None
+            raw = tsx_state.src.rdata.wholeMsg
+        except (AttributeError, pj.Error):
+            return None
+        if not raw:
+            return None
+        for old in self.messages[-6:]:
+            if old.raw == raw:
+                return old
+        msg = SipMessage(raw)
+        self.messages.append(msg)
+        if msg.first_line.startswith("NOTIFY "):
+            self.notifies.append(msg)
+        return msg
+
+    # ------------------------------------------------------------ actions
+    def unsubscribe(self) -> None:
+        """SUBSCRIBE with Expires: 0 (the buddy stays; `resubscribe()` again)."""
+        self.subscribePresence(False)
+
+    def resubscribe(self) -> None:
+        self.subscribePresence(True)
+
+    def refresh(self) -> None:
+        """Ask for a fresh NOTIFY (pjsua refreshes the subscription)."""
+        self.updatePresence()
+
+    def delete(self, timeout: float = 2.0) -> None:
+        """Unsubscribe and delete the pjsua buddy (the recorded data stays)."""
+        if self.deleted:
+            return
+        self.deleted = True
+        if self in self.account.buddies:
+            self.account.buddies.remove(self)
+        try:
+            if self.isValid():
+                state = self.state
+                if state is not None and not state.terminated and state.monitoring:
+                    self.subscribePresence(False)
+                    try:
+                        self.env.wait_until(
+                            lambda: self.state is not None and self.state.terminated,
+                            timeout, what=f"{self.uri}: subscription to end")
+                    except WaitTimeout:
+                        pass
+                # the C++ destructor runs pjsua_buddy_del(); SWIG disowns the proxy
+                pj._pjsua2.delete_Buddy(self)
+        except pj.Error:
+            pass
+
+    # -------------------------------------------------------------- state
+    @property
+    def state(self) -> PresenceState | None:
+        return self.states[-1] if self.states else None
+
+    @property
+    def status(self) -> str | None:
+        return self.state.status if self.state else None
+
+    @property
+    def status_text(self) -> str | None:
+        return self.state.status_text if self.state else None
+
+    @property
+    def activity(self) -> str | None:
+        return self.state.activity if self.state else None
+
+    @property
+    def note(self) -> str | None:
+        return self.state.note if self.state else None
+
+    def info(self):
+        """pjsua's BuddyInfo now."""
+        return self.getInfo()
+
+    def last_notify(self) -> SipMessage | None:
+        """The last NOTIFY received on this subscription (whole message), or None."""
+        return self.notifies[-1] if self.notifies else None
+
+    def last_pidf(self) -> str | None:
+        """The body of the last NOTIFY ('' when it had none), or None."""
+        msg = self.last_notify()
+        return msg.body if msg is not None else None
+
+    def responses(self) -> list[tuple[int, str]]:
+        """(code, reason) of every answer to our SUBSCRIBEs pjsua reported."""
+        return [m.status for m in self.messages if m.status]
+
+    def mark(self) -> int:
+        """An index into `states`, for `wait_for(..., since=mark)`."""
+        return len(self.states)
+
+    # -------------------------------------------------------------- waits
+    def wait_for(self, predicate: Callable[[PresenceState], bool], timeout: float = 10.0,
+                 since: int | None = None, what: str | None = None) -> PresenceState:
+        """Wait until a state satisfies `predicate`; returns that state.
+
+        Without `since` only the latest state counts; with `since=buddy.mark()`
+        any state recorded after the mark does.
+        """
+        def found():
+            if since is None:
+                return self.state if self.state is not None and predicate(self.state) else None
+            return next((s for s in self.states[since:] if predicate(s)), None)
+        return self.env.wait_until(
+            found, timeout,
+            what=f"{self.uri}: {what or 'presence condition'} (seen {self._summary()})")
+
+    def wait_status(self, text: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+        """Wait until the status text (note, or Online/Offline) is `text` (any case)."""
+        want = text.lower()
+        return self.wait_for(lambda s: (s.status_text or "").lower() == want, timeout, since,
+                             what=f"status text {text!r}")
+
+    def wait_basic(self, status: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+        """Wait until the status is "online" / "offline" / "unknown"."""
+        return self.wait_for(lambda s: s.status == status, timeout, since, what=f"status {status}")
+
+    def wait_terminated(self, timeout: float = 10.0) -> PresenceState:
+        return self.wait_for(lambda s: s.terminated, timeout, what="subscription terminated")
+
+    def _summary(self) -> str:
+        return ", ".join(f"{s.sub_state_name}:{s.status}/{s.status_text}/{s.activity}"
+                         for s in self.states[-6:]) or "nothing"
+
+    def __repr__(self) -> str:
+        return f"<Buddy {self.uri} {self._summary()}>"

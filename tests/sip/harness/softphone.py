@@ -33,7 +33,8 @@ class Softphone:
     def __init__(self, *, extension: str = "1001", registrar: str | None = None, password: str | None = None,
                  transport: str = "udp", answering: str = "reject", target: str | None = None,
                  no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
-                 wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None):
+                 wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None,
+                 colleagues: list[tuple[str, str]] | None = None, presence: bool = True):
         self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
         self.extension = extension
         self.registrar = registrar
@@ -44,6 +45,8 @@ class Softphone:
         self.no_answer_seconds = no_answer_seconds
         self.queues = queues if queues is not None else [("Sales", "700", True), ("Support", "701", False)]
         self.wrapup = wrapup
+        self.colleagues = colleagues or []
+        self.presence = presence
         self.width, self.height = width, height
         self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
         self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
@@ -63,12 +66,15 @@ class Softphone:
                  "[sip]", f'listen = "{LOOPBACK}:{self.port}"']
         if self.registrar:
             lines += [f'registrar = "{self.registrar}"', f'username = "{self.extension}"']
+        lines.append(f"presence = {'true' if self.presence else 'false'}")
         lines += ["", "[answering]", f'rule = "{self.answering}"', f"no_answer_seconds = {self.no_answer_seconds}"]
         if self.target:
             lines.append(f'target = "{self.target}"')
         for name, number, pbr in self.queues:
             lines += ["", "[[queues]]", f'name = "{name}"', f'number = "{number}"',
                       f"presence_based_routing = {'true' if pbr else 'false'}"]
+        for name, uri in self.colleagues:
+            lines += ["", "[[colleagues]]", f'name = "{name}"', f'sip = "{uri}"']
         lines += ["", "[wrapup]", f"seconds = {self.wrapup}", ""]
         return "\n".join(lines)
 
