@@ -10,6 +10,7 @@ let package = Package(
         // For the fuzzers in Fuzz/ (a separate package that depends on this one by path).
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "SIPAuth", targets: ["SIPAuth"]),
+        .library(name: "PIDF", targets: ["PIDF"]),
         .library(name: "SDP", targets: ["SDP"]),
         .library(name: "SoftphoneConfig", targets: ["SoftphoneConfig"]),
         .library(name: "TeamsSync", targets: ["TeamsSync"]),

@@ -23,9 +23,7 @@ let package = Package(
         fuzzer("sdp", [softphone("SDP")]),
         fuzzer("graph-json", [softphone("TeamsSync"), softphone("SoftphoneCore")]),
         fuzzer("config-toml", [softphone("SoftphoneConfig")]),
-        // TODO(PIDF): when Sources/PIDF is on main, add `.library(name: "PIDF", targets: ["PIDF"])`
-        // to the products of ../Package.swift, uncomment this line and add `pidf` to FUZZ_TARGETS.
-        // fuzzer("pidf", [softphone("PIDF")]),
+        fuzzer("pidf", [softphone("PIDF"), softphone("SoftphoneCore")]),
     ],
     swiftLanguageModes: [.v6]
 )

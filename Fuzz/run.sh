@@ -13,12 +13,12 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 SCRATCH=${FUZZ_BUILD_DIR:-$ROOT/.build-fuzz}
-TARGETS=(${@:-${FUZZ_TARGETS:-sip-message sdp graph-json config-toml}})
+TARGETS=(${@:-${FUZZ_TARGETS:-sip-message sdp graph-json config-toml pidf}})
 SWIFT=${SWIFT:-swift}
 export SWIFT_BACKTRACE=enable=no   # libFuzzer prints the crash; Swift's backtracer only slows it down
 
 # Dictionaries, where a target has one.
-declare -A DICT=([sip-message]=sip.dict [sdp]=sdp.dict [graph-json]=json.dict)
+declare -A DICT=([sip-message]=sip.dict [sdp]=sdp.dict [graph-json]=json.dict [pidf]=pidf.dict)
 # TOMLKit never frees a parsed document (no API to), so leak checks are off for the
 # configuration loader; a run long enough to leak past -rss_limit_mb still fails.
 declare -A LEAKS=([config-toml]=0)
