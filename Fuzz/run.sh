@@ -26,13 +26,15 @@ declare -A LEAKS=([config-toml]=0)
 build=("$SWIFT" build --package-path Fuzz --scratch-path "$SCRATCH" -c release
        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
        -Xcxx -fsanitize=fuzzer-no-link,address)
-for target in "${TARGETS[@]}"; do build+=(--product "fuzz-$target"); done
 work=$(mktemp -d "${TMPDIR:-/tmp}/softphone-fuzz.XXXXXX")
 echo "building: ${TARGETS[*]} (log: $work/build.log)"
-"${build[@]}" >"$work/build.log" 2>&1
-status=$?
-grep -a "error:\|Compiling fuzz\|Build of\|Build complete" "$work/build.log" | tail -20
-if [ "$status" -ne 0 ]; then echo "fuzz: build failed"; tail -40 "$work/build.log"; exit "$status"; fi
+# One product per invocation: `swift build` honours only the last --product given.
+for target in "${TARGETS[@]}"; do
+    "${build[@]}" --product "fuzz-$target" >>"$work/build.log" 2>&1
+    status=$?
+    if [ "$status" -ne 0 ]; then echo "fuzz: build of fuzz-$target failed"; tail -40 "$work/build.log"; exit "$status"; fi
+done
+grep -a "error:\|Build of" "$work/build.log" | tail -20
 BIN=$("${build[@]}" --show-bin-path 2>/dev/null)
 failed=()
 rows=()
