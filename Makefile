@@ -9,7 +9,7 @@ APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl
 
 SIP_PY      := .venv-sip/bin/python
 
-.PHONY: all deps build run test test-unit test-e2e test-sip sip-env bench clean help
+.PHONY: all deps build run test test-unit test-e2e test-sip sip-env bench fuzz clean help
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make run    build and start softphone in demo mode (no configuration needed)"
 	@echo "make test   build and run every test: unit, property and end-to-end"
 	@echo "make bench  run the benchmarks and print their tables"
+	@echo "make fuzz   run every libFuzzer target for FUZZ_SECONDS (60) each"
 
 # Installs missing system packages (needs root, as on CI and the dev machines).
 deps:
@@ -63,6 +64,16 @@ bench: deps sip-env
 	$(BUILD_DIR)/release/sip-bench
 	$(SIP_PY) tests/bench/sip_presence.py $(BUILD_DIR)/release/sip-bench
 	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
+
+# Coverage-guided fuzzing (Fuzz/README.md): builds the libFuzzer targets with
+# -sanitize=fuzzer,address (release, in .build-fuzz) and runs each for FUZZ_SECONDS.
+# New corpus entries go to a temporary folder, never to Fuzz/corpus. Fails on a crash,
+# hang or memory blow-up and leaves the input in .build-fuzz/artifacts/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= sip-message sdp graph-json config-toml pidf
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD_DIR)
