@@ -59,6 +59,34 @@ struct ConfiguredRuntimeTests {
         holder.shutdown(at: start + .seconds(1))
     }
 
+    @Test("A colleague known to Teams and to SIP presence is one row: SIP reports use the Teams id")
+    func oneRowPerPerson() throws {
+        let toml = """
+            [user]
+            extension = "1001"
+            [sip]
+            listen = "127.0.0.1:0"
+            registrar = "sip:127.0.0.1:5060"
+            [[colleagues]]
+            name = "Bob Builder"
+            teams_id = "bob"
+            sip = "sip:1002@127.0.0.1"
+            [[colleagues]]
+            name = "Carol"
+            sip = "sip:1003@127.0.0.1"
+            """
+        let configuration = try Configuration.parse(toml, environment: ["SOFTPHONE_SIP_PASSWORD": "x"])
+        let settings = ConfiguredRuntime.lineSettings(configuration)
+        #expect(settings.agent.presence)
+        #expect(settings.agent.watched.map(\.description) == ["sip:1002@127.0.0.1", "sip:1003@127.0.0.1"])
+        #expect(settings.colleagues["sip:1002@127.0.0.1"]?.id == "bob")
+        #expect(settings.colleagues["sip:1003@127.0.0.1"]?.id == "sip:1003@127.0.0.1")
+        #expect(settings.colleagues["sip:1002@127.0.0.1"]?.name == "Bob Builder")
+        let withoutPresence = try Configuration.parse(toml.replacingOccurrences(of: "listen", with: "presence = false\nlisten"),
+                                                      environment: ["SOFTPHONE_SIP_PASSWORD": "x"])
+        #expect(!ConfiguredRuntime.lineSettings(withoutPresence).agent.presence)
+    }
+
     /// Advances the runtime until the connectors' events make `condition` true (bounded).
     func waitForInbox(_ runtime: Runtime, until condition: (Runtime) -> Bool) throws {
         for i in 1...300 where !condition(runtime) {
