@@ -41,6 +41,9 @@ public final class SIPTransport: Sendable {
                     // Bursts of requests (a PBX after an outage, many callers at once) must not
                     // overflow the kernel's default buffer of ~100 datagrams.
                     .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.receiveBufferBytes))
+                    // NIO reads 2048-byte datagrams by default; SIP messages may be up to 64 KiB.
+                    .channelOption(.recvAllocator,
+                                   value: FixedSizeRecvByteBufferAllocator(capacity: configuration.maximumMessageSize))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(DatagramHandler(core: core))
@@ -156,12 +159,30 @@ extension TransportCore {
 
     private func sendDatagram(_ message: SIPMessage, to hop: SIPHop) -> EventLoopFuture<Void> {
         guard let udp = state.value.udp else { return eventLoop.makeFailedFuture(SIPTransportError.closed) }
-        let address: SocketAddress
-        do { address = try SIPEndpoint(host: hop.host, port: hop.port).socketAddress() } catch {
-            return eventLoop.makeFailedFuture(error)
+        let bytes = message.bytes
+        return resolve(SIPEndpoint(host: hop.host, port: hop.port)).flatMap { address in
+            udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: udp.allocator.buffer(bytes: bytes)))
         }
-        let buffer = udp.allocator.buffer(bytes: message.bytes)
-        return udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer))
+    }
+
+    /// The socket address of an endpoint: IP literals at once; host names on NIO's thread
+    /// pool (getaddrinfo blocks, and this loop also runs every SIP timer and the RTP ticks),
+    /// remembered for a minute.
+    func resolve(_ endpoint: SIPEndpoint) -> EventLoopFuture<SocketAddress> {
+        if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+            return eventLoop.makeSucceededFuture(address)
+        }
+        let now = NIODeadline.now()
+        if let cached = state.value.resolved[endpoint], cached.until > now {
+            return eventLoop.makeSucceededFuture(cached.address)
+        }
+        let state = self.state
+        return NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
+            try endpoint.socketAddress()
+        }.map { address in
+            state.value.resolved[endpoint] = (address, NIODeadline.now() + .seconds(60))
+            return address
+        }
     }
 
     /// An open connection for the hop: the one named, one to the same address, or a new one.
@@ -173,21 +194,29 @@ extension TransportCore {
         if let id = state.value.byRemote[endpoint], let channel = state.value.connections[id] {
             return eventLoop.makeSucceededFuture(channel)
         }
+        // A connection we opened to this hop by name (the peer registered it by its address).
+        if let channel = state.value.dialled[endpoint] {
+            if channel.isActive { return eventLoop.makeSucceededFuture(channel) }
+            state.value.dialled[endpoint] = nil
+        }
         if let pending = state.value.connecting[endpoint] { return pending }
-        let address: SocketAddress
-        do { address = try endpoint.socketAddress() } catch { return eventLoop.makeFailedFuture(error) }
-        let connected = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
-            }
-            .connect(to: address)
-            .flatMapErrorThrowing { error -> Channel in
-                throw SIPTransportError.connectFailed(endpoint, "\(error)")
-            }
+        let timeout = TimeAmount(configuration.connectTimeout)
+        let connected = resolve(endpoint).flatMap { address in
+            ClientBootstrap(group: self.eventLoop)
+                .connectTimeout(timeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+                }
+                .connect(to: address)
+        }.flatMapErrorThrowing { error -> Channel in
+            throw SIPTransportError.connectFailed(endpoint, "\(error)")
+        }
         let state = self.state
         state.value.connecting[endpoint] = connected
-        connected.whenComplete { _ in state.value.connecting[endpoint] = nil }
+        connected.whenComplete { result in
+            state.value.connecting[endpoint] = nil
+            if case .success(let channel) = result { state.value.dialled[endpoint] = channel }
+        }
         return connected
     }
 }

@@ -71,6 +71,10 @@ final class StreamHandler: ChannelInboundHandler {
 
 extension TransportCore {
     func register(_ channel: Channel, id: SIPConnectionID, remote: SIPEndpoint) {
+        guard !state.value.closed else {
+            channel.close(promise: nil)  // a connect that finished after close()
+            return
+        }
         state.value.connections[id] = channel
         state.value.remoteOf[id] = remote
         state.value.byRemote[remote] = id

@@ -22,6 +22,10 @@ struct TransportState {
     var remoteOf: [SIPConnectionID: SIPEndpoint] = [:]
     var byRemote: [SIPEndpoint: SIPConnectionID] = [:]
     var connecting: [SIPEndpoint: EventLoopFuture<Channel>] = [:]
+    /// Connections we opened, by the hop they were opened for (a host name, say).
+    var dialled: [SIPEndpoint: Channel] = [:]
+    /// Host names resolved lately, and until when the answer is used.
+    var resolved: [SIPEndpoint: (address: SocketAddress, until: NIODeadline)] = [:]
     var nextConnection: UInt64 = 1
     var counters = SIPTransportCounters()
     var closed = false
@@ -65,7 +69,8 @@ final class TransportCore: Sendable {
     }
 
     /// Bytes that did not parse: count them, answer `400` when the request can be answered,
-    /// and say so once per reason (never crash, never pass garbage on).
+    /// and say so (the connector throttles what reaches the Log tab); never crash, never
+    /// pass garbage on.
     func malformed(_ error: SIPParseError, transport: SIPTransportKind, from remote: SIPEndpoint,
                    reply: (SIPResponse) -> Void) {
         state.value.counters.malformed += 1

@@ -30,6 +30,16 @@ extension LineAgent {
         return nil
     }
 
+    /// Credentials for a request before any challenge, reusing the nonce the realm gave us
+    /// (so a PUBLISH or SUBSCRIBE costs no extra round trip, and logout's removals go out at once).
+    mutating func addCredentials(_ request: inout SIPRequest) {
+        guard var authenticator,
+              let value = authenticator.authorization(method: request.method.rawValue, uri: request.uri.description)
+        else { return }
+        request.headers.add("Proxy-Authorization", value)
+        self.authenticator = authenticator
+    }
+
     /// Sends an authenticated copy of a request: a new branch, the next CSeq of its owner.
     mutating func resend(_ request: SIPRequest, key: TransactionKey, _ context: ClientContext,
                          _ now: SIPInstant, _ out: inout [LineOutput]) {

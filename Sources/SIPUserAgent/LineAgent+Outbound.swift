@@ -44,10 +44,7 @@ extension LineAgent {
         invite.headers.add("Allow", Self.allowed)
         invite.headers.add("Supported", "replaces")
         invite.headers.fields += leg.extraHeaders
-        if var authenticator, let value = authenticator.authorization(method: "INVITE", uri: invite.uri.description) {
-            invite.headers.add("Proxy-Authorization", value)
-            self.authenticator = authenticator
-        }
+        addCredentials(&invite)
         Self.withSDP(&invite, offer.text)
         leg.invite = invite
         leg.localSDP = offer

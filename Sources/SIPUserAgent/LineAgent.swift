@@ -27,9 +27,13 @@ public struct LineAgent: Sendable {
     var publication = Publication()
     /// Colleagues' presence subscriptions by their URI (RFC 3856).
     var subscriptions: [String: Subscription] = [:]
+    /// The watched URI of each subscription dialog, by Call-ID (NOTIFYs are matched by it).
+    var subscriptionsByCallID: [String: String] = [:]
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
     var callIDs: [CallID: String] = [:]
     var random: SeededGenerator
+    /// While a transport failure is handled: what the transport said.
+    var sendFailure: String?
     /// The `o=` session id of our SDP, per process.
     let sessionID: UInt64
 
@@ -77,6 +81,14 @@ public struct LineAgent: Sendable {
     /// The live transactions, for tests and benchmarks.
     public var transactionCount: Int { transactions.count }
 
+    /// Whether a registration, publication or subscription change is still on its way
+    /// (on quit, the driver waits for logout's de-registration and removals to be answered).
+    public var hasPendingWork: Bool {
+        registration.current != nil || publication.current != nil
+            || (publication.wanted == nil && publication.entityTag != nil)
+            || subscriptions.values.contains { !$0.wanted && $0.current != nil }
+    }
+
     /// Handles one input at `now`; returns what to do, in order.
     public mutating func handle(_ input: LineInput, at now: SIPInstant) -> [LineOutput] {
         var out: [LineOutput] = []
@@ -94,10 +106,10 @@ public struct LineAgent: Sendable {
         case .mediaFailed(let id, let reason):
             mediaFailed(id, reason: reason, now, &out)
         case .sendFailed(let key, let reason):
-            if let context = clients[key] {
-                note("cannot send to \(context.hop): \(reason)", &out)
-            }
+            // The transaction's owner says what failed (once), with the transport's reason.
+            sendFailure = reason
             process(key, transactions.transportError(for: key, at: now), now, &out)
+            sendFailure = nil
         }
         return out
     }
@@ -210,7 +222,8 @@ public struct LineAgent: Sendable {
                 }
             case .transportError:
                 if let context = clients[key] {
-                    clientFailed(key, context, status: 503, reason: "cannot reach \(context.hop)", now, &out)
+                    let why = sendFailure.map { ": \($0)" } ?? ""
+                    clientFailed(key, context, status: 503, reason: "cannot reach \(context.hop)\(why)", now, &out)
                 }
             case .terminated:
                 clients[key] = nil
@@ -222,9 +235,14 @@ public struct LineAgent: Sendable {
     /// A final or provisional response for a request we sent.
     mutating func clientResponse(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext,
                                  _ now: SIPInstant, _ out: inout [LineOutput]) {
-        // A REGISTER superseded by a newer one (unregister while registering) must not be
-        // answered with credentials: that would re-add the binding the newer one removes.
-        if context.owner == .registration, key != registration.current { return }
+        // A REGISTER, PUBLISH or SUBSCRIBE superseded by a newer one (logout while it was out)
+        // must not be answered with credentials: that would undo what the newer one does.
+        switch context.owner {
+        case .registration where key != registration.current: return
+        case .publication where key != publication.current: return
+        case .subscription(let uri) where key != subscriptions[uri]?.current: return
+        default: break
+        }
         // Once the agent hung up, a challenge is the INVITE's final answer, not a reason to ring again.
         var hungUp = false
         if case .call(let callID) = context.owner { hungUp = calls[callID]?.cancelPending == true }

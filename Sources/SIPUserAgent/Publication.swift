@@ -54,6 +54,7 @@ extension LineAgent {
                                   callID: publication.callID, sequence: publication.sequence, transport: hop.transport)
         request.headers.add("Event", "presence")
         if let tag = publication.entityTag { request.headers.add("SIP-If-Match", tag) }
+        addCredentials(&request)
         if let wanted {
             request.headers.add("Expires", String(publication.expires))
             let document = PIDFPresence.document(for: wanted, entity: aor.description,
@@ -81,6 +82,7 @@ extension LineAgent {
         refresh.headers.add("Event", "presence")
         refresh.headers.add("SIP-If-Match", tag)
         refresh.headers.add("Expires", String(publication.expires))
+        addCredentials(&refresh)
         publication.current = sendRequest(refresh, to: hop, owner: .publication, now, &out)
     }
 
@@ -106,10 +108,15 @@ extension LineAgent {
             publication.sent = nil
             sendPublication(now, &out)
         case 423:
+            // Interval Too Brief: take a usable Min-Expires once, else give up for now.
             let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
-            publication.expires = max(minimum ?? publication.expires * 2, publication.expires + 1)
-            publication.sent = nil
-            sendPublication(now, &out)
+            if let minimum, minimum > publication.expires, minimum <= 86_400 {
+                publication.expires = minimum
+                publication.sent = nil
+                sendPublication(now, &out)
+            } else {
+                publicationFailed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", now, &out)
+            }
         default:
             publicationFailed(key: key, reason: "\(response.statusCode) \(response.reasonPhrase)", now, &out)
         }

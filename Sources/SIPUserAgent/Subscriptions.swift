@@ -31,7 +31,7 @@ extension LineAgent {
         for (key, subscription) in subscriptions {
             out.append(.cancelTimer(.subscription(uri: key)))
             guard subscription.established else {
-                subscriptions[key] = nil
+                forgetSubscription(key)
                 continue
             }
             subscriptions[key]?.wanted = false
@@ -47,7 +47,9 @@ extension LineAgent {
         let dialog = Dialog(callID: token(20) + "@" + configuration.local.host, localTag: token(10), remoteTag: nil,
                             localAddress: local, remoteAddress: NameAddress(uri: uri), remoteTarget: uri,
                             localSequence: random32(), transport: hop.transport)
+        if let old = subscriptions[uri.description] { subscriptionsByCallID[old.dialog.callID] = nil }
         subscriptions[uri.description] = Subscription(uri: uri, dialog: dialog)
+        subscriptionsByCallID[dialog.callID] = uri.description
         sendSubscribe(uri.description, expires: configuration.presenceExpires, now, &out)
     }
 
@@ -72,6 +74,7 @@ extension LineAgent {
         request.headers.add("Event", "presence")
         request.headers.add("Accept", PIDFPresence.contentType)
         request.headers.add("Expires", String(expires))
+        addCredentials(&request)
         subscriptions[key] = subscription
         let sent = sendRequest(request, to: hop, owner: .subscription(key), now, &out)
         subscriptions[key]?.current = sent
@@ -84,7 +87,10 @@ extension LineAgent {
         }
         subscription.current = nil
         guard subscription.wanted else {
-            subscriptions[uri] = nil  // the removal was answered
+            // The removal was answered; the notifier's final NOTIFY may still come (it
+            // finds its dialog): forget the subscription then, or after 32 s.
+            subscriptions[uri] = subscription
+            out.append(.startTimer(.subscription(uri: uri), after: .seconds(32)))
             return
         }
         switch response.statusCode {
@@ -103,7 +109,7 @@ extension LineAgent {
             out.append(.startTimer(.subscription(uri: uri), after: Self.refreshDelay(max(granted, 2))))
         case 481 where subscription.established:
             // The notifier forgot the dialog: subscribe anew.
-            subscriptions[uri] = nil
+            forgetSubscription(uri)
             subscribe(subscription.uri, now, &out)
         default:
             subscriptions[uri] = subscription
@@ -116,7 +122,7 @@ extension LineAgent {
                                      _ out: inout [LineOutput]) {
         guard var subscription = subscriptions[uri] else { return }
         guard subscription.wanted else {
-            subscriptions[uri] = nil  // the removal failed: forget it anyway
+            forgetSubscription(uri)  // the removal failed: forget it anyway
             return
         }
         if subscription.current == key { subscription.current = nil }
@@ -132,7 +138,12 @@ extension LineAgent {
 
     /// Refresh an established subscription, or start again after a failure.
     mutating func subscriptionTimer(_ uri: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard let subscription = subscriptions[uri], subscription.wanted, subscription.current == nil else { return }
+        guard let subscription = subscriptions[uri] else { return }
+        guard subscription.wanted else {
+            forgetSubscription(uri)  // removed: no final NOTIFY came
+            return
+        }
+        guard subscription.current == nil else { return }
         if subscription.established {
             sendSubscribe(uri, expires: configuration.presenceExpires, now, &out)
         } else {
@@ -144,8 +155,9 @@ extension LineAgent {
 
     /// The subscription a NOTIFY belongs to: same Call-ID, our tag in To.
     func subscriptionURI(for request: SIPRequest) -> String? {
-        guard let callID = request.headers.callID, let toTag = try? request.headers.to.tag else { return nil }
-        return subscriptions.first { $0.value.dialog.callID == callID && $0.value.dialog.localTag == toTag }?.key
+        guard let callID = request.headers.callID, let toTag = try? request.headers.to.tag,
+              let uri = subscriptionsByCallID[callID], subscriptions[uri]?.dialog.localTag == toTag else { return nil }
+        return uri
     }
 
     /// A NOTIFY (RFC 6665 §4.1.3): 200, the presence it carries to the Team tab, and a new
@@ -153,36 +165,77 @@ extension LineAgent {
     mutating func subscriptionNotified(_ request: SIPRequest, key: TransactionKey, uri: String, _ now: SIPInstant,
                                        _ out: inout [LineOutput]) {
         guard var subscription = subscriptions[uri] else { return }
+        let sequence = (try? request.headers.cseq.sequence) ?? 0
+        if let last = subscription.dialog.remoteSequence, sequence <= last {
+            // An older NOTIFY arriving late (UDP): its state is out of date.
+            reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+            return
+        }
         reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
         if !subscription.established {
-            // The NOTIFY came before the 2xx: it establishes the dialog (RFC 6665 §4.1.2.4).
+            // The NOTIFY came before the 2xx: it establishes the dialog (RFC 6665 §4.1.2.4),
+            // with its Record-Route as the route set (in the order the NOTIFY carries it).
             subscription.established = true
             if let tag = try? request.headers.from.tag { subscription.dialog.remoteTag = tag }
+            subscription.dialog.routeSet = (try? request.headers.recordRoutes) ?? []
         }
         if let target = ((try? request.headers.contacts) ?? []).first?.uri { subscription.dialog.remoteTarget = target }
-        subscription.dialog.remoteSequence = (try? request.headers.cseq.sequence) ?? subscription.dialog.remoteSequence
-        subscriptions[uri] = subscription
+        subscription.dialog.remoteSequence = sequence
         if !request.body.isEmpty {
             do {
                 let document = try PIDFDocument(parsing: request.body)
                 out.append(.watched(uri: uri, PIDFPresence.presence(of: document) ?? Presence(.unknown)))
             } catch {
                 if !subscription.told { note("presence of \(uri) unreadable: \(error)", &out) }
+                subscription.told = true
             }
         }
+        subscriptions[uri] = subscription
         let state = request.headers.first(HeaderName("Subscription-State"))?.lowercased() ?? "active"
         guard state.hasPrefix("terminated") else { return }
         out.append(.cancelTimer(.subscription(uri: uri)))
-        subscriptions[uri] = nil
+        forgetSubscription(uri)
         guard subscription.wanted else { return }
-        if state.contains("reason=rejected") || state.contains("reason=noresource") {
+        let parameters = Self.parameters(of: state)
+        let reason = parameters["reason"] ?? ""
+        let retryAfter = parameters["retry-after"].flatMap { UInt32($0) }
+        switch reason {
+        case "rejected", "noresource", "invariant":
+            // The notifier will not serve this subscription: try again in five minutes.
             var failed = Subscription(uri: subscription.uri, dialog: subscription.dialog)
             failed.told = true
             subscriptions[uri] = failed
             note("no presence for \(uri): the server ended the subscription (\(state))", &out)
-            out.append(.startTimer(.subscription(uri: uri), after: .seconds(300)))
-        } else {
-            subscribe(subscription.uri, now, &out)
+            out.append(.startTimer(.subscription(uri: uri), after: .seconds(Int64(max(300, retryAfter ?? 0)))))
+        case "probation", "giveup":
+            // Try again, but not before the server says, and never in a tight loop.
+            var later = Subscription(uri: subscription.uri, dialog: subscription.dialog)
+            later.told = subscription.told
+            subscriptions[uri] = later
+            out.append(.startTimer(.subscription(uri: uri), after: .seconds(Int64(max(5, retryAfter ?? 60)))))
+        default:
+            // deactivated, timeout, or no reason: subscribe again at once (RFC 6665 §4.1.3).
+            if let retryAfter, retryAfter > 0 {
+                subscriptions[uri] = Subscription(uri: subscription.uri, dialog: subscription.dialog)
+                out.append(.startTimer(.subscription(uri: uri), after: .seconds(Int64(retryAfter))))
+            } else {
+                subscribe(subscription.uri, now, &out)
+            }
         }
+    }
+
+    /// Forgets a subscription and its Call-ID index entry.
+    mutating func forgetSubscription(_ uri: String) {
+        if let callID = subscriptions.removeValue(forKey: uri)?.dialog.callID { subscriptionsByCallID[callID] = nil }
+    }
+
+    /// `terminated;reason=timeout;retry-after=30` → ["reason": "timeout", "retry-after": "30"].
+    static func parameters(of state: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for part in state.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmed }
+            if pair.count == 2 { out[pair[0]] = pair[1] }
+        }
+        return out
     }
 }

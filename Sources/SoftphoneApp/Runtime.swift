@@ -90,18 +90,24 @@ public final class Runtime {
     public func advance(to now: Instant) {
         let posted = inbox.drain()
         var nextPosted = 0
-        // Bounded: a source that failed to move its deadline cannot hang the loop.
-        for _ in 0..<10_000 {
-            let timerAt = timers.nextDeadline.flatMap { $0 <= now ? $0 : nil }
-            let source = sources.compactMap { s in s.nextDeadline.flatMap { $0 <= now ? (s, $0) : nil } }
-                .min { $0.1 < $1.1 }
+        // Bounded: a source that failed to move its deadline cannot hang the loop. The bound
+        // counts timers and sources only: every posted event drained here is handled.
+        var scheduledSteps = 0
+        while true {
+            let bounded = scheduledSteps < 10_000
+            let timerAt = bounded ? timers.nextDeadline.flatMap { $0 <= now ? $0 : nil } : nil
+            let source = bounded
+                ? sources.compactMap { s in s.nextDeadline.flatMap { $0 <= now ? (s, $0) : nil } }.min { $0.1 < $1.1 }
+                : nil
             let postedAt = nextPosted < posted.count ? min(posted[nextPosted].0, now) : nil
             guard let earliest = [timerAt, source?.1, postedAt].compactMap({ $0 }).min() else { return }
             let at = max(earliest, clockFloor)
             clockFloor = at
             if let timerAt, timerAt == earliest {
+                scheduledSteps += 1
                 for (id, _) in timers.takeDue(at: timerAt) { dispatch(.timerFired(id), at: at) }
             } else if let (source, due) = source, due == earliest {
+                scheduledSteps += 1
                 for event in source.events(dueBy: due, now: now) { handle(event, at: at) }
             } else {
                 handle(posted[nextPosted].1, at: at)

@@ -132,3 +132,39 @@ struct TransportTests {
         }
     }
 }
+
+@Suite("SIP transport: large datagrams and host names")
+struct TransportSizeAndNameTests {
+    let loop = MultiThreadedEventLoopGroup.singleton.next()
+
+    @Test("A 10 KB request over UDP arrives whole (NIO's default read is 2048 bytes)")
+    func largeDatagram() async throws {
+        let a = try await Peer.start(on: loop)
+        let b = try await Peer.start(on: loop)
+        var request = options(from: a.transport.local, .udp)
+        request.headers.add("Content-Type", "text/plain")
+        request.body = Array(String(repeating: "x", count: 10_000).utf8)
+        try await a.transport.send(.request(request), to: b.hop(.udp)).get()
+        let got = await b.received.wait(for: 1)
+        #expect(got.first?.message.body.count == 10_000)
+        await a.transport.close()
+        await b.transport.close()
+    }
+
+    @Test("A hop named by host name is resolved off the loop; TCP reuses the connection opened for the name")
+    func hostNames() async throws {
+        let a = try await Peer.start(on: loop)
+        let b = try await Peer.start(on: loop)
+        let named = SIPHop(transport: .tcp, host: "localhost", port: b.transport.local.port)
+        for i in 0..<5 {
+            try await a.transport.send(.request(options(from: a.transport.local, .tcp, branch: "z9hG4bK-n\(i)")), to: named).get()
+        }
+        #expect(await b.received.wait(for: 5).count == 5)
+        #expect(try await a.transport.counters().get().connectionsOpened == 1)
+        let udp = SIPHop(transport: .udp, host: "localhost", port: b.transport.local.port)
+        try await a.transport.send(.request(options(from: a.transport.local, .udp, branch: "z9hG4bK-u")), to: udp).get()
+        #expect(await b.received.wait(for: 6).count == 6)
+        await a.transport.close()
+        await b.transport.close()
+    }
+}

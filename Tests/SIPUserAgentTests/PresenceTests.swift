@@ -138,6 +138,37 @@ struct PublicationTests {
         #expect(registrar.verify(again) == .valid)
     }
 
+    @Test("423 takes a usable Min-Expires once; an absurd or missing one is a failure, never an overflow")
+    func intervalTooBrief() throws {
+        var line = line()
+        let publish = try #require(line.command(.publish(Presence(.busy))).requests(.publish).first)
+        let raised = try #require(line.receive(reply(to: publish, 423, headers: [("Min-Expires", "1200")]))
+            .requests(.publish).first)
+        #expect(raised.headers.first(.expires) == "1200")
+        let giveUp = line.receive(reply(to: raised, 423, headers: [("Min-Expires", "4294967295")]))
+        #expect(giveUp.requests(.publish).isEmpty)
+        #expect(giveUp.notes.contains { $0.contains("423") })
+        #expect(giveUp.startedTimer(.publication) == .seconds(60))
+        // Many more 423s without Min-Expires: each waits a minute; nothing traps.
+        for _ in 0..<40 {
+            guard let retry = line.advance(by: .seconds(60)).requests(.publish).first else { break }
+            line.receive(reply(to: retry, 423))
+        }
+    }
+
+    @Test("On quit the line is busy until logout's removal of the publication is answered")
+    func pendingWorkUntilRemoved() throws {
+        var line = line()
+        let publish = try #require(line.command(.publish(Presence(.available))).requests(.publish).first)
+        #expect(line.agent.hasPendingWork)
+        line.receive(reply(to: publish, 200, headers: [("SIP-ETag", "e1")]))
+        #expect(!line.agent.hasPendingWork)
+        let removal = try #require(line.command(.publish(Presence(.logout))).requests(.publish).first)
+        #expect(line.agent.hasPendingWork)
+        line.receive(reply(to: removal, 200))
+        #expect(!line.agent.hasPendingWork)
+    }
+
     @Test("Without SIP presence (or without a registrar) nothing is published or subscribed")
     func disabled() {
         var off = LineHarness(Net.configuration(presence: false, watched: [SIPURI("sip:bob@pbx.example.com")!]))
@@ -242,7 +273,7 @@ struct SubscriptionTests {
         #expect(last.requests(.subscribe).isEmpty, "no new subscription after logout")
     }
 
-    @Test("An unreadable PIDF body is answered 200 and said in the Log tab, not reported as presence")
+    @Test("An unreadable PIDF body is answered 200 and said in the Log tab once, not reported as presence")
     func malformedBody() throws {
         var (line, subscribe) = try subscribed()
         line.receive(reply(to: subscribe, 200, toTag: "notifier-tag"))
@@ -250,5 +281,53 @@ struct SubscriptionTests {
         #expect(bad.statuses == [200])
         #expect(bad.watched.isEmpty)
         #expect(bad.notes.contains { $0.contains("unreadable") })
+        #expect(line.receive(notify(for: subscribe, sequence: 2, pidf: "<presence>")).notes.isEmpty)
+    }
+
+    @Test("A late NOTIFY with an older CSeq does not overwrite newer presence")
+    func outOfOrderNotify() throws {
+        var (line, subscribe) = try subscribed()
+        line.receive(reply(to: subscribe, 200, toTag: "notifier-tag"))
+        #expect(line.receive(notify(for: subscribe, sequence: 6, pidf: pidf(Presence(.available)))).watched.count == 1)
+        let late = line.receive(notify(for: subscribe, sequence: 5, pidf: pidf(Presence(.busy))))
+        #expect(late.statuses == [200])
+        #expect(late.watched.isEmpty)
+    }
+
+    @Test("probation with retry-after waits as told; invariant is like rejected; no tight re-subscribe loop")
+    func terminationReasons() throws {
+        var (line, subscribe) = try subscribed()
+        line.receive(reply(to: subscribe, 200, toTag: "notifier-tag"))
+        let probation = line.receive(notify(for: subscribe, sequence: 1, state: "terminated;reason=probation;retry-after=90"))
+        #expect(probation.requests(.subscribe).isEmpty)
+        #expect(probation.startedTimer(.subscription(uri: Self.bob.description)) == .seconds(90))
+        let second = try #require(line.advance(by: .seconds(90)).requests(.subscribe).first)
+        line.receive(reply(to: second, 200, toTag: "t2"))
+        let invariant = line.receive(notify(for: second, sequence: 1, state: "terminated;reason=invariant", fromTag: "t2"))
+        #expect(invariant.requests(.subscribe).isEmpty)
+        #expect(invariant.startedTimer(.subscription(uri: Self.bob.description)) == .seconds(300))
+    }
+
+    @Test("A NOTIFY before the 2xx brings the route set; refreshes follow it")
+    func routeSetFromNotify() throws {
+        var (line, subscribe) = try subscribed()
+        var first = notify(for: subscribe, sequence: 1, pidf: pidf(Presence(.available)))
+        first.headers.add("Record-Route", "<sip:proxy.example.com;lr>")
+        line.receive(first)
+        line.receive(reply(to: subscribe, 200, toTag: "notifier-tag", headers: [("Expires", "600")]))
+        let refresh = try #require(line.advance(by: .seconds(540)).sent(.subscribe).first)
+        #expect(refresh.request.routeValues == ["<sip:proxy.example.com;lr>"])
+        #expect(refresh.hop.host == "proxy.example.com")
+    }
+
+    @Test("After logout's unsubscribe is answered, the notifier's final NOTIFY still finds its dialog")
+    func finalNotifyAfterRemoval() throws {
+        var (line, subscribe) = try subscribed()
+        line.receive(reply(to: subscribe, 200, toTag: "notifier-tag"))
+        let removal = try #require(line.command(.unregister).requests(.subscribe).first)
+        line.receive(reply(to: removal, 200, toTag: "notifier-tag"))
+        let last = line.receive(notify(for: subscribe, sequence: 9, state: "terminated;reason=timeout"))
+        #expect(last.statuses == [200])
+        #expect(line.agent.subscriptions.isEmpty)
     }
 }

@@ -231,3 +231,21 @@ struct RuntimeOrderingTests {
         #expect(!demo.runtime.history.isEmpty)
     }
 }
+
+@Suite("Runtime under a flood of events")
+struct RuntimeFloodTests {
+    @Test("Every posted event is handled, even more than the loop's bound in one go")
+    func noEventIsDropped() {
+        let inbox = Inbox(clock: { start })
+        let runtime = Runtime(settings: CoreSettings(), identity: .init(name: "Ada"),
+                              line: UnavailableLine(reportingTo: Inbox(), reason: "test"), teams: UnavailableTeams(reportingTo: Inbox()),
+                              store: nil, sources: [], inbox: inbox)
+        for i in 0..<12_000 {
+            inbox.post(.colleague(id: "c\(i)", name: "Colleague \(i)", presence: Presence(.available)))
+        }
+        inbox.post(.action(.note(.line, "the last one")))
+        runtime.advance(to: start + .seconds(1))
+        #expect(runtime.roster.colleagues.count == 12_000)
+        #expect(runtime.state.log.events.contains { $0.text == "the last one" })
+    }
+}

@@ -85,16 +85,22 @@ final class SIPSwitchboard: DemoCaller, Sendable {
         switch action {
         case .remoteAnswered(let id):
             forgetTimers(id)
-            after(Self.talkTime, id) { stack.send(.command(.hangUp(id))) }
+            after(Self.talkTime, id) { [weak self] in self?.hangUp(id) }
         case .incomingCall(let call):
             stack.send(.command(.ring(call.id)))
             after(Self.answerDelay, call.id) { stack.send(.command(.answer(call.id))) }
-            after(Self.answerDelay + Self.talkTime, call.id) { stack.send(.command(.hangUp(call.id))) }
+            after(Self.answerDelay + Self.talkTime, call.id) { [weak self] in self?.hangUp(call.id) }
         case .outboundFailed(let id, _, _), .remoteHangUp(let id), .callerCancelled(let id):
             forgetTimers(id)
         default:
             break
         }
+    }
+
+    /// The caller hangs up: the call is over for the switchboard too (no report comes back).
+    private func hangUp(_ id: CallID) {
+        stack.send(.command(.hangUp(id)))
+        forgetTimers(id)
     }
 
     private func after(_ delay: Duration, _ id: CallID, _ body: @escaping @Sendable () -> Void) {

@@ -30,6 +30,9 @@ final class LineDriver {
     private var started: [CallID: MediaStats] = [:]
     /// The line's state as last reported to the core.
     private(set) var lineState: LineState = .unregistered
+    /// Whether the agent still waits for an answer to a registration, publication or
+    /// subscription change (see `LineAgent.hasPendingWork`).
+    var hasPendingWork: Bool { agent.hasPendingWork }
     /// A reference to this driver that closures scheduled on the loop may hold.
     var box: NIOLoopBoundBox<LineDriver?>?
 
@@ -79,7 +82,10 @@ final class LineDriver {
         case .send(let message, let hop, let key):
             let sent = transport.send(message, to: hop)
             if let key, let box {
-                sent.whenFailure { error in box.value?.handle(.sendFailed(key, reason: "\(error)")) }
+                // Reported on a later turn of the loop, so outputs run in order even when the
+                // send fails at once.
+                let loop = self.loop
+                sent.whenFailure { error in loop.execute { box.value?.handle(.sendFailed(key, reason: "\(error)")) } }
             }
         case .respond(let response, let origin):
             transport.respond(response, toRequestFrom: origin)
@@ -109,7 +115,9 @@ final class LineDriver {
             Task {
                 do {
                     let session = try await RTPSession.open(host: host, group: loop)
-                    loop.execute { box.value?.opened(id, session) }
+                    loop.execute {
+                        if let driver = box.value { driver.opened(id, session) } else { Task { await session.close() } }
+                    }
                 } catch {
                     loop.execute { box.value?.openFailed(id, "\(error)") }
                 }

@@ -60,14 +60,16 @@ final class LineStack: Sendable {
         loop.execute { driver.value?.handle(input) }
     }
 
-    /// Waits up to `timeout` while the line is still registered or registering (so that
-    /// logout's de-registration gets its answer), then stops timers, media and the transport.
+    /// Waits up to `timeout` while the line is still registered or registering, or a
+    /// publication or subscription change is unanswered (so that logout's de-registration
+    /// and removals get their answers), then stops timers, media and the transport.
     func close(timeout: Duration) async {
         let driver = self.driver, loop = self.loop, ticker = self.ticker
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let state = try? await loop.submit { driver.value?.lineState }.get()
-            guard state == .registering || state == .registered else { break }
+            let (state, pending) = (try? await loop.submit { (driver.value?.lineState, driver.value?.hasPendingWork ?? false) }
+                .get()) ?? (nil, false)
+            guard state == .registering || state == .registered || pending else { break }
             try? await Task.sleep(for: .milliseconds(20))
         }
         let sessions = (try? await loop.submit { () -> [RTPSession] in

@@ -52,21 +52,37 @@ public final class SIPLineConnector: LineConnector, Sendable {
     }
 }
 
-/// Passes transport problems to the Log tab without flooding it: the first twenty, then
-/// one in a hundred.
+/// Passes transport problems to the Log tab without flooding it: the first five at once,
+/// then at most one every ten seconds, saying how many were left out meanwhile — so a
+/// scanner's garbage cannot hide a later problem for long.
 final class ProblemThrottle: Sendable {
+    private struct Counts {
+        var shown = 0
+        var skipped = 0
+        var lastShown: ContinuousClock.Instant?
+    }
+
     private let inbox: Inbox
-    private let count = Mutex(0)
+    private let counts = Mutex(Counts())
+    static let burst = 5
+    static let interval: Duration = .seconds(10)
 
     init(inbox: Inbox) { self.inbox = inbox }
 
     func report(_ text: String) {
-        let n = count.withLock { value -> Int in
-            value += 1
-            return value
+        let now = ContinuousClock.now
+        let skipped: Int? = counts.withLock { counts in
+            if counts.shown >= Self.burst, let last = counts.lastShown, now - last < Self.interval {
+                counts.skipped += 1
+                return nil
+            }
+            defer { counts.skipped = 0 }
+            counts.shown += 1
+            counts.lastShown = now
+            return counts.skipped
         }
-        guard n <= 20 || n % 100 == 0 else { return }
-        let suffix = n > 20 ? " (\(n) problems so far)" : ""
+        guard let skipped else { return }
+        let suffix = skipped > 0 ? " (and \(skipped) more problems in the last seconds)" : ""
         inbox.post(.action(.note(.line, text + suffix)))
     }
 }
