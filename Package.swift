@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
         .testTarget(
             name: "RTPMediaTests",
-            dependencies: ["RTPMedia", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["RTPMedia", "SoftphoneCore", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),

@@ -1,3 +1,4 @@
+import SoftphoneCore
 import Testing
 import RTPMedia
 

@@ -1,3 +1,4 @@
+import SoftphoneCore
 import Foundation
 import Testing
 import RTPMedia
