@@ -27,8 +27,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
+        // Time as plain values: the one saturating Duration conversion and the one deadline
+        // queue (timers by key). Pure; every engine that waits takes its clock as an input.
+        .target(name: "Timekeeping", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
-        .target(name: "SoftphoneCore"),
+        .target(name: "SoftphoneCore", dependencies: ["Timekeeping"]),
         // Configuration file (TOML) → validated `Configuration`.
         .target(
             name: "SoftphoneConfig",
@@ -56,11 +59,11 @@ let package = Package(
         // SIP over the network: UDP and TCP transports on SwiftNIO.
         .target(
             name: "SIPNetwork",
-            dependencies: ["SIP", .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["SIP", "Timekeeping", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
-        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
+        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore", "Timekeeping"]),
         // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
         .target(
             name: "RTPMedia",
@@ -105,6 +108,7 @@ let package = Package(
             name: "SoftphoneCoreTests",
             dependencies: ["SoftphoneCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
         .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
         .testTarget(
@@ -140,7 +144,7 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Latency tables for the benchmark tools.
-        .target(name: "BenchSupport", path: "Tools/BenchSupport"),
+        .target(name: "BenchSupport", dependencies: ["Timekeeping"], path: "Tools/BenchSupport"),
         // `make bench`: Teams presence sync latency, both ways, polling and webhooks.
         .executableTarget(
             name: "sync-latency",

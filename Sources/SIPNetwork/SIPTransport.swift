@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import SIP
+import Timekeeping
 
 /// SIP over UDP and TCP on one address, on one event loop (RFC 3261 §18).
 ///
@@ -223,7 +224,6 @@ extension TransportCore {
 
 extension TimeAmount {
     init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self = .nanoseconds(duration.nanoseconds)
     }
 }

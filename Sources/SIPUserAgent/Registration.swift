@@ -1,5 +1,6 @@
 import SIP
 import SIPAuth
+import Timekeeping
 import SoftphoneCore
 
 /// The registration of the line's contact with the registrar (RFC 3261 §10).
@@ -162,6 +163,6 @@ extension LineAgent {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        "\(duration.components.seconds) s"
+        "\(duration.wholeSeconds) s"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TeamsEmulator
 
 /// Runs the Teams emulator in the foreground until Ctrl-C or SIGTERM
@@ -7,13 +8,12 @@ public enum EmulatorRunner {
     public static func run(_ options: TeamsEmulatorOptions, announce: String) -> Int32 {
         FileHandle.standardOutput.write(Data((announce + "\n").utf8))
         let done = DispatchSemaphore(value: 0)
-        let failure = LockedResult<Bool>()
+        let failure = Mutex<Error?>(nil)
         let task = Task {
             do {
                 try await TeamsEmulatorServer.run(options: options)
-                failure.set(.success(true))
             } catch {
-                failure.set(.failure(error))
+                failure.withLock { $0 = error }
             }
             done.signal()
         }
@@ -31,7 +31,7 @@ public enum EmulatorRunner {
                 break
             }
         }
-        if case .failure(let error)? = failure.get() {
+        if let error = failure.withLock({ $0 }) {
             FileHandle.standardError.write(Data("softphone teams-emulator: \(error)\n".utf8))
             return 1
         }

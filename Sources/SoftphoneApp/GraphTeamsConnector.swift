@@ -40,8 +40,7 @@ public final class GraphTeamsConnector: TeamsConnector {
     public func close(timeout: Duration) {
         commands.finish()
         let consumer = self.consumer
-        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        _ = try? blocking(timeout: .milliseconds(milliseconds)) { await consumer.value.close() }
+        _ = try? blocking(timeout: timeout) { await consumer.value.close() }
     }
 
     deinit {

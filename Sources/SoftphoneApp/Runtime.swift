@@ -21,7 +21,8 @@ public final class Runtime {
     let store: CallStore?
     let sources: [ScheduledSource]
     public let inbox: Inbox
-    var timers = TimerTable()
+    /// The reducer's timers: started and cancelled by effects, fired by `advance(to:)`.
+    var timers = DeadlineQueue<TimerID, Instant>()
     private var dialCounter = 0
     /// The latest time handed to the reducer.
     private var clockFloor = Instant.epoch
@@ -95,7 +96,7 @@ public final class Runtime {
         var scheduledSteps = 0
         while true {
             let bounded = scheduledSteps < 10_000
-            let timerAt = bounded ? timers.nextDeadline.flatMap { $0 <= now ? $0 : nil } : nil
+            let timerAt = bounded ? timers.nextDeadline().flatMap { $0 <= now ? $0 : nil } : nil
             let source = bounded
                 ? sources.compactMap { s in s.nextDeadline.flatMap { $0 <= now ? (s, $0) : nil } }.min { $0.1 < $1.1 }
                 : nil
@@ -105,7 +106,7 @@ public final class Runtime {
             clockFloor = at
             if let timerAt, timerAt == earliest {
                 scheduledSteps += 1
-                for (id, _) in timers.takeDue(at: timerAt) { dispatch(.timerFired(id), at: at) }
+                for id in timers.takeDue(at: timerAt) { dispatch(.timerFired(id), at: at) }
             } else if let (source, due) = source, due == earliest {
                 scheduledSteps += 1
                 for event in source.events(dueBy: due, now: now) { handle(event, at: at) }
@@ -127,7 +128,7 @@ public final class Runtime {
 
     /// The earliest moment something is due (a timer or a source).
     public var nextDeadline: Instant? {
-        ([timers.nextDeadline] + sources.map(\.nextDeadline)).compactMap { $0 }.min()
+        ([timers.nextDeadline()] + sources.map(\.nextDeadline)).compactMap { $0 }.min()
     }
 
     public func takeDirty() -> Bool {
@@ -155,8 +156,10 @@ public final class Runtime {
             do { try store?.record(record) } catch { note(.error, "\(error)", at: now) }
         case .recordPresence(let transition):
             do { try store?.record(transition) } catch { note(.error, "\(error)", at: now) }
-        case .startTimer, .cancelTimer:
-            timers.apply(effect)
+        case .startTimer(let id, let at):
+            timers.start(id, at: at)
+        case .cancelTimer(let id):
+            timers.cancel(id)
         }
     }
 

@@ -1,3 +1,5 @@
+@_exported import Timekeeping
+
 /// A point in time, as a plain value. The core never reads a clock: every
 /// action that needs the time carries an `Instant`, so tests run on virtual time.
 ///
@@ -24,11 +26,11 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
     }
 
     public static func + (lhs: Instant, rhs: Duration) -> Instant {
-        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch + rhs.nanoseconds)
+        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch.saturatingAdd(rhs.nanoseconds))
     }
 
     public static func - (lhs: Instant, rhs: Duration) -> Instant {
-        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch - rhs.nanoseconds)
+        Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch.saturatingAdd(rhs.nanoseconds == .min ? .max : -rhs.nanoseconds))
     }
 
     /// The span from `rhs` to `lhs`.
@@ -37,17 +39,4 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
     }
 
     public var description: String { "t=\(secondsSinceEpoch)s" }
-}
-
-extension Duration {
-    /// The whole duration in nanoseconds (saturating for absurdly long spans).
-    public var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled + attoseconds / 1_000_000_000
-    }
-
-    /// The duration in whole seconds, rounded down.
-    public var wholeSeconds: Int64 { components.seconds }
 }

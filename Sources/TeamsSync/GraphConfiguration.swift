@@ -42,7 +42,7 @@ public struct GraphConfiguration: Sendable, Hashable {
 extension Duration {
     /// ISO 8601, as Graph's `expirationDuration` takes it: "PT5M", "PT1H30M", "PT45S".
     public var iso8601: String {
-        var seconds = max(0, Int(components.seconds))
+        var seconds = Int(max(0, wholeSeconds))
         let hours = seconds / 3600; seconds %= 3600
         let minutes = seconds / 60; seconds %= 60
         var text = "PT"

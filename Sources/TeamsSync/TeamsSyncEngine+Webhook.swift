@@ -156,14 +156,11 @@ extension TeamsSyncEngine {
 }
 
 extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
+    var timeInterval: TimeInterval { seconds }
 
     /// "250 ms", "30 s", "5 min".
     var shortDescription: String {
-        let ms = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let ms = milliseconds
         if ms < 1000 { return "\(ms) ms" }
         if ms % 60_000 == 0 { return "\(ms / 60_000) min" }
         return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// One row of a latency table: what was measured, the samples in milliseconds, the aim for p99.
 public struct LatencyRow: Sendable {
@@ -56,6 +57,5 @@ public func benchLog(_ tool: String, _ text: String) {
 
 /// Milliseconds between two instants of a continuous clock.
 public func milliseconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> Double {
-    let d = from.duration(to: to)
-    return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    from.duration(to: to).millisecondsValue
 }

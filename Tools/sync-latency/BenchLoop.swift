@@ -194,7 +194,7 @@ final class BenchLoop: Sendable {
     }
 
     private func milliseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        d.millisecondsValue
     }
 
     static var now: Instant { Instant(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)) }

@@ -44,8 +44,7 @@ struct SyncLatency {
             log("\(mode.name): pushed")
             let pull = try await loop.measurePull(samples: mode.webhook ? samples : max(10, samples / 3),
                                                   emulator: emulator, pause: mode.webhook ? .milliseconds(100) : mode.poll)
-            let pollMs = mode.webhook ? nil : Double(mode.poll.components.seconds * 1000
-                + mode.poll.components.attoseconds / 1_000_000_000_000_000)
+            let pollMs = mode.webhook ? nil : Double(mode.poll.milliseconds)
             rows.append(Row(mode: mode.name, direction: "softphone → Teams", samples: push, aim: 100))
             rows.append(Row(mode: mode.name, direction: "Teams → softphone", samples: pull, aim: pollMs.map { $0 + 50 } ?? 100))
             await loop.stop()

@@ -67,29 +67,3 @@ public final class LiveDemo {
         }
     }
 }
-
-/// Runs async work from synchronous code (start-up and shutdown), waiting at most `timeout`.
-public func blocking<T: Sendable>(timeout: DispatchTimeInterval = .seconds(30),
-                           _ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    let result = LockedResult<T>()
-    Task {
-        do { result.set(.success(try await body())) } catch { result.set(.failure(error)) }
-        done.signal()
-    }
-    guard done.wait(timeout: .now() + timeout) == .success, let value = result.get() else {
-        throw BlockingTimeout()
-    }
-    return try value.get()
-}
-
-struct BlockingTimeout: Error, CustomStringConvertible {
-    var description: String { "timed out" }
-}
-
-final class LockedResult<T: Sendable>: @unchecked Sendable {
-    private var value: Result<T, Error>?
-    private let lock = DispatchQueue(label: "softphone.blocking")
-    func set(_ new: Result<T, Error>) { lock.sync { value = new } }
-    func get() -> Result<T, Error>? { lock.sync { value } }
-}

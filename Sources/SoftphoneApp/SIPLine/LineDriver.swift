@@ -20,7 +20,7 @@ final class LineDriver {
     var requestFilter: ((SIPRequest, SIPHop) -> SIPResponse?)?
     private let mediaHost: String
     private let audio: AudioSource
-    private var timers = DeadlineQueue<LineTimer>()
+    private var timers = DeadlineQueue<LineTimer, UInt64>()
     /// The one event-loop task waiting for the earliest timer, and when it fires.
     private var wakeup: (task: Scheduled<Void>, at: UInt64)?
     private var sessions: [CallID: RTPSession] = [:]
@@ -184,12 +184,5 @@ final class LineDriver {
         timers = DeadlineQueue()
         defer { sessions.removeAll() }
         return Array(sessions.values)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

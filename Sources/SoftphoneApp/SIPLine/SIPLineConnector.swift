@@ -48,7 +48,7 @@ public final class SIPLineConnector: LineConnector, Sendable {
     /// registrar's answer, then stops timers, media and the transport.
     public func close(timeout: Duration) {
         let stack = self.stack
-        _ = try? blocking(timeout: .seconds(Int(timeout.components.seconds) + 3)) { await stack.close(timeout: timeout) }
+        _ = try? blocking(timeout: timeout + .seconds(3)) { await stack.close(timeout: timeout) }
     }
 }
 
