@@ -24,13 +24,13 @@ extension TeamsConnector {
     public func close(timeout: Duration) {}
 }
 
-/// A source of events on a schedule (demo scenario, simulated peers), run on the UI
-/// thread: the loop sleeps until `nextDeadline` and then calls `events(dueBy:now:)`.
+/// A source of actions on a schedule (demo scenario, simulated peers), run on the
+/// runtime's thread: it waits until `nextDeadline` and then calls `actions(dueBy:now:)`.
 public protocol ScheduledSource: AnyObject {
     var nextDeadline: Instant? { get }
-    /// The events due by `due`. `now` is the real time, later than `due` when the loop
+    /// The actions due by `due`. `now` is the real time, later than `due` when the loop
     /// was held up (a suspended process), so a source can tell history from the present.
-    func events(dueBy due: Instant, now: Instant) -> [AppEvent]
+    func actions(dueBy due: Instant, now: Instant) -> [Action]
 }
 
 /// The line when the SIP user agent cannot run (its address cannot be bound): calls
@@ -48,8 +48,8 @@ public final class UnavailableLine: LineConnector {
     public func perform(_ command: LineCommand, at now: Instant) {
         guard !told else { return }
         told = true
-        inbox.post(.action(.lineStateChanged(.failed(reason: "cannot listen"))))
-        inbox.post(.action(.note(.line, reason)))
+        inbox.post(.lineStateChanged(.failed(reason: "cannot listen")))
+        inbox.post(.note(.line, reason))
     }
 }
 
@@ -65,7 +65,7 @@ public final class UnavailableTeams: TeamsConnector {
         guard !told else { return }
         told = true
         let reason = "Teams is not configured"
-        inbox.post(.action(.teamsDisconnected(reason: reason)))
-        inbox.post(.action(.note(.teams, reason)))
+        inbox.post(.teamsDisconnected(reason: reason))
+        inbox.post(.note(.teams, reason))
     }
 }

@@ -15,7 +15,7 @@ public final class GraphTeamsConnector: TeamsConnector {
         let report: @Sendable (TeamsReport) -> Void = { report in
             switch report {
             case .action(let action):
-                inbox.post(.action(action))
+                inbox.post(action)
             case .colleague(let id, let presence):
                 inbox.post(.colleague(id: id, name: names[id] ?? id, presence: presence))
             }

@@ -2,15 +2,25 @@ import CallStore
 import SoftphoneCore
 import TerminalUI
 
-/// Runs the softphone without any terminal: feeds keys, connector events and due
-/// timers to the reducer, carries out its effects, and keeps what the screen shows.
-/// One thread; the terminal loop (`TerminalApp`) and the tests drive it.
+/// Everything the screen shows, in one value: the reducer's state and the view's own
+/// (tab, selection, overlays). The runtime keeps the only copy; views read snapshots.
+public struct AppState: Sendable {
+    public var core: SoftphoneState
+    public var ui = UIState()
+}
+
+/// What the terminal thread needs to draw a frame: the state and the sorted Team tab.
+public struct Frame: Sendable {
+    public var app: AppState
+    public var team: TeamTable
+}
+
+/// Runs the softphone without any terminal: feeds keys, connector actions and due
+/// timers to the reducer and carries out every effect it returns. One thread at a time
+/// (`RuntimeHost` keeps it on the SIP line's event loop; the tests drive it directly).
 public final class Runtime {
-    public private(set) var state: SoftphoneState
-    public private(set) var ui = UIState()
-    public private(set) var roster = Roster()
-    /// The call log, newest first, as far as the History tab shows it.
-    public private(set) var history: [CallRecord] = []
+    /// The one store.
+    public private(set) var app: AppState
     /// Something visible changed since the last `takeDirty()`.
     public private(set) var dirty = true
 
@@ -18,7 +28,7 @@ public final class Runtime {
     public let teamsConfigured: Bool
     let line: LineConnector
     let teams: TeamsConnector
-    let store: CallStore?
+    let callLog: CallLogWriter?
     let sources: [ScheduledSource]
     public let inbox: Inbox
     /// The reducer's timers: started and cancelled by effects, fired by `advance(to:)`.
@@ -27,30 +37,40 @@ public final class Runtime {
     /// The latest time handed to the reducer.
     private var clockFloor = Instant.epoch
     private var teamCache: (key: TeamCacheKey, table: TeamTable)?
-
-    static let historyLimit = 500
+    /// What was read or went wrong before the first action, handed to the reducer by `start(at:)`.
+    private var startup: [Action] = []
 
     public init(settings: CoreSettings, identity: ScreenModel.Identity, line: LineConnector, teams: TeamsConnector,
                 store: CallStore?, sources: [ScheduledSource], inbox: Inbox = Inbox(), teamsConfigured: Bool = true) {
-        self.state = SoftphoneState(settings: settings)
+        self.app = AppState(core: SoftphoneState(settings: settings))
         self.identity = identity
         self.line = line
         self.teams = teams
-        self.store = store
         self.sources = sources
         self.inbox = inbox
         self.teamsConfigured = teamsConfigured
+        callLog = store.map { CallLogWriter(store: $0, failed: { inbox.post(.note(.error, $0)) }) }
         if let store {
             do {
-                history = try store.history(limit: Self.historyLimit)
+                startup.append(.historyLoaded(try store.history(limit: CallHistory.limit)))
             } catch {
-                note(.error, "cannot read the call log: \(error)", at: .epoch)
+                startup.append(.note(.error, "cannot read the call log: \(error)"))
             }
         }
     }
 
+    // MARK: Views of the store
+
+    public var state: SoftphoneState { app.core }
+    public var ui: UIState { app.ui }
+    /// The call log, newest first, as far as the History tab shows it.
+    public var history: [CallRecord] { app.core.history.records }
+    public var roster: Roster { app.core.roster }
+
     /// Starts the day: logs in (which registers the line and resynchronizes Teams).
     public func start(at now: Instant) {
+        for action in startup { dispatch(action, at: now) }
+        startup = []
         dispatch(.login, at: now)
     }
 
@@ -61,7 +81,7 @@ public final class Runtime {
         dirty = true
         if key == .resize { return true }
         let rowCounts: [Tab: Int] = [.team: teamTable().rows.count, .history: history.count, .log: state.log.count]
-        for command in KeyMap.handle(key, ui: &ui, state: state, rowCounts: rowCounts) {
+        for command in KeyMap.handle(key, ui: &app.ui, state: app.core, rowCounts: rowCounts) {
             switch command {
             case .send(let action):
                 dispatch(action, at: now)
@@ -75,24 +95,13 @@ public final class Runtime {
         return true
     }
 
-    /// Handles one event from a connector or a source.
-    public func handle(_ event: AppEvent, at now: Instant) {
-        switch event {
-        case .action(let action):
-            dispatch(action, at: now)
-        case .colleague(let id, let name, let presence):
-            roster.update(id: id, name: name, presence: presence, at: now)
-            if ui.tab == .team { dirty = true }
-        }
-    }
-
-    /// Handles everything due up to `now` — timers, source events, posted events — in
+    /// Handles everything due up to `now` — timers, source actions, posted actions — in
     /// the order it happened. Time handed to the reducer never goes backwards.
     public func advance(to now: Instant) {
         let posted = inbox.drain()
         var nextPosted = 0
         // Bounded: a source that failed to move its deadline cannot hang the loop. The bound
-        // counts timers and sources only: every posted event drained here is handled.
+        // counts timers and sources only: every posted action drained here is handled.
         var scheduledSteps = 0
         while true {
             let bounded = scheduledSteps < 10_000
@@ -109,9 +118,9 @@ public final class Runtime {
                 for id in timers.takeDue(at: timerAt) { dispatch(.timerFired(id), at: at) }
             } else if let (source, due) = source, due == earliest {
                 scheduledSteps += 1
-                for event in source.events(dueBy: due, now: now) { handle(event, at: at) }
+                for action in source.actions(dueBy: due, now: now) { dispatch(action, at: at) }
             } else {
-                handle(posted[nextPosted].1, at: at)
+                dispatch(posted[nextPosted].1, at: at)
                 nextPosted += 1
             }
         }
@@ -120,10 +129,22 @@ public final class Runtime {
     /// Ends the day on quit or a signal: logs out, so calls are hung up and recorded,
     /// the line de-registers and the softphone's Teams session is cleared.
     public func shutdown(at now: Instant) {
+        logOut(at: now)
+        closeConnectors()
+    }
+
+    /// The first half of `shutdown(at:)`, on the runtime's thread: handles what is due, then logs out.
+    public func logOut(at now: Instant) {
         advance(to: now)
         dispatch(.logout, at: max(now, clockFloor))
+    }
+
+    /// The second half of `shutdown(at:)`, off the runtime's thread (it waits for the
+    /// connectors): lets logout's requests and the call log's last writes go out.
+    public func closeConnectors() {
         teams.close(timeout: .seconds(2))
         line.close(timeout: .seconds(2))
+        callLog?.flush(timeout: .seconds(2))
     }
 
     /// The earliest moment something is due (a timer or a source).
@@ -139,7 +160,7 @@ public final class Runtime {
     // MARK: The reducer and its effects
 
     public func dispatch(_ action: Action, at now: Instant) {
-        let effects = Reducer.reduce(&state, action, at: now)
+        let effects = Reducer.reduce(&app.core, action, at: now)
         dirty = true
         for effect in effects { perform(effect, at: now) }
     }
@@ -151,11 +172,9 @@ public final class Runtime {
         case .teams(let command):
             teams.perform(command, at: now)
         case .recordCall(let record):
-            history.insert(record, at: 0)
-            if history.count > Self.historyLimit { history.removeLast() }
-            do { try store?.record(record) } catch { note(.error, "\(error)", at: now) }
+            callLog?.record(record)
         case .recordPresence(let transition):
-            do { try store?.record(transition) } catch { note(.error, "\(error)", at: now) }
+            callLog?.record(transition)
         case .startTimer(let id, let at):
             timers.start(id, at: at)
         case .cancelTimer(let id):
@@ -163,14 +182,20 @@ public final class Runtime {
         }
     }
 
-    private func note(_ kind: LogEvent.Kind, _ text: String, at now: Instant) {
-        _ = Reducer.reduce(&state, .note(kind, text), at: now)
-    }
-
     // MARK: The screen
 
+    /// A snapshot for drawing on another thread.
+    public func frame() -> Frame {
+        Frame(app: app, team: teamTable())
+    }
+
     public func screenModel(now: Instant, ascii: Bool, color: Bool) -> ScreenModel {
-        ScreenModel(state: state, ui: ui, identity: identity, team: teamTable(), history: history, now: now,
+        screenModel(frame(), now: now, ascii: ascii, color: color)
+    }
+
+    public func screenModel(_ frame: Frame, now: Instant, ascii: Bool, color: Bool) -> ScreenModel {
+        ScreenModel(state: frame.app.core, ui: frame.app.ui, identity: identity, team: frame.team,
+                    history: frame.app.core.history.records, now: now,
                     clock: WallClock.timeOfDay(now), timeOfDay: { WallClock.timeOfDay($0, seconds: false) },
                     teamsConfigured: teamsConfigured, ascii: ascii, color: color)
     }

@@ -6,24 +6,30 @@ public enum TimerID: Hashable, Sendable, Codable {
     case wrapUpEnd
 }
 
-/// Everything that can happen to the softphone: keys, the line, Teams, timers.
-/// The time comes with the action (`reduce(_:_:at:)`), never from a clock inside.
+/// Everything that can happen to the softphone, by the domain that handles it. Each
+/// domain's reducer switches over its own enum, so the compiler checks that every
+/// action is handled. The time comes with the action (`reduce(_:_:at:)`), never from a
+/// clock inside.
 public enum Action: Hashable, Sendable {
+    /// Login, presence choices, Teams and the line's registration.
+    case presence(PresenceAction)
+    /// Calls in and out, their timers, and wrap-up.
+    case call(CallAction)
+    /// A colleague's presence for the Team tab (from Teams or SIP presence).
+    case colleague(id: String, name: String, presence: Presence)
+    /// The call log as stored, newest first (at start, for the History tab).
+    case historyLoaded([CallRecord])
+    /// A connector reports something for the Log tab (an error, a notice).
+    case note(LogEvent.Kind, String)
+}
+
+/// Login, presence choices, Teams and the line's registration.
+public enum PresenceAction: Hashable, Sendable {
     // The agent
     case login
     case logout
     case choosePresence(UserChoice)
     case resyncRequested
-    case prolongWrapUp
-    case accept(CallID)
-    case decline(CallID)
-    case hangUp(CallID)
-    case hold(CallID)
-    case resume(CallID)
-    /// Blind transfer of a connected call (REFER).
-    case transfer(CallID, to: String)
-    /// Place a call; the id is chosen by the caller of the reducer.
-    case dial(CallID, to: String)
 
     // Teams
     /// What Teams reports for the agent (notification, poll or resync pull). `asOf` is the
@@ -37,6 +43,23 @@ public enum Action: Hashable, Sendable {
 
     // The line
     case lineStateChanged(LineState)
+}
+
+/// Calls in and out, their timers, and wrap-up.
+public enum CallAction: Hashable, Sendable {
+    // The agent
+    case prolongWrapUp
+    case accept(CallID)
+    case decline(CallID)
+    case hangUp(CallID)
+    case hold(CallID)
+    case resume(CallID)
+    /// Blind transfer of a connected call (REFER).
+    case transfer(CallID, to: String)
+    /// Place a call; the id is chosen by the caller of the reducer.
+    case dial(CallID, to: String)
+
+    // The line
     case incomingCall(IncomingCall)
     /// The caller gave up before the call was answered (CANCEL).
     case callerCancelled(CallID)
@@ -53,7 +76,39 @@ public enum Action: Hashable, Sendable {
 
     // Time
     case timerFired(TimerID)
+}
 
-    /// A connector reports something for the Log tab (an error, a notice).
-    case note(LogEvent.Kind, String)
+/// Shorthands, so that connectors and tests name an action by what happened
+/// (`.incomingCall(call)`) rather than by the domain that handles it.
+extension Action {
+    public static var login: Action { .presence(.login) }
+    public static var logout: Action { .presence(.logout) }
+    public static func choosePresence(_ choice: UserChoice) -> Action { .presence(.choosePresence(choice)) }
+    public static var resyncRequested: Action { .presence(.resyncRequested) }
+    public static func teamsPresence(_ presence: GraphPresence, asOf: Int) -> Action {
+        .presence(.teamsPresence(presence, asOf: asOf))
+    }
+    public static var teamsConnected: Action { .presence(.teamsConnected) }
+    public static func teamsDisconnected(reason: String) -> Action { .presence(.teamsDisconnected(reason: reason)) }
+    public static func teamsDelivered(revision: Int) -> Action { .presence(.teamsDelivered(revision: revision)) }
+    public static func lineStateChanged(_ line: LineState) -> Action { .presence(.lineStateChanged(line)) }
+
+    public static var prolongWrapUp: Action { .call(.prolongWrapUp) }
+    public static func accept(_ id: CallID) -> Action { .call(.accept(id)) }
+    public static func decline(_ id: CallID) -> Action { .call(.decline(id)) }
+    public static func hangUp(_ id: CallID) -> Action { .call(.hangUp(id)) }
+    public static func hold(_ id: CallID) -> Action { .call(.hold(id)) }
+    public static func resume(_ id: CallID) -> Action { .call(.resume(id)) }
+    public static func transfer(_ id: CallID, to target: String) -> Action { .call(.transfer(id, to: target)) }
+    public static func dial(_ id: CallID, to target: String) -> Action { .call(.dial(id, to: target)) }
+    public static func incomingCall(_ call: IncomingCall) -> Action { .call(.incomingCall(call)) }
+    public static func callerCancelled(_ id: CallID) -> Action { .call(.callerCancelled(id)) }
+    public static func remoteHangUp(_ id: CallID) -> Action { .call(.remoteHangUp(id)) }
+    public static func remoteAnswered(_ id: CallID) -> Action { .call(.remoteAnswered(id)) }
+    public static func outboundFailed(_ id: CallID, status: Int, reason: String) -> Action {
+        .call(.outboundFailed(id, status: status, reason: reason))
+    }
+    public static func remoteHold(_ id: CallID, _ held: Bool) -> Action { .call(.remoteHold(id, held)) }
+    public static func mediaStats(_ id: CallID, _ stats: MediaStats) -> Action { .call(.mediaStats(id, stats)) }
+    public static func timerFired(_ id: TimerID) -> Action { .call(.timerFired(id)) }
 }

@@ -1,6 +1,6 @@
 extension Reducer {
     /// Inbound and outbound calls, their timers, and wrap-up.
-    static func reduceCalls(_ state: inout SoftphoneState, _ action: Action, _ step: inout Step) {
+    static func reduceCalls(_ state: inout SoftphoneState, _ action: CallAction, _ step: inout Step) {
         let now = step.now
         switch action {
         case .incomingCall(let call):
@@ -107,9 +107,6 @@ extension Reducer {
             state.wrapUp = wrapUp
             step.effects.append(.startTimer(.wrapUpEnd, at: wrapUp.until))
             step.log(&state, .presence, "wrap-up prolonged by \(state.settings.wrapUpSeconds) s")
-
-        default:
-            assertionFailure("not a call action: \(action)")
         }
     }
 

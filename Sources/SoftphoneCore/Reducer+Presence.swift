@@ -1,6 +1,6 @@
 extension Reducer {
     /// Login, logout, presence choices, Teams reports and connection, the line's state.
-    static func reducePresence(_ state: inout SoftphoneState, _ action: Action, _ step: inout Step) {
+    static func reducePresence(_ state: inout SoftphoneState, _ action: PresenceAction, _ step: inout Step) {
         switch action {
         case .login:
             logIn(&state, &step)
@@ -48,11 +48,6 @@ extension Reducer {
             state.line = line
             step.log(&state, .line, "line \(line.label)")
 
-        case .note(let kind, let text):
-            step.log(&state, kind, text)
-
-        default:
-            assertionFailure("not a presence action: \(action)")
         }
     }
 

@@ -9,13 +9,18 @@ public enum Reducer {
         var step = Step(now: now)
 
         switch action {
-        case .login, .logout, .choosePresence, .resyncRequested, .teamsPresence,
-             .teamsConnected, .teamsDisconnected, .teamsDelivered, .lineStateChanged, .note:
+        case .presence(let action):
             reducePresence(&state, action, &step)
-        case .incomingCall, .accept, .decline, .hangUp, .hold, .resume, .transfer, .dial, .callerCancelled,
-             .remoteHangUp, .remoteAnswered, .outboundFailed, .remoteHold, .mediaStats, .timerFired, .prolongWrapUp:
+        case .call(let action):
             reduceCalls(&state, action, &step)
+        case .colleague(let id, let name, let presence):
+            state.roster.update(id: id, name: name, presence: presence, at: now)
+        case .historyLoaded(let records):
+            state.history = CallHistory(records)
+        case .note(let kind, let text):
+            step.log(&state, kind, text)
         }
+        for case .recordCall(let record) in step.effects { state.history.insert(record) }
 
         let shown = state.presence
         if shown != shownBefore {

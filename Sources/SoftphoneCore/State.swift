@@ -31,6 +31,10 @@ public struct SoftphoneState: Hashable, Sendable {
     /// Since when a change asked of Teams has been waiting for delivery.
     public var teamsPendingSince: Instant?
     public var log = EventLog()
+    /// Colleagues' presence, for the Team tab.
+    public var roster = Roster()
+    /// The recent call log, for the History tab.
+    public var history = CallHistory()
 
     public init(settings: CoreSettings = CoreSettings()) {
         self.settings = settings
@@ -65,6 +69,15 @@ public struct SoftphoneState: Hashable, Sendable {
         PolicyContext(presence: policyPresence, loggedIn: loggedIn, callsInProgress: calls.count,
                       answering: settings.answering)
     }
+
+    /// Why the agent cannot place a call now (R13), or nil when a call may be placed.
+    public var outboundRefusal: String? {
+        if case .refused(_, let reason) = SignallingPolicy.outbound(policyContext) { return reason }
+        return nil
+    }
+
+    /// What would happen to a direct call arriving now.
+    public var directCallDecision: SignallingDecision { SignallingPolicy.decide(.direct, policyContext) }
 
     /// What the softphone wants Teams to hold (SPEC section 2, "How the softphone writes to Teams").
     public var teamsDesired: TeamsDesired {

@@ -47,7 +47,7 @@ public enum KeyMap {
             guard let call = state.calls.last(where: \.isConnected) else { ui.notice = "no active call to transfer"; return [] }
             ui.overlay = .prompt(Prompt(kind: .transfer(call.id)))
         case .character("c"):
-            if case .refused(_, let reason) = SignallingPolicy.outbound(state.policyContext) {
+            if let reason = state.outboundRefusal {
                 ui.notice = reason
                 return []
             }

@@ -379,7 +379,7 @@ extension SessionDescription {
 }
 
 extension Action {
-    var lineState: LineState? { if case .lineStateChanged(let s) = self { s } else { nil } }
+    var lineState: LineState? { if case .presence(.lineStateChanged(let s)) = self { s } else { nil } }
 }
 
 extension Step {

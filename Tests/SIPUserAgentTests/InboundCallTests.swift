@@ -89,7 +89,7 @@ struct InboundCallTests {
         var caller = Caller()
         caller.toUser = test.toUser
         let step = line.receive(caller.invite(extra: test.extra, uriUser: test.uriUser))
-        guard case .incomingCall(let call) = try #require(step.reports.first) else {
+        guard case .call(.incomingCall(let call)) = try #require(step.reports.first) else {
             Issue.record("no incoming call: \(step.reports)")
             return
         }

@@ -194,7 +194,7 @@ struct OutboundCallTests {
         let step = line.advance(by: .seconds(33))
         #expect(step.requests(.invite).count >= 5)
         #expect(step.requests(.invite).allSatisfy { $0.branch == invite.branch })
-        guard case .outboundFailed(let failed, let status, _) = try #require(step.reports.first) else {
+        guard case .call(.outboundFailed(let failed, let status, _)) = try #require(step.reports.first) else {
             Issue.record("no failure: \(step.reports)")
             return
         }
@@ -299,7 +299,7 @@ struct OutboundCallTests {
     func badTarget(target: String) {
         var line = LineHarness()
         let step = line.command(.dial(id, target: target))
-        guard case .outboundFailed(let failed, let status, let reason) = step.reports.first else {
+        guard case .call(.outboundFailed(let failed, let status, let reason)) = step.reports.first else {
             Issue.record("no failure for \(target): \(step.outputs)")
             return
         }

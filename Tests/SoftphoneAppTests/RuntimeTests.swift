@@ -188,7 +188,7 @@ struct RuntimeOrderingTests {
         runtime.start(at: start)
         runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
         clock.now = start + .seconds(9)  // CANCEL arrives at 9 s…
-        runtime.inbox.post(.action(.callerCancelled("c1")))
+        runtime.inbox.post(.callerCancelled("c1"))
         runtime.advance(to: start + .seconds(12))  // …but the loop only gets to it at 12 s
         #expect(runtime.history.first?.reason == "caller hung up after 9 s")
         #expect(!line.commands.contains(.respond("c1", status: 302, contact: "sip:vm@127.0.0.1")))
@@ -201,7 +201,7 @@ struct RuntimeOrderingTests {
         runtime.start(at: start)
         runtime.dispatch(.incomingCall(IncomingCall(id: "c1", from: Party(number: "1002"), kind: .direct)), at: start)
         clock.now = start + .seconds(11)
-        runtime.inbox.post(.action(.callerCancelled("c1")))
+        runtime.inbox.post(.callerCancelled("c1"))
         runtime.advance(to: start + .seconds(12))
         #expect(line.commands.contains(.respond("c1", status: 302, contact: "sip:vm@127.0.0.1")))
         #expect(runtime.history.first?.reason == "not answered within 10 s")
@@ -243,7 +243,7 @@ struct RuntimeFloodTests {
         for i in 0..<12_000 {
             inbox.post(.colleague(id: "c\(i)", name: "Colleague \(i)", presence: Presence(.available)))
         }
-        inbox.post(.action(.note(.line, "the last one")))
+        inbox.post(.note(.line, "the last one"))
         runtime.advance(to: start + .seconds(1))
         #expect(runtime.roster.colleagues.count == 12_000)
         #expect(runtime.state.log.events.contains { $0.text == "the last one" })

@@ -85,7 +85,7 @@ struct PropertyTests {
                 // ⛔ worked out from the state itself, not from the reducer's own policyPresence.
                 let blocked = before.wrapUp != nil
                     || [.doNotDisturb, .presenting, .focusing].contains(before.base.state)
-                guard case .incomingCall(let call) = action, call.kind == .direct, blocked else { return }
+                guard case .call(.incomingCall(let call)) = action, call.kind == .direct, blocked else { return }
                 #expect(!effects.rings, "\(action) in \(before.base), wrap-up \(before.wrapUp != nil)")
             }
         }
@@ -107,7 +107,7 @@ struct PropertyTests {
             Self.run(steps, settings: Self.settings[s]) { before, action, effects, after in
                 // Ringing only for a call the policy signalled, and then exactly one call was added.
                 if effects.rings {
-                    guard case .incomingCall(let call) = action else { Issue.record("ring from \(action)"); return }
+                    guard case .call(.incomingCall(let call)) = action else { Issue.record("ring from \(action)"); return }
                     #expect(SignallingPolicy.decide(call.kind, before.policyContext).isSignalled)
                 }
                 let missed = effects.callRecords.filter { $0.outcome == .missed }.count

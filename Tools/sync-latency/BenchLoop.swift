@@ -57,10 +57,10 @@ final class BenchLoop: Sendable {
         waiter.withLock { current in
             guard let w = current else { return }
             switch action {
-            case .teamsDelivered(let revision) where w.delivered.map({ revision >= $0 }) ?? false:
+            case .presence(.teamsDelivered(let revision)) where w.delivered.map({ revision >= $0 }) ?? false:
                 w.continuation.resume(returning: at)
                 current = nil
-            case .teamsPresence(let presence, _) where w.presence == presence.pair:
+            case .presence(.teamsPresence(let presence, _)) where w.presence == presence.pair:
                 w.continuation.resume(returning: at)
                 current = nil
             default: break

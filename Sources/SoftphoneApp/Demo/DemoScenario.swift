@@ -69,7 +69,7 @@ final class DemoScenario: ScheduledSource {
         [agenda.nextDeadline, nextStep?.at, nextColleagueChange].compactMap { $0 }.min()
     }
 
-    func events(dueBy due: Instant, now: Instant) -> [AppEvent] {
+    func actions(dueBy due: Instant, now: Instant) -> [Action] {
         var events = agenda.takeDue(until: due)
         while let (at, step) = nextStep, at <= due {
             cycleIndex += 1
@@ -88,7 +88,7 @@ final class DemoScenario: ScheduledSource {
         return events
     }
 
-    private func perform(_ step: Step, at now: Instant) -> [AppEvent] {
+    private func perform(_ step: Step, at now: Instant) -> [Action] {
         switch step {
         case .call(let name, let number, let kind, let patience):
             callCounter += 1

@@ -13,37 +13,37 @@ final class DemoSwitchboard: LineConnector, ScheduledSource, DemoCaller {
     }
 
     /// A caller dials the agent and will hang up after `patience` unless answered or diverted.
-    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [AppEvent] {
-        agenda.schedule(.action(.callerCancelled(call.id)), at: now + patience, tag: call.id.rawValue)
-        return [.action(.incomingCall(call))]
+    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [Action] {
+        agenda.schedule(.callerCancelled(call.id), at: now + patience, tag: call.id.rawValue)
+        return [.incomingCall(call)]
     }
 
     func perform(_ command: LineCommand, at now: Instant) {
         switch command {
         case .register:
-            agenda.schedule(.action(.lineStateChanged(.registering)), at: now)
-            agenda.schedule(.action(.lineStateChanged(.registered)), at: now + .milliseconds(150))
+            agenda.schedule(.lineStateChanged(.registering), at: now)
+            agenda.schedule(.lineStateChanged(.registered), at: now + .milliseconds(150))
         case .unregister:
-            agenda.schedule(.action(.lineStateChanged(.unregistered)), at: now + .milliseconds(50))
+            agenda.schedule(.lineStateChanged(.unregistered), at: now + .milliseconds(50))
         case .ring, .hold, .resume, .publish:
             break
         case .answer(let id):
             agenda.cancel(tag: id.rawValue)
-            agenda.schedule(.action(.remoteHangUp(id)), at: now + talkTime, tag: id.rawValue)
+            agenda.schedule(.remoteHangUp(id), at: now + talkTime, tag: id.rawValue)
         case .respond(let id, _, _), .hangUp(let id), .transfer(let id, _), .cancelDial(let id):
             agenda.cancel(tag: id.rawValue)
         case .dial(let id, let target):
             if target.lowercased().contains("busy") {
-                agenda.schedule(.action(.outboundFailed(id, status: 486, reason: "Busy Here")), at: now + .seconds(2),
+                agenda.schedule(.outboundFailed(id, status: 486, reason: "Busy Here"), at: now + .seconds(2),
                                 tag: id.rawValue)
             } else {
-                agenda.schedule(.action(.remoteAnswered(id)), at: now + .seconds(2), tag: id.rawValue)
-                agenda.schedule(.action(.remoteHangUp(id)), at: now + .seconds(2) + talkTime, tag: id.rawValue)
+                agenda.schedule(.remoteAnswered(id), at: now + .seconds(2), tag: id.rawValue)
+                agenda.schedule(.remoteHangUp(id), at: now + .seconds(2) + talkTime, tag: id.rawValue)
             }
         }
     }
 
     var nextDeadline: Instant? { agenda.nextDeadline }
 
-    func events(dueBy due: Instant, now: Instant) -> [AppEvent] { agenda.takeDue(until: due) }
+    func actions(dueBy due: Instant, now: Instant) -> [Action] { agenda.takeDue(until: due) }
 }

@@ -30,7 +30,7 @@ final class DemoTeams: TeamsConnector, ScheduledSource, DemoTeamsControl {
         guard connected else { return }  // the reducer keeps the desired state; reconnecting resyncs
         if !announcedConnection {
             announcedConnection = true
-            agenda.schedule(.action(.teamsConnected), at: now + latency)
+            agenda.schedule(.teamsConnected, at: now + latency)
         }
         // Push, or resync (pull and push): apply, confirm delivery, then report what
         // Teams shows now, so the softphone sees the state that reflects its change.
@@ -42,7 +42,7 @@ final class DemoTeams: TeamsConnector, ScheduledSource, DemoTeamsControl {
             if let desired { apply(desired, at: now) }
             appliedRevision = revision
         }
-        agenda.schedule(.action(.teamsDelivered(revision: appliedRevision)), at: now + latency)
+        agenda.schedule(.teamsDelivered(revision: appliedRevision), at: now + latency)
         report(at: now, force: true)
     }
 
@@ -76,12 +76,12 @@ final class DemoTeams: TeamsConnector, ScheduledSource, DemoTeamsControl {
 
     func disconnect(reason: String, at now: Instant) {
         connected = false
-        agenda.schedule(.action(.teamsDisconnected(reason: reason)), at: now)
+        agenda.schedule(.teamsDisconnected(reason: reason), at: now)
     }
 
     func reconnect(at now: Instant) {
         connected = true
-        agenda.schedule(.action(.teamsConnected), at: now + latency)
+        agenda.schedule(.teamsConnected, at: now + latency)
     }
 
     private func update(kind: PresenceSession.Kind, id: String, pair: PresencePair?, at now: Instant) {
@@ -98,12 +98,12 @@ final class DemoTeams: TeamsConnector, ScheduledSource, DemoTeamsControl {
         let shown = TeamsAggregation.aggregate(user, at: now)
         guard force || shown != lastReported else { return }
         lastReported = shown
-        agenda.schedule(.action(.teamsPresence(shown, asOf: appliedRevision)), at: now + latency)
+        agenda.schedule(.teamsPresence(shown, asOf: appliedRevision), at: now + latency)
     }
 
     // MARK: ScheduledSource
 
     var nextDeadline: Instant? { agenda.nextDeadline }
 
-    func events(dueBy due: Instant, now: Instant) -> [AppEvent] { agenda.takeDue(until: due) }
+    func actions(dueBy due: Instant, now: Instant) -> [Action] { agenda.takeDue(until: due) }
 }

@@ -40,7 +40,7 @@ final class EmulatorTeamsControl: DemoTeamsControl {
                     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
                     _ = try await response.body.collect(upTo: 1 << 20)
                 } catch {
-                    inbox.post(.action(.note(.error, "demo: the Teams emulator's control API failed: \(error)")))
+                    inbox.post(.note(.error, "demo: the Teams emulator's control API failed: \(error)"))
                 }
             }
         }

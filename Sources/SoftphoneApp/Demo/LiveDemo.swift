@@ -40,9 +40,9 @@ public final class LiveDemo {
                           store: try? CallStore.inMemory(), sources: [scenario], inbox: inbox)
         self.control = control
         self.switchboard = switchboard
-        inbox.post(.action(.note(.teams, "demo: Teams emulator at \(emulator.baseURL) (control API under /_emulator)")))
-        inbox.post(.action(.note(.line, "demo: the line listens on \(line.local) and registers at the demo "
-                                  + "switchboard \(switchboard.registrarURI), which places the calls")))
+        inbox.post(.note(.teams, "demo: Teams emulator at \(emulator.baseURL) (control API under /_emulator)"))
+        inbox.post(.note(.line, "demo: the line listens on \(line.local) and registers at the demo "
+                                  + "switchboard \(switchboard.registrarURI), which places the calls"))
     }
 
     /// The demo line: extension 1001 on a free loopback port, registering at the switchboard.

@@ -11,7 +11,7 @@ import Synchronization
 protocol DemoCaller: AnyObject {
     /// A caller dials the agent and gives up after `patience` unless answered or diverted.
     /// Returns the events that stand for the call when there is no network in between.
-    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [AppEvent]
+    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [Action]
 }
 
 /// The demo's phone system over loopback SIP: a registrar for the line (`DemoRegistrar`)
@@ -56,10 +56,10 @@ final class SIPSwitchboard: DemoCaller, Sendable {
         return switchboard
     }
 
-    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [AppEvent] {
+    func place(_ call: IncomingCall, patience: Duration, at now: Instant) -> [Action] {
         guard let contact = registrar.contact else {
-            inbox.post(.action(.note(.line, "demo: \(call.from.display) called; the line is not registered, "
-                                      + "so the phone system took the call (R1)")))
+            inbox.post(.note(.line, "demo: \(call.from.display) called; the line is not registered, "
+                                      + "so the phone system took the call (R1)"))
             return []
         }
         var headers: [SIPHeader] = []
@@ -83,14 +83,14 @@ final class SIPSwitchboard: DemoCaller, Sendable {
     fileprivate func handle(_ action: Action) {
         let stack = self.stack
         switch action {
-        case .remoteAnswered(let id):
+        case .call(.remoteAnswered(let id)):
             forgetTimers(id)
             after(Self.talkTime, id) { [weak self] in self?.hangUp(id) }
-        case .incomingCall(let call):
+        case .call(.incomingCall(let call)):
             stack.send(.command(.ring(call.id)))
             after(Self.answerDelay, call.id) { stack.send(.command(.answer(call.id))) }
             after(Self.answerDelay + Self.talkTime, call.id) { [weak self] in self?.hangUp(call.id) }
-        case .outboundFailed(let id, _, _), .remoteHangUp(let id), .callerCancelled(let id):
+        case .call(.outboundFailed(let id, _, _)), .call(.remoteHangUp(let id)), .call(.callerCancelled(let id)):
             forgetTimers(id)
         default:
             break

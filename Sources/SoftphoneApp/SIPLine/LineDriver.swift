@@ -95,7 +95,7 @@ final class LineDriver {
         case .cancelTimer(let timer):
             timers.cancel(timer)
         case .report(let action):
-            if case .lineStateChanged(let state) = action { lineState = state }
+            if case .presence(.lineStateChanged(let state)) = action { lineState = state }
             report(action)
         case .media(let command):
             media(command)

@@ -25,14 +25,14 @@ public final class SIPLineConnector: LineConnector, Sendable {
         var audio = AudioSource.silence
         if let path = settings.audioFile {
             do { audio = .wav(try WAVFile(contentsOfFile: path)) } catch {
-                inbox.post(.action(.note(.line, "cannot play \(path): \(error); sending silence")))
+                inbox.post(.note(.line, "cannot play \(path): \(error); sending silence"))
             }
         }
         let problems = ProblemThrottle(inbox: inbox)
         let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
                                               audio: audio, loop: loop, seed: seed,
-                                              report: { inbox.post(.action($0)) }, problem: { problems.report($0) },
+                                              report: { inbox.post($0) }, problem: { problems.report($0) },
                                               watched: { uri, presence in
                                                   let row = colleagues[uri] ?? (id: uri, name: uri)
                                                   inbox.post(.colleague(id: row.id, name: row.name, presence: presence))
@@ -83,6 +83,6 @@ final class ProblemThrottle: Sendable {
         }
         guard let skipped else { return }
         let suffix = skipped > 0 ? " (and \(skipped) more problems in the last seconds)" : ""
-        inbox.post(.action(.note(.line, text + suffix)))
+        inbox.post(.note(.line, text + suffix))
     }
 }

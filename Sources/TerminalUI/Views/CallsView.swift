@@ -52,7 +52,7 @@ enum CallsView {
 
     /// What would happen to a direct call now, as the policy says it: "signalled: … (R4)".
     static func directCallDecision(_ state: SoftphoneState) -> String {
-        let decision = SignallingPolicy.decide(.direct, state.policyContext)
+        let decision = state.directCallDecision
         return "\(decision.reason) (\(decision.specRule.rawValue))"
     }
 
