@@ -133,7 +133,12 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
+        .testTarget(
+            name: "SoftphoneAppTests",
+            dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "SoftphoneBenchmarks",
             dependencies: [

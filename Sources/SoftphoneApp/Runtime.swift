@@ -13,6 +13,16 @@ public struct AppState: Sendable {
 public struct Frame: Sendable {
     public var app: AppState
     public var team: TeamTable
+    public var identity: ScreenModel.Identity
+    public var teamsConfigured: Bool
+
+    /// The screen at `now` (the clock and the timers move without a new frame).
+    public func screenModel(now: Instant, ascii: Bool, color: Bool) -> ScreenModel {
+        ScreenModel(state: app.core, ui: app.ui, identity: identity, team: team,
+                    history: app.core.history.records, now: now,
+                    clock: WallClock.timeOfDay(now), timeOfDay: { WallClock.timeOfDay($0, seconds: false) },
+                    teamsConfigured: teamsConfigured, ascii: ascii, color: color)
+    }
 }
 
 /// Runs the softphone without any terminal: feeds keys, connector actions and due
@@ -141,11 +151,24 @@ public final class Runtime {
 
     /// The second half of `shutdown(at:)`, off the runtime's thread (it waits for the
     /// connectors): lets logout's requests and the call log's last writes go out.
-    public func closeConnectors() {
-        teams.close(timeout: .seconds(2))
-        line.close(timeout: .seconds(2))
-        callLog?.flush(timeout: .seconds(2))
+    public func closeConnectors() { closer.close() }
+
+    /// Closes the connectors from another thread than the runtime's.
+    public struct Closer: @unchecked Sendable {
+        // The connectors are safe to close from any thread (they hop to their own);
+        // they are not marked Sendable because the demo's in-process ones are not.
+        fileprivate let line: LineConnector
+        fileprivate let teams: TeamsConnector
+        fileprivate let callLog: CallLogWriter?
+
+        public func close() {
+            teams.close(timeout: .seconds(2))
+            line.close(timeout: .seconds(2))
+            callLog?.flush(timeout: .seconds(2))
+        }
     }
+
+    public var closer: Closer { Closer(line: line, teams: teams, callLog: callLog) }
 
     /// The earliest moment something is due (a timer or a source).
     public var nextDeadline: Instant? {
@@ -186,18 +209,11 @@ public final class Runtime {
 
     /// A snapshot for drawing on another thread.
     public func frame() -> Frame {
-        Frame(app: app, team: teamTable())
+        Frame(app: app, team: teamTable(), identity: identity, teamsConfigured: teamsConfigured)
     }
 
     public func screenModel(now: Instant, ascii: Bool, color: Bool) -> ScreenModel {
-        screenModel(frame(), now: now, ascii: ascii, color: color)
-    }
-
-    public func screenModel(_ frame: Frame, now: Instant, ascii: Bool, color: Bool) -> ScreenModel {
-        ScreenModel(state: frame.app.core, ui: frame.app.ui, identity: identity, team: frame.team,
-                    history: frame.app.core.history.records, now: now,
-                    clock: WallClock.timeOfDay(now), timeOfDay: { WallClock.timeOfDay($0, seconds: false) },
-                    teamsConfigured: teamsConfigured, ascii: ascii, color: color)
+        frame().screenModel(now: now, ascii: ascii, color: color)
     }
 
     private struct TeamCacheKey: Equatable {

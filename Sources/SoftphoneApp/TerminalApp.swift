@@ -3,40 +3,53 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
+import NIOPosix
 import SoftphoneCore
 import TerminalUI
 
-/// The program with a terminal: one thread runs ncurses, waits for keys, signals,
-/// connector wake-ups and the next deadline without busy-waiting, and redraws when
-/// something changed and once a second for the clock and timers.
+/// What a runtime is built with: where connectors post, the event loop it will run on
+/// (give it to the SIP line, so the line and the runtime share a thread), and the start.
+public struct RuntimeContext: Sendable {
+    public let inbox: Inbox
+    public let loop: EventLoop
+    public let start: Instant
+
+    public init(inbox: Inbox, loop: EventLoop, start: Instant) {
+        self.inbox = inbox
+        self.loop = loop
+        self.start = start
+    }
+}
+
+/// A runtime ready to run, and what to stop after it (the demo's servers).
+public struct Launch {
+    public var runtime: Runtime
+    public var stop: () -> Void
+
+    public init(runtime: Runtime, stop: @escaping () -> Void = {}) {
+        self.runtime = runtime
+        self.stop = stop
+    }
+}
+
+/// The program with a terminal. The runtime runs on the SIP line's event loop
+/// (`RuntimeHost`); this thread runs ncurses: it waits for keys, signals and new frames
+/// without busy-waiting, passes keys on, and draws the newest frame when one came and
+/// once a second for the clock and timers.
 public enum TerminalApp {
     /// Runs until the agent quits or a signal arrives. Returns the exit status.
-    public static func run(_ options: AppOptions) -> Int32 {
+    public static func run(ascii forceASCII: Bool, launch: (RuntimeContext) throws -> Launch) -> Int32 {
         setlocale(LC_ALL, "")
-        let ascii = options.ascii || !NcursesTerminal.localeIsUTF8()
+        let ascii = forceASCII || !NcursesTerminal.localeIsUTF8()
         let wakeup: Wakeup
         do { wakeup = try Wakeup() } catch { return fail("\(error)") }
-        let inbox = Inbox(wake: { wakeup.signal() })
         let start = WallClock.now()
-        let runtime: Runtime
-        var liveDemo: LiveDemo?
-        defer { liveDemo?.stop() }
-        if options.demo {
-            do {
-                liveDemo = try LiveDemo(at: start, inbox: inbox)
-                runtime = liveDemo!.runtime
-            } catch {
-                return fail("cannot start the demo's Teams emulator: \(error)")
-            }
-        } else if let configuration = options.configuration {
-            do {
-                runtime = try ConfiguredRuntime.make(configuration, options: options, inbox: inbox)
-            } catch {
-                return fail("\(error)")
-            }
-        } else {
-            return fail("no configuration")
-        }
+        let context = RuntimeContext(inbox: Inbox(), loop: MultiThreadedEventLoopGroup.singleton.next(), start: start)
+        let launched: Launch
+        do { launched = try launch(context) } catch { return fail("\(error)") }
+        defer { launched.stop() }
+        let host = RuntimeHost(runtime: launched.runtime, loop: context.loop, frameReady: { wakeup.signal() })
 
         let signalFD: Int32
         do { signalFD = try TerminalSignals.install() } catch { return fail("\(error)") }
@@ -44,25 +57,32 @@ public enum TerminalApp {
         do { terminal = try NcursesTerminal(ascii: ascii) } catch { return fail("\(error)") }
         defer { terminal.stop() }
 
-        runtime.start(at: start)
-        loop(runtime, terminal, ascii: ascii, signalFD: signalFD, wakeup: wakeup)
-        runtime.shutdown(at: WallClock.now())
+        host.start(at: start)
+        loop(host, terminal, ascii: ascii, signalFD: signalFD, wakeup: wakeup)
+        host.shutdown()
         return 0
     }
 
-    private static func loop(_ runtime: Runtime, _ terminal: NcursesTerminal, ascii: Bool, signalFD: Int32, wakeup: Wakeup) {
+    private static func loop(_ host: RuntimeHost, _ terminal: NcursesTerminal, ascii: Bool, signalFD: Int32,
+                             wakeup: Wakeup) {
         var lastSecond: Int64 = -1
+        var frame: Frame?
+        var redraw = false
         var firstFrame = true
         var emptyReads = 0
-        while true {
+        while !host.quitRequested {
             let now = WallClock.now()
-            runtime.advance(to: now)
+            if let newer = host.takeFrame() {
+                frame = newer
+                redraw = true
+            }
             let second = now.nanosecondsSinceEpoch / 1_000_000_000
-            if runtime.takeDirty() || second != lastSecond {
+            if let frame, redraw || second != lastSecond {
                 let size = terminal.size
-                let model = runtime.screenModel(now: now, ascii: ascii, color: terminal.supportsColor)
+                let model = frame.screenModel(now: now, ascii: ascii, color: terminal.supportsColor)
                 terminal.draw(Screen.render(model, width: size.width, height: size.height))
                 lastSecond = second
+                redraw = false
                 if firstFrame {
                     firstFrame = false
                     StartupReport.firstFrameDrawn()
@@ -70,11 +90,11 @@ public enum TerminalApp {
             }
 
             let ready = InputWaiter.wait(for: [STDIN_FILENO, signalFD, wakeup.fd],
-                                         timeoutMilliseconds: timeout(now: now, deadline: runtime.nextDeadline))
+                                         timeoutMilliseconds: timeout(now: now, deadline: nil))
             if ready.contains(signalFD) {
                 // Termination signals end the loop; an empty drain means the terminal was resized.
                 if !TerminalSignals.drain().isEmpty { return }
-                _ = runtime.handle(.resize, at: WallClock.now())
+                redraw = true
             }
             if ready.contains(wakeup.fd) { wakeup.drain() }
             let keys = terminal.readKeys()
@@ -83,7 +103,9 @@ public enum TerminalApp {
                 emptyReads = keys.isEmpty ? emptyReads + 1 : 0
                 if emptyReads > 1000 { return }
             }
-            for key in keys where !runtime.handle(key, at: WallClock.now()) { return }
+            for key in keys {
+                if key == .resize { redraw = true } else { host.key(key) }
+            }
         }
     }
 

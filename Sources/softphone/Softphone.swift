@@ -60,8 +60,13 @@ struct Softphone: ParsableCommand {
                 return
             }
         }
-        let status = TerminalApp.run(AppOptions(demo: demo, ascii: ascii, configuration: configuration,
-                                                environment: environment))
+        let options = AppOptions(demo: demo, ascii: ascii, configuration: configuration, environment: environment)
+        let status = TerminalApp.run(ascii: ascii) { context in
+            if let configuration {
+                return Launch(runtime: try ConfiguredRuntime.make(configuration, options: options, context: context))
+            }
+            return try LiveDemo.launch(context)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -3,6 +3,7 @@ import Testing
 @testable import SoftphoneApp
 import SoftphoneConfig
 import SoftphoneCore
+import NIOPosix
 
 @Suite("Configured runtime") @MainActor
 struct ConfiguredRuntimeTests {
@@ -26,7 +27,7 @@ struct ConfiguredRuntimeTests {
         let configuration = try Configuration.parse(toml, environment: [:])
         let options = AppOptions(demo: false, ascii: false, configuration: configuration,
                                  environment: ["XDG_DATA_HOME": directory.path])
-        let runtime = try ConfiguredRuntime.make(configuration, options: options, inbox: Inbox())
+        let runtime = try ConfiguredRuntime.make(configuration, options: options, context: .testing())
         runtime.start(at: start)
         try waitForInbox(runtime, until: { $0.state.line == .listening })
 
@@ -48,10 +49,10 @@ struct ConfiguredRuntimeTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let options = AppOptions(demo: false, ascii: false, configuration: first,
                                  environment: ["XDG_DATA_HOME": directory.path])
-        let holder = try ConfiguredRuntime.make(first, options: options, inbox: Inbox())
+        let holder = try ConfiguredRuntime.make(first, options: options, context: .testing())
         let taken = try #require(holder.line as? SIPLineConnector).local.port
         let second = try Configuration.parse("[sip]\nlisten = \"127.0.0.1:\(taken)\"", environment: [:])
-        let runtime = try ConfiguredRuntime.make(second, options: options, inbox: Inbox())
+        let runtime = try ConfiguredRuntime.make(second, options: options, context: .testing())
         runtime.start(at: start)
         try waitForInbox(runtime, until: { $0.state.line == .failed(reason: "cannot listen") })
         let log = runtime.state.log.events.map(\.text)
@@ -94,5 +95,12 @@ struct ConfiguredRuntimeTests {
             Thread.sleep(forTimeInterval: 0.01)
         }
         #expect(condition(runtime))
+    }
+}
+
+extension RuntimeContext {
+    /// A fresh inbox on one of the shared event loops, starting now.
+    static func testing() -> RuntimeContext {
+        RuntimeContext(inbox: Inbox(), loop: MultiThreadedEventLoopGroup.singleton.next(), start: WallClock.now())
     }
 }

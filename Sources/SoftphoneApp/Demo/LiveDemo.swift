@@ -1,5 +1,6 @@
 import CallStore
 import Dispatch
+import NIOCore
 import SoftphoneCore
 import TeamsEmulator
 import TeamsSync
@@ -16,7 +17,18 @@ public final class LiveDemo {
     public let emulator: TeamsEmulatorServer
     static let agent = "ada"
 
-    public init(at now: Instant, inbox: Inbox) throws {
+    /// `softphone --demo`: the demo's runtime, and the servers to stop after it.
+    public static func launch(_ context: RuntimeContext) throws -> Launch {
+        let demo: LiveDemo
+        do {
+            demo = try LiveDemo(at: context.start, inbox: context.inbox, loop: context.loop)
+        } catch {
+            throw DemoError(description: "cannot start the demo's Teams emulator: \(error)")
+        }
+        return Launch(runtime: demo.runtime, stop: { demo.stop() })
+    }
+
+    public init(at now: Instant, inbox: Inbox, loop: EventLoop) throws {
         let colleagues = TeamsEmulator.DemoRoster.colleagues(count: 40)
         let users = [EmulatedUserSeed(id: Self.agent, displayName: Demo.identity.name,
                                       teamsClient: PresencePair(.available, .available))] + colleagues
@@ -33,7 +45,7 @@ public final class LiveDemo {
             webhook: .init(host: "127.0.0.1", port: 0), names: names, inbox: inbox)
         let switchboard = try blocking { try await SIPSwitchboard.start(inbox: inbox) }
         let line = try blocking { try await SIPLineConnector.start(Self.lineSettings(registrar: switchboard.registrarURI),
-                                                                   inbox: inbox) }
+                                                                   inbox: inbox, loop: loop) }
         let control = EmulatorTeamsControl(baseURL: emulator.baseURL, user: Self.agent, inbox: inbox)
         let scenario = DemoScenario(start: now, teams: control, caller: switchboard, roster: false)
         runtime = Runtime(settings: Demo.settings, identity: Demo.identity, line: line, teams: teams,
@@ -66,4 +78,8 @@ public final class LiveDemo {
             await emulator.stop()
         }
     }
+}
+
+struct DemoError: Error, CustomStringConvertible {
+    var description: String
 }

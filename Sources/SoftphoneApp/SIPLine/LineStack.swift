@@ -54,10 +54,20 @@ final class LineStack: Sendable {
         return LineStack(loop: loop, transport: transport, driver: box, ticker: ticker)
     }
 
-    /// Hands an input to the agent, on its loop.
+    /// Hands an input to the agent, on its loop (later, when called on the loop: safe
+    /// from within the driver's own callbacks).
     func send(_ input: LineInput) {
         let driver = self.driver
         loop.execute { driver.value?.handle(input) }
+    }
+
+    /// Hands an input to the agent at once when called on its loop, else like `send`. Only
+    /// for callers that are never inside the driver's callbacks: the runtime, which the
+    /// `RuntimeHost` runs on the line's loop, so the core's answer to an INVITE leaves
+    /// without waiting for another turn of the loop.
+    func sendNow(_ input: LineInput) {
+        guard loop.inEventLoop else { return send(input) }
+        driver.value?.handle(input)
     }
 
     /// Waits up to `timeout` while the line is still registered or registering, or a

@@ -41,7 +41,7 @@ public final class SIPLineConnector: LineConnector, Sendable {
     }
 
     public func perform(_ command: LineCommand, at now: Instant) {
-        stack.send(.command(command))
+        stack.sendNow(.command(command))
     }
 
     /// On quit (after logout asked to de-register): waits up to `timeout` for the
