@@ -82,19 +82,28 @@ let package = Package(
         .target(name: "TerminalUI", dependencies: ["SoftphoneCore", "CNcursesw", "CTerminalGuard"]),
         // Restores the terminal if the process crashes (async-signal-safe C).
         .target(name: "CTerminalGuard"),
-        // The running program: the event loop, effects to connectors, timers, demo backends.
+        // The running program: one store on the SIP line's event loop, effects to the
+        // connectors (the SIP line, Teams, the call log), the terminal loop. No demo code.
         .target(
             name: "SoftphoneApp",
-            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
                            "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia",
-                           .product(name: "HeapModule", package: "swift-collections"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // `softphone --demo`: the in-process Teams emulator, a demo registrar and switchboard
+        // over loopback SIP, and the scripted agenda; also the in-process demo the tests run
+        // on virtual time. Linked only by the executable and the tests.
+        .target(
+            name: "SoftphoneDemo",
+            dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
+                           "SIP", "SIPAuth", "SIPNetwork", "SIPUserAgent", "RTPMedia",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The executable: argument parsing and wiring, nothing else.
         .executableTarget(
             name: "softphone",
             dependencies: [
-                "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "TeamsEmulator",
+                "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "SoftphoneDemo", "TeamsEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -135,7 +144,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(
             name: "SoftphoneAppTests",
-            dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
+            dependencies: ["SoftphoneApp", "SoftphoneDemo", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),

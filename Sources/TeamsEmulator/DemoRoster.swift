@@ -1,6 +1,7 @@
 import SoftphoneCore
 
-/// A generated roster of colleagues for the demo.
+/// The one generated roster of colleagues: the Teams emulator's users, and the
+/// in-process demo's Team tab.
 public enum DemoRoster {
     private static let firstNames = [
         "Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemal", "Lena",
@@ -15,21 +16,27 @@ public enum DemoRoster {
     /// plausible state (most Available), all determined by `seed`.
     public static func colleagues(count: Int, seed: UInt64 = 1) -> [EmulatedUserSeed] {
         var generator = SeededGenerator(seed: seed)
-        let states: [PresencePair?] = [
-            PresencePair(.available, .available), PresencePair(.available, .available),
-            PresencePair(.available, .available), PresencePair(.busy, .inACall), PresencePair(.busy, .busy),
-            PresencePair(.away, .away), PresencePair(.doNotDisturb, .presenting), PresencePair(.beRightBack, .beRightBack),
-            nil,
-        ]
         return (0..<max(0, count)).map { index in
             let first = firstNames.randomElement(using: &generator)!
             let last = lastNames.randomElement(using: &generator)!
             return EmulatedUserSeed(
                 id: guid(&generator), displayName: "\(first) \(last)", colleague: true,
-                teamsClient: states.randomElement(using: &generator)!,
+                teamsClient: clientState(&generator),
                 outOfOffice: index % 17 == 16)
         }
     }
+
+    /// A plausible Teams client state (most Available); nil: not signed in.
+    public static func clientState(_ generator: inout SeededGenerator) -> PresencePair? {
+        states.randomElement(using: &generator)!
+    }
+
+    private static let states: [PresencePair?] = [
+        PresencePair(.available, .available), PresencePair(.available, .available),
+        PresencePair(.available, .available), PresencePair(.busy, .inACall), PresencePair(.busy, .busy),
+        PresencePair(.away, .away), PresencePair(.doNotDisturb, .presenting), PresencePair(.beRightBack, .beRightBack),
+        nil,
+    ]
 
     private static func guid(_ generator: inout SeededGenerator) -> String {
         let hex = (0..<2).map { _ in String(generator.next(), radix: 16) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoftphoneApp
+import SoftphoneDemo
 import SoftphoneConfig
 
 /// The command line (SPEC section 6). Parsing only: everything else lives in the libraries.

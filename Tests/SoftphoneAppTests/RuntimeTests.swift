@@ -1,5 +1,6 @@
 import Testing
 @testable import SoftphoneApp
+@testable import SoftphoneDemo
 import SoftphoneCore
 import TerminalUI
 
@@ -39,7 +40,7 @@ struct RuntimeTests {
         #expect(demo.state.teamsConnected)
         #expect(!demo.state.teamsPending)
         #expect(demo.state.presence == Presence(.available))
-        #expect(demo.runtime.roster.count == DemoRoster.names.count)
+        #expect(demo.runtime.roster.count == DemoScenario.colleagues.count)
     }
 
     @Test("The first demo call rings, is accepted with a, and the caller hangs up later")

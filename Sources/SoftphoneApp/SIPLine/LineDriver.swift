@@ -16,8 +16,6 @@ final class LineDriver {
     private let report: (Action) -> Void
     /// Receives watched colleagues' presence (SIP URI, presence), on the event loop.
     var watched: (String, Presence) -> Void = { _, _ in }
-    /// Answers some requests before the agent sees them (the demo switchboard's registrar).
-    var requestFilter: ((SIPRequest, SIPHop) -> SIPResponse?)?
     private let mediaHost: String
     private let audio: AudioSource
     private var timers = DeadlineQueue<LineTimer, UInt64>()
@@ -67,13 +65,8 @@ final class LineDriver {
         armWakeup()
     }
 
-    /// A message from the transport: to the filter first (requests), then to the agent.
+    /// A message from the transport, to the agent.
     func receive(_ incoming: IncomingMessage) {
-        if let filter = requestFilter, case .request(let request) = incoming.message,
-           let response = filter(request, incoming.source) {
-            transport.respond(response, toRequestFrom: incoming.source)
-            return
-        }
         handle(.received(incoming.message, from: incoming.source))
     }
 

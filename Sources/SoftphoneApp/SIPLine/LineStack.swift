@@ -9,9 +9,9 @@ import SoftphoneCore
 /// A `LineAgent` at work: bound to a UDP/TCP address, driven on one event loop with real
 /// timers and RTP media, its actions handed to `report` on that loop. The softphone's line
 /// (`SIPLineConnector`) and the demo's switchboard each run one.
-final class LineStack: Sendable {
-    let loop: EventLoop
-    let transport: SIPTransport
+package final class LineStack: Sendable {
+    package let loop: EventLoop
+    package let transport: SIPTransport
     let driver: NIOLoopBoundBox<LineDriver?>
     private let ticker: NIOLoopBound<RepeatedTask?>
 
@@ -24,11 +24,10 @@ final class LineStack: Sendable {
     }
 
     /// Binds `host:port` and starts the agent, its `local` set to the bound address.
-    static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
+    package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
                       loop: EventLoop, seed: UInt64,
                       report: @escaping @Sendable (Action) -> Void,
                       problem: @escaping @Sendable (String) -> Void,
-                      requestFilter: (@Sendable (SIPRequest, SIPHop) -> SIPResponse?)? = nil,
                       watched: @escaping @Sendable (String, Presence) -> Void = { _, _ in }) async throws -> LineStack {
         let box = NIOLoopBoundBox<LineDriver?>.makeEmptyBox(valueType: LineDriver.self, eventLoop: loop)
         let transport = try await SIPTransport.start(
@@ -43,7 +42,6 @@ final class LineStack: Sendable {
             let driver = LineDriver(agent: agent, loop: loop, transport: transport, mediaHost: mediaHost, audio: audio,
                                     report: report)
             driver.box = box
-            driver.requestFilter = requestFilter
             driver.watched = watched
             box.value = driver
             let task = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
@@ -56,7 +54,7 @@ final class LineStack: Sendable {
 
     /// Hands an input to the agent, on its loop (later, when called on the loop: safe
     /// from within the driver's own callbacks).
-    func send(_ input: LineInput) {
+    package func send(_ input: LineInput) {
         let driver = self.driver
         loop.execute { driver.value?.handle(input) }
     }
@@ -73,7 +71,7 @@ final class LineStack: Sendable {
     /// Waits up to `timeout` while the line is still registered or registering, or a
     /// publication or subscription change is unanswered (so that logout's de-registration
     /// and removals get their answers), then stops timers, media and the transport.
-    func close(timeout: Duration) async {
+    package func close(timeout: Duration) async {
         let driver = self.driver, loop = self.loop, ticker = self.ticker
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

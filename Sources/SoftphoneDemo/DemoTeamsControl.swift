@@ -1,3 +1,4 @@
+import SoftphoneApp
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,6 @@
+import SoftphoneApp
 import SoftphoneCore
+import TeamsEmulator
 
 /// The scripted demo: every two minutes, direct and queue calls arrive, the Teams app
 /// presents, a meeting starts, out of office goes on, Teams drops out for a moment;
@@ -53,9 +55,19 @@ final class DemoScenario: ScheduledSource {
         self.caller = caller
         self.roster = roster
         nextColleagueChange = roster ? start + .milliseconds(1500) : Instant(nanosecondsSinceEpoch: .max)
-        for (i, name) in DemoRoster.names.enumerated() where roster {
-            agenda.schedule(.colleague(id: "colleague-\(i)", name: name, presence: DemoRoster.presence(&random)), at: start)
+        for i in Self.colleagues.indices where roster {
+            agenda.schedule(colleagueChange(i), at: start)
         }
+    }
+
+    /// The in-process demo's colleagues: the Teams emulator's generated roster.
+    static let colleagues = DemoRoster.colleagues(count: 40)
+
+    /// Colleague `i` shows a new plausible presence.
+    private func colleagueChange(_ i: Int) -> Action {
+        let colleague = Self.colleagues[i]
+        let presence = DemoRoster.clientState(&random).map { Presence(GraphMapping.state(for: $0)) } ?? Presence(.offline)
+        return .colleague(id: colleague.id, name: colleague.displayName, presence: presence)
     }
 
     private var nextStep: (at: Instant, step: Step)? {
@@ -80,9 +92,7 @@ final class DemoScenario: ScheduledSource {
         }
         if roster, now - nextColleagueChange > .seconds(10) { nextColleagueChange = now }
         while nextColleagueChange <= due {
-            let i = Int.random(in: 0..<DemoRoster.names.count, using: &random)
-            events.append(.colleague(id: "colleague-\(i)", name: DemoRoster.names[i],
-                                     presence: DemoRoster.presence(&random)))
+            events.append(colleagueChange(Int.random(in: Self.colleagues.indices, using: &random)))
             nextColleagueChange = nextColleagueChange + .milliseconds(1500)
         }
         return events

@@ -1,8 +1,10 @@
+import SoftphoneApp
 import Foundation
 import NIOCore
 import NIOPosix
 import RTPMedia
 import SIP
+import SIPNetwork
 import SIPUserAgent
 import SoftphoneCore
 import Synchronization
@@ -27,31 +29,35 @@ final class SIPSwitchboard: DemoCaller, Sendable {
 
     let stack: LineStack
     let registrar: DemoRegistrar
+    /// The registrar's own address (its answers do not pass through the switchboard's agent).
+    let registrarTransport: SIPTransport
     private let calls: NIOLoopBoundBox<[CallID: [Scheduled<Void>]]>
     private let inbox: Inbox
 
-    private init(stack: LineStack, registrar: DemoRegistrar, inbox: Inbox) {
+    private init(stack: LineStack, registrar: DemoRegistrar, registrarTransport: SIPTransport, inbox: Inbox) {
         self.stack = stack
         self.registrar = registrar
+        self.registrarTransport = registrarTransport
         self.inbox = inbox
         calls = .makeBoxSendingValue([:], eventLoop: stack.loop)
     }
 
     /// The registrar URI the demo line registers at.
-    var registrarURI: String { "sip:\(stack.transport.local.host):\(stack.transport.local.port)" }
+    var registrarURI: String { "sip:\(registrarTransport.local.host):\(registrarTransport.local.port)" }
 
     static func start(inbox: Inbox, loop: EventLoop = MultiThreadedEventLoopGroup.singleton.next()) async throws
         -> SIPSwitchboard {
         let registrar = DemoRegistrar(user: lineUser, password: linePassword)
+        let registrarTransport = try await registrar.listen(on: loop)
         let configuration = LineAgentConfiguration(
             user: "switchboard", displayName: "Demo switchboard", local: SIPHop(transport: .udp, host: "127.0.0.1", port: 0),
             product: "softphone-demo-switchboard", acceptsTransfers: true)
         let reports = ReportRelay()
         let stack = try await LineStack.start(configuration, host: "127.0.0.1", port: 0, audio: Tone.source,
                                               loop: loop, seed: UInt64.random(in: 1...UInt64.max),
-                                              report: { reports.forward($0) }, problem: { _ in },
-                                              requestFilter: { request, _ in registrar.answer(request) })
-        let switchboard = SIPSwitchboard(stack: stack, registrar: registrar, inbox: inbox)
+                                              report: { reports.forward($0) }, problem: { _ in })
+        let switchboard = SIPSwitchboard(stack: stack, registrar: registrar, registrarTransport: registrarTransport,
+                                         inbox: inbox)
         reports.target = switchboard
         return switchboard
     }
@@ -112,7 +118,10 @@ final class SIPSwitchboard: DemoCaller, Sendable {
         for task in calls.value.removeValue(forKey: id) ?? [] { task.cancel() }
     }
 
-    func stop() async { await stack.close(timeout: .zero) }
+    func stop() async {
+        await stack.close(timeout: .zero)
+        await registrarTransport.close()
+    }
 }
 
 /// Hands the switchboard's reports to it once it exists (the stack starts first).

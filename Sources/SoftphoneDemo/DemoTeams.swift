@@ -1,3 +1,4 @@
+import SoftphoneApp
 import SoftphoneCore
 
 /// Teams for the demo, in-process: holds the agent's sessions, preferred presence and

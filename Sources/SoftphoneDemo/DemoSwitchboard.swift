@@ -1,3 +1,4 @@
+import SoftphoneApp
 import SoftphoneCore
 
 /// The phone system without a network, for the runtime tests on virtual time: registers

@@ -1,4 +1,7 @@
+import SoftphoneApp
+import NIOCore
 import SIP
+import SIPNetwork
 import SIPAuth
 import Synchronization
 
@@ -22,9 +25,24 @@ final class DemoRegistrar: Sendable {
     /// Where calls for the line go now; nil while it is not registered.
     var contact: SIPURI? { binding.withLock { $0 } }
 
-    /// The answer to a REGISTER; nil for other requests (they go to the switchboard's agent).
-    func answer(_ request: SIPRequest) -> SIPResponse? {
-        guard request.method == .register else { return nil }
+    /// Listens on a loopback port of its own and answers what arrives there.
+    func listen(on loop: EventLoop) async throws -> SIPTransport {
+        let transport = Mutex<SIPTransport?>(nil)
+        let started = try await SIPTransport.start(host: "127.0.0.1", port: 0, on: loop, receiver: { incoming in
+            guard case .request(let request) = incoming.message, request.method != .ack else { return }
+            transport.withLock { $0 }?.respond(self.answer(request), toRequestFrom: incoming.source)
+        })
+        transport.withLock { $0 = started }
+        return started
+    }
+
+    /// The answer to a REGISTER; 405 to anything else (a registrar only registers).
+    func answer(_ request: SIPRequest) -> SIPResponse {
+        guard request.method == .register else {
+            var refused = SIPResponse(replyingTo: request, status: 405, toTag: nil)
+            refused.headers.add("Allow", "REGISTER")
+            return refused
+        }
         let tag = String(UInt32.random(in: 1...UInt32.max), radix: 16)
         guard let header = request.headers.first(.authorization),
               (try? verifier.verify(headerValue: header, method: "REGISTER", password: password,

@@ -1,3 +1,4 @@
+import SoftphoneApp
 import CallStore
 import Dispatch
 import NIOCore
