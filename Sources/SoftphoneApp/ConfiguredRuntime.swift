@@ -5,12 +5,14 @@ import TeamsSync
 import TerminalUI
 import SIP
 import SIPAuth
+import SIPNetwork
 import SIPUserAgent
 
 /// A runtime for a real configuration: the SIP line on `[sip]`, Teams through Microsoft
 /// Graph when `[teams]` is configured.
 enum ConfiguredRuntime {
     static func make(_ configuration: Configuration, options: AppOptions, inbox: Inbox) throws -> Runtime {
+        AppLog.reportProblems(of: options.log, to: inbox)
         let store = try CallStore(path: options.callStorePath)
         var names: [String: String] = [:]
         for colleague in configuration.colleagues {
@@ -21,16 +23,16 @@ enum ConfiguredRuntime {
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: lineConnector(configuration, inbox), teams: teamsConnector(configuration, names, inbox),
+                       line: lineConnector(configuration, inbox, trace: options.sipTracer), teams: teamsConnector(configuration, names, inbox),
                        store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
     }
 
     /// The SIP line, or — when its address cannot be bound — a line that says why.
-    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox) -> LineConnector {
+    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox, trace: SIPTracer? = nil) -> LineConnector {
         let settings = lineSettings(configuration)
         do {
-            return try blocking { try await SIPLineConnector.start(settings, inbox: inbox) }
+            return try blocking { try await SIPLineConnector.start(settings, inbox: inbox, trace: trace) }
         } catch {
             return UnavailableLine(reportingTo: inbox,
                                    reason: "the SIP line cannot listen on \(configuration.sip.listen): \(error)")

@@ -17,6 +17,7 @@ public final class Inbox: Sendable {
     public func post(_ event: AppEvent) {
         let at = clock()
         queue.withLock { $0.append((at, event)) }
+        AppLog.record(event)
         wake()
     }
 

@@ -37,36 +37,37 @@ public enum LogFormat {
         out += " "
         out += record.level.rawValue
         out += " "
-        out += escaped(record.label, keepNewlines: false)
+        out += escaped(record.label)
         out += ": "
-        var lines = record.message.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character: split on it and on "\n" (a lone "\r" stays, escaped).
+        var lines = record.message.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         let first = lines.isEmpty ? "" : lines.removeFirst()
-        out += escaped(first.hasSuffix("\r") ? first.dropLast() : first, keepNewlines: false)
+        out += escaped(first)
         if !record.metadata.isEmpty {
             out += " ["
             out += record.metadata.sorted { $0.key < $1.key }
-                .map { "\(escaped($0.key, keepNewlines: false))=\(escaped($0.value.description, keepNewlines: false))" }
+                .map { "\(escaped($0.key))=\(escaped($0.value.description))" }
                 .joined(separator: " ")
             out += "]"
         }
         out += "\n"
         // A trailing line break (a SIP body's last CRLF) adds no empty continuation line.
-        if lines.last.map({ $0.isEmpty || $0 == "\r" }) == true { lines.removeLast() }
+        if lines.last?.isEmpty == true { lines.removeLast() }
         for line in lines {
             out += "    "
-            out += escaped(line.hasSuffix("\r") ? line.dropLast() : line, keepNewlines: false)
+            out += escaped(line)
             out += "\n"
         }
         return out
     }
 
     /// `text` with control characters (C0 but tab, DEL, C1) written as `\u{XX}`.
-    static func escaped(_ text: some StringProtocol, keepNewlines: Bool) -> String {
+    static func escaped(_ text: some StringProtocol) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return String(text) }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
-            if isControl(scalar) && !(keepNewlines && scalar == "\n") {
+            if isControl(scalar) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
                 out.unicodeScalars.append(scalar)

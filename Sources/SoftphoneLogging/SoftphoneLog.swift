@@ -1,4 +1,7 @@
 import Logging
+import Synchronization
+
+private let bootstrapped = Atomic(false)
 
 /// The softphone's log: where it is, how it is set up, and the labels its loggers use.
 ///
@@ -26,6 +29,17 @@ public enum SoftphoneLog {
     public static func bootstrap(path: String, level: Logger.Level, maxBytes: Int = 5 << 20, keep: Int = 3) -> LogWriter {
         let writer = LogWriter(sink: RotatingFileSink(path: path, maxBytes: maxBytes, keep: keep))
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, writer: writer, logLevel: level) }
+        bootstrapped.store(true, ordering: .releasing)
         return writer
+    }
+
+    /// Whether `bootstrap` has run (the log goes to the file).
+    public static var isBootstrapped: Bool { bootstrapped.load(ordering: .acquiring) }
+
+    /// A logger with `label`: the file's once `bootstrap` has run, else one that discards
+    /// everything — so libraries, tests and tools never print swift-log's default output
+    /// on the terminal.
+    public static func logger(_ label: String) -> Logger {
+        isBootstrapped ? Logger(label: label) : Logger(label: label, factory: { _ in SwiftLogNoOpLogHandler() })
     }
 }

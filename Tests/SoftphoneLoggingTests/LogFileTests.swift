@@ -38,8 +38,8 @@ final class MemorySink: LogSink, Sendable {
     }
 }
 
-/// 2026-01-02T00:04:05.678Z
-private let fixedDate = Date(timeIntervalSince1970: 1_767_312_245.678)
+/// 2026-01-02T00:04:05.625Z (a fraction exact in binary)
+private let fixedDate = Date(timeIntervalSince1970: 1_767_312_245.625)
 
 private func temporaryDirectory() throws -> String {
     let path = NSTemporaryDirectory() + "softphone-log-tests-" + UUID().uuidString
@@ -54,7 +54,7 @@ struct LogFileTests {
         let record = LogRecord(date: fixedDate, level: .info, label: "softphone.line", message: "registered",
                                metadata: ["registrar": "sip:pbx.example", "expires": "600"])
         #expect(LogFormat.line(record)
-            == "2026-01-02T00:04:05.678Z info softphone.line: registered [expires=600 registrar=sip:pbx.example]\n")
+            == "2026-01-02T00:04:05.625Z info softphone.line: registered [expires=600 registrar=sip:pbx.example]\n")
     }
 
     @Test("A message of several lines continues indented; CRLF becomes LF; control characters are escaped")
@@ -62,7 +62,7 @@ struct LogFileTests {
         let message = "received UDP\r\nOPTIONS sip:a@b SIP/2.0\r\nSubject: \u{1B}[2Jhi\r\n\r\n"
         let record = LogRecord(date: fixedDate, level: .trace, label: "softphone.sip.trace", message: message)
         #expect(LogFormat.line(record) == """
-            2026-01-02T00:04:05.678Z trace softphone.sip.trace: received UDP
+            2026-01-02T00:04:05.625Z trace softphone.sip.trace: received UDP
                 OPTIONS sip:a@b SIP/2.0
                 Subject: \\u{1B}[2Jhi
             \("    ")
@@ -81,8 +81,8 @@ struct LogFileTests {
         logger.error("failed", error: LogFileError(description: "boom"))
         #expect(writer.flush())
         #expect(sink.lines == [
-            "2026-01-02T00:04:05.678Z info softphone.app: started [mode=demo run=1]\n",
-            "2026-01-02T00:04:05.678Z error softphone.app: failed [error=boom run=1]\n",
+            "2026-01-02T00:04:05.625Z info softphone.app: started [mode=demo run=1]\n",
+            "2026-01-02T00:04:05.625Z error softphone.app: failed [error=boom run=1]\n",
         ])
     }
 
@@ -119,8 +119,8 @@ struct LogFileTests {
         #expect(reports.withLock { $0 } == ["disk full"])
         #expect(writer.problem == "disk full")
         #expect(sink.lines == [
-            "2026-01-02T00:04:05.678Z warning softphone.log: 2 records could not be written (disk full)\n",
-            "2026-01-02T00:04:05.678Z info t: c\n",
+            "2026-01-02T00:04:05.625Z warning softphone.log: 2 records could not be written (disk full)\n",
+            "2026-01-02T00:04:05.625Z info t: c\n",
         ])
     }
 
