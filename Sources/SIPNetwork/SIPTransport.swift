@@ -167,7 +167,7 @@ extension TransportCore {
         let bytes = message.bytes
         let endpoint = SIPEndpoint(host: hop.host, port: hop.port)
         return resolve(endpoint).flatMap { address in
-            self.trace(.sent, .udp, remote: SIPEndpoint(address) ?? endpoint, bytes: bytes)
+            if self.tracing { self.trace(.sent, .udp, remote: SIPEndpoint(address) ?? endpoint, bytes: bytes) }
             return udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: udp.allocator.buffer(bytes: bytes)))
         }
     }

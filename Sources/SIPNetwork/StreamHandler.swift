@@ -42,7 +42,7 @@ final class StreamHandler: ChannelInboundHandler {
         let tracing = core.tracing
         if tracing { traceBuffer.append(contentsOf: buffer.readableBytesView) }
         framer.append(buffer.readableBytesView)
-        let local = SIPEndpoint(context.channel.localAddress)
+        let local = tracing ? SIPEndpoint(context.channel.localAddress) : nil
         while true {
             do {
                 guard let message = try framer.next() else {

@@ -62,7 +62,8 @@ final class TransportCore: Sendable {
     /// Whether a tracer is set (`--trace-sip`); without one, nothing is copied or formatted.
     var tracing: Bool { configuration.trace != nil }
 
-    /// Hands a message that crossed the transport to the tracer, if there is one.
+    /// Hands a message that crossed the transport to the tracer, if there is one. Without
+    /// one, the bytes and the note are never built (autoclosures).
     func trace(_ direction: SIPTraceEvent.Direction, _ transport: SIPTransportKind, local: SIPEndpoint? = nil,
                remote: SIPEndpoint, bytes: @autoclosure () -> [UInt8], note: @autoclosure () -> String? = nil) {
         guard let tracer = configuration.trace else { return }
