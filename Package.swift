@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Time as plain values: the one saturating Duration conversion and the one deadline
@@ -54,6 +55,9 @@ let package = Package(
             dependencies: ["SoftphoneCore", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        // The program's log (swift-log): a file handler writing off the caller's thread to
+        // $XDG_STATE_HOME/softphone/softphone.log, rotated by size; never the terminal.
+        .target(name: "SoftphoneLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
         .target(name: "SIP"),
         // SIP over the network: UDP and TCP transports on SwiftNIO.
@@ -87,7 +91,8 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia",
+                           "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia", "SoftphoneLogging",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // `softphone --demo`: the in-process Teams emulator, a demo registrar and switchboard
@@ -118,6 +123,7 @@ let package = Package(
             dependencies: ["SoftphoneCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
+        .testTarget(name: "SoftphoneLoggingTests", dependencies: ["SoftphoneLogging", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SoftphoneConfigTests", dependencies: ["SoftphoneConfig", "SoftphoneCore"]),
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
         .testTarget(

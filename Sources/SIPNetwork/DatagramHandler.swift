@@ -18,11 +18,14 @@ final class DatagramHandler: ChannelInboundHandler, Sendable {
         if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
         do {
             let message = try SIPParser.parse(bytes)
+            core.trace(.received, .udp, remote: remote, bytes: Array(bytes))
             core.deliver(message, transport: .udp, from: remote, connection: nil)
         } catch {
+            core.trace(.received, .udp, remote: remote, bytes: Array(bytes), note: "did not parse: \(error)")
             core.malformed(error, transport: .udp, from: remote) { response in
                 let destination = ResponseRoute.destination(for: response.headers) ?? remote
                 guard let address = try? destination.socketAddress() else { return }
+                core.trace(.sent, .udp, remote: destination, bytes: response.bytes)
                 let buffer = context.channel.allocator.buffer(bytes: response.bytes)
                 context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)),
                                       promise: nil)

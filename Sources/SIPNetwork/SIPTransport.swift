@@ -145,7 +145,11 @@ extension TransportCore {
         switch hop.transport {
         case .udp: sent = sendDatagram(message, to: hop)
         case .tcp: sent = connection(for: hop).flatMap { channel in
-            channel.writeAndFlush(channel.allocator.buffer(bytes: message.bytes))
+            let bytes = message.bytes
+            if self.tracing, let remote = SIPEndpoint(channel.remoteAddress) {
+                self.trace(.sent, .tcp, local: SIPEndpoint(channel.localAddress), remote: remote, bytes: bytes)
+            }
+            return channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
         }
         }
         let state = self.state
@@ -161,8 +165,10 @@ extension TransportCore {
     private func sendDatagram(_ message: SIPMessage, to hop: SIPHop) -> EventLoopFuture<Void> {
         guard let udp = state.value.udp else { return eventLoop.makeFailedFuture(SIPTransportError.closed) }
         let bytes = message.bytes
-        return resolve(SIPEndpoint(host: hop.host, port: hop.port)).flatMap { address in
-            udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: udp.allocator.buffer(bytes: bytes)))
+        let endpoint = SIPEndpoint(host: hop.host, port: hop.port)
+        return resolve(endpoint).flatMap { address in
+            if self.tracing { self.trace(.sent, .udp, remote: SIPEndpoint(address) ?? endpoint, bytes: bytes) }
+            return udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: udp.allocator.buffer(bytes: bytes)))
         }
     }
 

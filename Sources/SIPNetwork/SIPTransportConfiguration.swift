@@ -13,15 +13,18 @@ public struct SIPTransportConfiguration: Sendable {
     public var portAttempts: Int
     /// The UDP socket's receive buffer (`SO_RCVBUF`; the kernel may cap it at `net.core.rmem_max`).
     public var receiveBufferBytes: Int
+    /// Sees every message sent and received, whole (`--trace-sip`); nil: no tracing, no cost.
+    public var trace: SIPTracer?
 
     /// Creates a configuration.
     public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(300),
                 maximumMessageSize: Int = SIPParser.defaultMaximumMessageSize, portAttempts: Int = 10,
-                receiveBufferBytes: Int = 1 << 20) {
+                receiveBufferBytes: Int = 1 << 20, trace: SIPTracer? = nil) {
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.maximumMessageSize = maximumMessageSize
         self.portAttempts = max(1, portAttempts)
         self.receiveBufferBytes = receiveBufferBytes
+        self.trace = trace
     }
 }

@@ -12,6 +12,8 @@ final class StreamHandler: ChannelInboundHandler {
     private let id: SIPConnectionID
     private var remote: SIPEndpoint?
     private var framer: SIPStreamFramer
+    /// With a tracer: the bytes the framer holds, so each message is traced as received.
+    private var traceBuffer: [UInt8] = []
 
     init(core: TransportCore, id: SIPConnectionID) {
         self.core = core
@@ -37,13 +39,31 @@ final class StreamHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let remote else { return }
         let buffer = unwrapInboundIn(data)
+        let tracing = core.tracing
+        if tracing { traceBuffer.append(contentsOf: buffer.readableBytesView) }
         framer.append(buffer.readableBytesView)
+        let local = tracing ? SIPEndpoint(context.channel.localAddress) : nil
         while true {
             do {
-                guard let message = try framer.next() else { return }
+                guard let message = try framer.next() else {
+                    if tracing { _ = takeTraced() }
+                    return
+                }
+                if tracing { core.trace(.received, .tcp, local: local, remote: remote, bytes: takeTraced()) }
                 core.deliver(message, transport: .tcp, from: remote, connection: id)
             } catch {
+                if tracing {
+                    if framer.isFailed {
+                        core.trace(.received, .tcp, local: local, remote: remote, bytes: traceBuffer,
+                                   note: "framing lost, connection closed: \(error)")
+                        traceBuffer = []
+                    } else {
+                        core.trace(.received, .tcp, local: local, remote: remote, bytes: takeTraced(),
+                                   note: "did not parse: \(error)")
+                    }
+                }
                 core.malformed(error, transport: .tcp, from: remote) { response in
+                    core.trace(.sent, .tcp, local: local, remote: remote, bytes: response.bytes)
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: response.bytes)),
                                           promise: nil)
                 }
@@ -53,6 +73,19 @@ final class StreamHandler: ChannelInboundHandler {
                 }
             }
         }
+    }
+
+    /// The bytes the framer consumed since the last call, without keep-alive CRLFs before them.
+    private func takeTraced() -> [UInt8] {
+        let consumed = max(0, traceBuffer.count - framer.bufferedByteCount)
+        var taken = Array(traceBuffer.prefix(consumed))
+        traceBuffer.removeFirst(consumed)
+        if let start = taken.firstIndex(where: { $0 != 0x0D && $0 != 0x0A }) {
+            taken.removeFirst(start)
+        } else {
+            taken = []
+        }
+        return taken
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

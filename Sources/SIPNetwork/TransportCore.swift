@@ -59,6 +59,18 @@ final class TransportCore: Sendable {
 
     var local: SIPEndpoint { localBox.value ?? SIPEndpoint(host: "0.0.0.0", port: 0) }
 
+    /// Whether a tracer is set (`--trace-sip`); without one, nothing is copied or formatted.
+    var tracing: Bool { configuration.trace != nil }
+
+    /// Hands a message that crossed the transport to the tracer, if there is one. Without
+    /// one, the bytes and the note are never built (autoclosures).
+    func trace(_ direction: SIPTraceEvent.Direction, _ transport: SIPTransportKind, local: SIPEndpoint? = nil,
+               remote: SIPEndpoint, bytes: @autoclosure () -> [UInt8], note: @autoclosure () -> String? = nil) {
+        guard let tracer = configuration.trace else { return }
+        tracer(SIPTraceEvent(direction: direction, transport: transport, local: local ?? self.local, remote: remote,
+                             bytes: bytes(), note: note()))
+    }
+
     /// A message arrived: stamp the Via of requests, count it, pass it on.
     func deliver(_ message: SIPMessage, transport: SIPTransportKind, from remote: SIPEndpoint,
                  connection: SIPConnectionID?) {

@@ -1,4 +1,6 @@
 import SoftphoneConfig
+import SIPNetwork
+import SoftphoneLogging
 
 /// What the command line decided.
 public struct AppOptions: Sendable {
@@ -10,13 +12,27 @@ public struct AppOptions: Sendable {
     public var configuration: Configuration?
     /// The environment, for data paths.
     public var environment: [String: String]
+    /// `--trace-sip`: every SIP message sent and received goes to the log.
+    public var traceSIP: Bool
+    /// The log file's writer, when the executable set one up: its write problems are shown
+    /// in the Log tab.
+    public var log: LogWriter?
 
-    public init(demo: Bool, ascii: Bool, configuration: Configuration?, environment: [String: String]) {
+    public init(demo: Bool, ascii: Bool, configuration: Configuration?, environment: [String: String],
+                traceSIP: Bool = false, log: LogWriter? = nil) {
         self.demo = demo
         self.ascii = ascii
         self.configuration = configuration
         self.environment = environment
+        self.traceSIP = traceSIP
+        self.log = log
     }
+
+    /// The tracer the SIP line's transport gets: `AppLog.sipTracer()` with `--trace-sip`, else none.
+    public var sipTracer: SIPTracer? { traceSIP ? AppLog.sipTracer() : nil }
+
+    /// `$XDG_STATE_HOME/softphone/softphone.log`, else `~/.local/state/softphone/softphone.log`.
+    public var logPath: String { SoftphoneLog.defaultPath(environment: environment) }
 
     /// `$XDG_DATA_HOME/softphone/calls.sqlite`, else `~/.local/share/softphone/calls.sqlite`.
     public var callStorePath: String {

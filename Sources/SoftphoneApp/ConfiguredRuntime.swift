@@ -6,6 +6,7 @@ import TeamsSync
 import TerminalUI
 import SIP
 import SIPAuth
+import SIPNetwork
 import SIPUserAgent
 
 /// A runtime for a real configuration: the SIP line on `[sip]`, Teams through Microsoft
@@ -13,6 +14,7 @@ import SIPUserAgent
 public enum ConfiguredRuntime {
     public static func make(_ configuration: Configuration, options: AppOptions, context: RuntimeContext) throws -> Runtime {
         let inbox = context.inbox
+        AppLog.reportProblems(of: options.log, to: inbox)
         let store = try CallStore(path: options.callStorePath)
         var names: [String: String] = [:]
         for colleague in configuration.colleagues {
@@ -23,16 +25,16 @@ public enum ConfiguredRuntime {
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: lineConnector(configuration, inbox, loop: context.loop), teams: teamsConnector(configuration, names, inbox),
+                       line: lineConnector(configuration, inbox, loop: context.loop, trace: options.sipTracer), teams: teamsConnector(configuration, names, inbox),
                        store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
     }
 
     /// The SIP line, or — when its address cannot be bound — a line that says why.
-    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox, loop: EventLoop) -> LineConnector {
+    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox, loop: EventLoop, trace: SIPTracer? = nil) -> LineConnector {
         let settings = lineSettings(configuration)
         do {
-            return try blocking { try await SIPLineConnector.start(settings, inbox: inbox, loop: loop) }
+            return try blocking { try await SIPLineConnector.start(settings, inbox: inbox, loop: loop, trace: trace) }
         } catch {
             return UnavailableLine(reportingTo: inbox,
                                    reason: "the SIP line cannot listen on \(configuration.sip.listen): \(error)")

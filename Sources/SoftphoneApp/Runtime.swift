@@ -183,8 +183,12 @@ public final class Runtime {
     // MARK: The reducer and its effects
 
     public func dispatch(_ action: Action, at now: Instant) {
+        let logged = app.core.log.appended
         let effects = Reducer.reduce(&app.core, action, at: now)
         dirty = true
+        // Every Log-tab line goes to the log file too (nothing is written before the log is set up).
+        let added = app.core.log.appended - logged
+        if added > 0 { for event in app.core.log.newest(added) { AppLog.record(event) } }
         for effect in effects { perform(effect, at: now) }
     }
 

@@ -20,6 +20,8 @@ public struct EventLog: Hashable, Sendable, Codable {
     public let capacity: Int
     private var storage: [LogEvent] = []
     private var head = 0
+    /// How many events were ever appended (the log keeps only the last `capacity`).
+    public private(set) var appended = 0
 
     public init(capacity: Int = 500) {
         precondition(capacity > 0)
@@ -28,6 +30,7 @@ public struct EventLog: Hashable, Sendable, Codable {
     }
 
     public mutating func append(_ event: LogEvent) {
+        appended += 1
         if storage.count < capacity {
             storage.append(event)
         } else {
@@ -39,5 +42,7 @@ public struct EventLog: Hashable, Sendable, Codable {
     /// Oldest first.
     public var events: [LogEvent] { Array(storage[head...] + storage[..<head]) }
     public var count: Int { storage.count }
+    /// The newest `n` events (at most `count`), oldest first.
+    public func newest(_ n: Int) -> [LogEvent] { Array(events.suffix(max(0, n))) }
     public var last: LogEvent? { storage.isEmpty ? nil : storage[(head + storage.count - 1) % storage.count] }
 }

@@ -7,6 +7,7 @@ import TeamsEmulator
 import TeamsSync
 import SIP
 import SIPAuth
+import SIPNetwork
 import SIPUserAgent
 
 /// `softphone --demo`: the Teams emulator started in-process on a loopback port, the
@@ -19,17 +20,19 @@ public final class LiveDemo {
     static let agent = "ada"
 
     /// `softphone --demo`: the demo's runtime, and the servers to stop after it.
-    public static func launch(_ context: RuntimeContext) throws -> Launch {
+    /// `options` give the SIP trace (`--trace-sip`) and the log whose problems the Log tab shows.
+    public static func launch(_ context: RuntimeContext, options: AppOptions) throws -> Launch {
+        AppLog.reportProblems(of: options.log, to: context.inbox)
         let demo: LiveDemo
         do {
-            demo = try LiveDemo(at: context.start, inbox: context.inbox, loop: context.loop)
+            demo = try LiveDemo(at: context.start, inbox: context.inbox, loop: context.loop, trace: options.sipTracer)
         } catch {
             throw DemoError(description: "cannot start the demo's Teams emulator: \(error)")
         }
         return Launch(runtime: demo.runtime, stop: { demo.stop() })
     }
 
-    public init(at now: Instant, inbox: Inbox, loop: EventLoop) throws {
+    public init(at now: Instant, inbox: Inbox, loop: EventLoop, trace: SIPTracer? = nil) throws {
         let colleagues = TeamsEmulator.DemoRoster.colleagues(count: 40)
         let users = [EmulatedUserSeed(id: Self.agent, displayName: Demo.identity.name,
                                       teamsClient: PresencePair(.available, .available))] + colleagues
@@ -46,7 +49,7 @@ public final class LiveDemo {
             webhook: .init(host: "127.0.0.1", port: 0), names: names, inbox: inbox)
         let switchboard = try blocking { try await SIPSwitchboard.start(inbox: inbox) }
         let line = try blocking { try await SIPLineConnector.start(Self.lineSettings(registrar: switchboard.registrarURI),
-                                                                   inbox: inbox, loop: loop) }
+                                                                   inbox: inbox, loop: loop, trace: trace) }
         let control = EmulatorTeamsControl(baseURL: emulator.baseURL, user: Self.agent, inbox: inbox)
         let scenario = DemoScenario(start: now, teams: control, caller: switchboard, roster: false)
         runtime = Runtime(settings: Demo.settings, identity: Demo.identity, line: line, teams: teams,

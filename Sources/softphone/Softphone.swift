@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SoftphoneApp
 import SoftphoneDemo
 import SoftphoneConfig
+import SoftphoneLogging
 
 /// The command line (SPEC section 6). Parsing only: everything else lives in the libraries.
 @main
@@ -35,6 +37,14 @@ struct Softphone: ParsableCommand {
     @Flag(name: .long, help: "Use ASCII icons instead of emoji.")
     var ascii = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "What the log file ($XDG_STATE_HOME/softphone/softphone.log, else ~/.local/state/softphone/softphone.log) records: trace, debug, info, notice, warning or error.",
+        valueName: "level"))
+    var logLevel: Logger.Level = .info
+
+    @Flag(name: .long, help: "Write every SIP message sent and received, whole, to the log file (for a support log).")
+    var traceSIP = false
+
     func validate() throws {
         if demo && check {
             throw ValidationError("--demo uses no configuration, so --check has nothing to check.")
@@ -61,13 +71,29 @@ struct Softphone: ParsableCommand {
                 return
             }
         }
-        let options = AppOptions(demo: demo, ascii: ascii, configuration: configuration, environment: environment)
+        let options = AppOptions(demo: demo, ascii: ascii, configuration: configuration, environment: environment,
+                                 traceSIP: traceSIP)
+        let log = SoftphoneLog.bootstrap(path: options.logPath, level: logLevel)
+        let logger = SoftphoneLog.logger(SoftphoneLog.app)
+        logger.info("softphone \(Self.version) starting", metadata: [
+            "mode": "\(demo ? "demo" : "configured")", "log-level": "\(logLevel)", "trace-sip": "\(traceSIP)",
+            "pid": "\(ProcessInfo.processInfo.processIdentifier)",
+        ])
+        if let configuration {
+            // The summary `--check` prints: secrets are never in it, only the variables they come from.
+            let path = config ?? Configuration.defaultPath(environment: environment)
+            logger.info("configuration \(path)\n\(configuration.summaryLines.joined(separator: "\n"))")
+        }
+        var withLog = options
+        withLog.log = log
         let status = TerminalApp.run(ascii: ascii) { context in
             if let configuration {
-                return Launch(runtime: try ConfiguredRuntime.make(configuration, options: options, context: context))
+                return Launch(runtime: try ConfiguredRuntime.make(configuration, options: withLog, context: context))
             }
-            return try LiveDemo.launch(context)
+            return try LiveDemo.launch(context, options: withLog)
         }
+        logger.info("softphone exits", metadata: ["status": "\(status)"])
+        log.flush()
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -76,3 +102,5 @@ struct Softphone: ParsableCommand {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -241,6 +241,38 @@ t_teams_emulator() {
     grep -q "Teams emulator on http://127.0.0.1:$port" "$TMP/emu.out" || { why+="no start-up line; "; return 1; }
 }
 
+t_help_logging() {
+    run -- --help
+    expect_status 0 && expect_text out "--log-level" && expect_text out "--trace-sip"
+}
+
+t_log_level_invalid() {
+    run -- --demo --log-level chatty
+    expect_status 64 && expect_text err "log-level"
+}
+
+t_log_file() {
+    local state="$TMP/state" log="$TMP/state/softphone/softphone.log"
+    run XDG_STATE_HOME="$state" "${SECRETS[@]}" -- --config "$EXAMPLE" --log-level debug
+    expect_status 1 && expect_empty out && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected one line on stderr; "; return 1; }
+    [ -f "$log" ] || { why+="no log file at $log; "; return 1; }
+    grep -q '^[0-9-]*T[0-9:]*\.[0-9][0-9][0-9]Z info softphone.app: softphone 0.1.0 starting \[.*log-level=debug' "$log" \
+        || { why+="no start line; "; return 1; }
+    grep -qF "    line: listens on 127.0.0.1:5070" "$log" || { why+="no configuration summary; "; return 1; }
+    grep -q "info softphone.app: softphone exits \[status=1\]" "$log" || { why+="no exit line; "; return 1; }
+    ! grep -qF -e "$SIP_SECRET" -e "$TEAMS_SECRET" "$log" || { why+="a secret is in the log; "; return 1; }
+    [ "$(stat -c %a "$log")" = 600 ] && [ "$(stat -c %a "$state/softphone")" = 700 ] \
+        || { why+="log file or directory not private; "; return 1; }
+}
+
+t_log_unwritable() {
+    printf 'x' >"$TMP/not-a-dir"
+    run XDG_STATE_HOME="$TMP/not-a-dir" "${SECRETS[@]}" -- --config "$EXAMPLE"
+    # The log cannot be written: the program neither crashes nor writes about it on the terminal.
+    expect_status 1 && expect_empty out && expect_text err "terminal" \
+        && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected the usual one line; "; return 1; }
+}
+
 t_no_escape_bytes() {
     # After all the cases above: nothing any run printed holds an ESC byte.
     if LC_ALL=C grep -q $'\x1b' "$TMP/all-output"; then
@@ -271,6 +303,10 @@ case_ "without --check: an invalid file is still reported, exit 1" t_no_tui_vali
 case_ "--demo needs no configuration; without a terminal it says so, exit 1" t_demo_no_terminal
 case_ "--demo with --check is a usage error" t_demo_with_check
 case_ "teams-emulator serves the control API and stops on SIGTERM" t_teams_emulator
+case_ "--help mentions --log-level and --trace-sip" t_help_logging
+case_ "--log-level with an unknown level is a usage error" t_log_level_invalid
+case_ "the log file in \$XDG_STATE_HOME: start, configuration, exit; no secret; private" t_log_file
+case_ "a log directory that cannot be created: no crash, nothing on the terminal" t_log_unwritable
 case_ "no output contains an ESC byte" t_no_escape_bytes
 
 echo "$passed passed, $failed failed"

@@ -244,6 +244,69 @@ t_help() {
     return $ok
 }
 
+# options_answer_logged LOG: LOG holds a trace record of a 200 sent for the peer's OPTIONS.
+options_answer_logged() {
+    [ -f "$1" ] && awk '/^[0-9]/ { rec = $0; next } { rec = rec "\n" $0 }
+        /Call-ID: e2e-trace-options-1/ && rec ~ /sent UDP/ && rec ~ /SIP\/2.0 200/ { found = 1 }
+        END { exit !found }' "$1"
+}
+
+# --trace-sip: the softphone with a configuration (not the demo), its own XDG_STATE_HOME and
+# a SIP peer (tests/e2e/sip_trace_peer.py) that is its registrar and then sends it OPTIONS.
+# The log file must hold the whole REGISTER exchange and OPTIONS → 200, and never the password.
+t_trace_sip() {
+    local name=tr state="$TMP/state-tr" secret="e2e-trace-pa55word"
+    local sport
+    sport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    python3 "$(dirname "$0")/sip_trace_peer.py" "$sport" "$TMP/peer.port" >"$TMP/peer.out" 2>&1 &
+    local peer=$!
+    echo "$peer" >"$TMP/peer.pid"
+    for _ in $(seq 50); do [ -s "$TMP/peer.port" ] && break; sleep 0.1; done
+    [ -s "$TMP/peer.port" ] || { why+="the SIP peer did not start; "; return 1; }
+    cat >"$TMP/trace.toml" <<TOML
+[user]
+name = "Trace Tester"
+extension = "1001"
+[sip]
+listen = "127.0.0.1:$sport"
+registrar = "sip:127.0.0.1:$(cat "$TMP/peer.port")"
+username = "1001"
+password_env = "SOFTPHONE_SIP_PASSWORD"
+presence = false
+TOML
+    mkdir -p "$TMP/home"
+    tmx new-session -d -s "$name" -x 100 -y 30 \
+        "sh -c 'echo \$\$ > \"$TMP/$name.pid\"; exec env -i PATH=\"$PATH\" HOME=\"$TMP/home\" XDG_STATE_HOME=\"$state\" \
+         SOFTPHONE_SIP_PASSWORD=$secret TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+         \"$BIN\" --config \"$TMP/trace.toml\" --trace-sip'; exec sleep 60"
+    local ok=0
+    wait "$peer" || { why+="the SIP peer said: $(cat "$TMP/peer.out"); "; ok=1; }
+    local log="$state/softphone/softphone.log"
+    # The log is written in the background: wait (bounded) for the last traced message.
+    for _ in $(seq 100); do options_answer_logged "$log" && break; sleep 0.1; done
+    stop "$name"
+    [ -f "$log" ] || { why+="no log file at $log; "; return 1; }
+    grep -q "^[0-9T:.-]*Z info softphone.app: softphone .* starting" "$log" || { why+="no start line; "; ok=1; }
+    grep -q "^[0-9T:.-]*Z trace softphone.sip.trace: received UDP 127.0.0.1:$sport <- 127.0.0.1:[0-9]* (" "$log" \
+        || { why+="no received trace line; "; ok=1; }
+    grep -q "^[0-9T:.-]*Z trace softphone.sip.trace: sent UDP 127.0.0.1:$sport -> 127.0.0.1:[0-9]* (" "$log" \
+        || { why+="no sent trace line; "; ok=1; }
+    grep -qF "    OPTIONS sip:line@127.0.0.1:$sport SIP/2.0" "$log" || { why+="the received OPTIONS is not in the log; "; ok=1; }
+    grep -qF "    Call-ID: e2e-trace-options-1" "$log" || { why+="the OPTIONS headers are not in the log; "; ok=1; }
+    grep -qF "    REGISTER sip:127.0.0.1:" "$log" || { why+="the REGISTER sent is not in the log; "; ok=1; }
+    grep -qF "    SIP/2.0 401 Unauthorized" "$log" || { why+="the 401 received is not in the log; "; ok=1; }
+    grep -q "^    Authorization: Digest .*response=" "$log" || { why+="the REGISTER with credentials is not in the log; "; ok=1; }
+    grep -q "info softphone.events: line registered \[kind=line\]" "$log" || { why+="the registration is not logged; "; ok=1; }
+    # The OPTIONS' 200: a trace record whose message is a 200 carrying the OPTIONS' Call-ID.
+    options_answer_logged "$log" || { why+="the 200 sent for the OPTIONS is not in the log; "; ok=1; }
+    if grep -rqF "$secret" "$state"; then why+="the SIP password is in the log; "; ok=1; fi
+    local mode
+    mode=$(stat -c %a "$log")
+    [ "$mode" = 600 ] || { why+="the log file is mode $mode, not 600; "; ok=1; }
+    [ $ok -eq 0 ] || sed 's/^/    log| /' "$log" | head -80 >"$TMP/last-screen.txt"
+    return $ok
+}
+
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 1; }
 [ -x "$BIN" ] || { echo "no binary at $BIN"; exit 1; }
 
@@ -259,6 +322,7 @@ case_ "a crash (SIGABRT) still restores the terminal" t_crash_restores_terminal
 case_ "Teams and the TUI: a change on either side shows on the other (emulator control API)" t_teams_both_ways
 case_ "--ascii shows only ASCII" t_ascii
 case_ "? shows help; any key closes it" t_help
+case_ "--trace-sip writes the SIP messages sent and received to the log file, never the password" t_trace_sip
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

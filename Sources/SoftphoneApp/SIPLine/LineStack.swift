@@ -25,13 +25,13 @@ package final class LineStack: Sendable {
 
     /// Binds `host:port` and starts the agent, its `local` set to the bound address.
     package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
-                      loop: EventLoop, seed: UInt64,
+                      loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil,
                       report: @escaping @Sendable (Action) -> Void,
                       problem: @escaping @Sendable (String) -> Void,
                       watched: @escaping @Sendable (String, Presence) -> Void = { _, _ in }) async throws -> LineStack {
         let box = NIOLoopBoundBox<LineDriver?>.makeEmptyBox(valueType: LineDriver.self, eventLoop: loop)
         let transport = try await SIPTransport.start(
-            host: host, port: port, on: loop,
+            host: host, port: port, on: loop, configuration: SIPTransportConfiguration(trace: trace),
             receiver: { incoming in box.value?.receive(incoming) }, problem: problem)
         var configuration = configuration
         configuration.local = SIPHop(transport: .udp, host: transport.local.host, port: transport.local.port)

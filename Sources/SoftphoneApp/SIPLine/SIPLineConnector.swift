@@ -19,9 +19,11 @@ public final class SIPLineConnector: LineConnector, Sendable {
 
     /// Binds the line's address and starts the agent. Throws when the address cannot be
     /// bound; a WAV file that cannot be read is reported in the Log tab and silence sent instead.
+    /// `trace` (`--trace-sip`) sees every SIP message the line sends and receives.
     public static func start(_ settings: SIPLineSettings, inbox: Inbox,
                              loop: EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
-                             seed: UInt64 = UInt64.random(in: 1...UInt64.max)) async throws -> SIPLineConnector {
+                             seed: UInt64 = UInt64.random(in: 1...UInt64.max),
+                             trace: SIPTracer? = nil) async throws -> SIPLineConnector {
         var audio = AudioSource.silence
         if let path = settings.audioFile {
             do { audio = .wav(try WAVFile(contentsOfFile: path)) } catch {
@@ -31,7 +33,7 @@ public final class SIPLineConnector: LineConnector, Sendable {
         let problems = ProblemThrottle(inbox: inbox)
         let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
-                                              audio: audio, loop: loop, seed: seed,
+                                              audio: audio, loop: loop, seed: seed, trace: trace,
                                               report: { inbox.post($0) }, problem: { problems.report($0) },
                                               watched: { uri, presence in
                                                   let row = colleagues[uri] ?? (id: uri, name: uri)
