@@ -45,7 +45,7 @@ def test_a_colleagues_presence_shows_on_the_team_tab(pj_env, presence_server):
         phone.wait_for("line registered")
         phone.tab("Team")
         phone.wait_for("Carol Colleague")
-        phone.wait_for("Available")
+        procs_wait(phone, "Carol Colleague", "Available")   # her row (the status bar says Available too)
 
         colleague.publish("busy")
         procs_wait(phone, "Carol Colleague", "Busy")
@@ -63,6 +63,6 @@ def procs_wait(phone: Softphone, who: str, label: str) -> None:
         return any(who in line and label in line for line in phone.screen().splitlines())
 
     try:
-        procs.wait_until(row, timeout=10, what=f"{who} as {label}")
+        procs.wait_until(row, timeout=20, what=f"{who} as {label}")
     except procs.WaitTimeout:
         raise AssertionError(f"{who} never showed as {label}:\n{phone.screen()}") from None
