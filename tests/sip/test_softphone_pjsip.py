@@ -189,7 +189,7 @@ def test_blind_transfer_by_refer(pj_env, agent):
     agent.type(target.contact_uri)
     agent.keys("Enter")
     # pjsua follows our REFER: it calls the target, reports success, and we hang up.
-    transferred = target.wait_incoming(timeout=10)
+    transferred = target.wait_incoming(timeout=20)
     pj_env.wait_until(lambda: call.remote_hangup, timeout=20, what="the transferor's BYE")
     assert transferred is not None
     agent.tab("Log")
@@ -218,7 +218,7 @@ def test_softphone_calls_pjsua(pj_env, phone):
     phone.wait_for("Call")
     phone.type(callee.contact_uri)
     phone.keys("Enter")
-    incoming = callee.wait_incoming(timeout=10)
+    incoming = callee.wait_incoming(timeout=20)
     incoming.wait_confirmed()
     phone.wait_for("On a call")
     pj_env.wait_until(lambda: incoming.rx_packets() > 10, what="our RTP at the callee")

@@ -279,7 +279,7 @@ class PjEnv:
                 if call._answer_at is not None:
                     call.tick()
 
-    def wait_until(self, predicate: Callable[[], T], timeout: float = 10.0,
+    def wait_until(self, predicate: Callable[[], T], timeout: float = 20.0,
                    what: str | None = None) -> T:
         """Pump events until `predicate()` is truthy; returns its value."""
         deadline = time.monotonic() + timeout
@@ -494,13 +494,13 @@ class Account:
         if self._cfg.presConfig.publishEnabled:
             self._cfg.presConfig.publishEnabled = False     # as pjsua-lib did
 
-    def wait_registered(self, timeout: float = 10.0) -> None:
+    def wait_registered(self, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.registered() or self._reg_failed(), timeout,
                             what=f"{self.user} to register")
         if not self.registered():
             raise AssertionError(f"{self.user}: registration failed with {self.reg_status}")
 
-    def wait_reg_final(self, timeout: float = 10.0) -> tuple[int, str]:
+    def wait_reg_final(self, timeout: float = 20.0) -> tuple[int, str]:
         """Wait for the first final answer to REGISTER; (code, reason)."""
         self.env.wait_until(lambda: any(code >= 200 for code, _, _ in self.reg_events),
                             timeout, what=f"{self.user}: final REGISTER answer")
@@ -558,7 +558,7 @@ class Account:
             raise AssertionError(f"{self.user} received no call")
         return self.incoming[-1]
 
-    def wait_incoming(self, count: int = 1, timeout: float = 10.0) -> "Call":
+    def wait_incoming(self, count: int = 1, timeout: float = 20.0) -> "Call":
         self.env.wait_until(lambda: len(self.incoming) >= count, timeout,
                             what=f"{self.user} to receive call #{count}")
         return self.incoming[count - 1]
@@ -955,37 +955,37 @@ class Call(pj.Call):
         return self.stream_stats()[1]
 
     # -------------------------------------------------------------- waits
-    def wait_state(self, state: str, timeout: float = 10.0) -> None:
+    def wait_state(self, state: str, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: state in self.states, timeout,
                             what=f"call state {state} (seen {self.states})")
 
-    def wait_confirmed(self, timeout: float = 10.0) -> None:
+    def wait_confirmed(self, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.was_confirmed or self.disconnected,
                             timeout, what=f"call to be answered (seen {self.states})")
         if not self.was_confirmed:
             raise AssertionError(f"call ended with {self.final} before it was answered")
 
-    def wait_disconnected(self, timeout: float = 10.0) -> tuple[int, str] | None:
+    def wait_disconnected(self, timeout: float = 20.0) -> tuple[int, str] | None:
         self.env.wait_until(lambda: self.disconnected, timeout,
                             what=f"call to end (seen {self.states})")
         return self.final
 
-    def wait_final(self, timeout: float = 10.0) -> tuple[int, str]:
+    def wait_final(self, timeout: float = 20.0) -> tuple[int, str]:
         self.env.wait_until(lambda: self.final is not None, timeout,
                             what=f"a final answer (seen {self.responses})")
         return self.final
 
-    def wait_media(self, status: str, timeout: float = 10.0) -> None:
+    def wait_media(self, status: str, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.media_status == status, timeout,
                             what=f"media {status} (seen {self.media})")
 
-    def wait_rtp(self, min_packets: int = 1, timeout: float = 10.0) -> int:
+    def wait_rtp(self, min_packets: int = 1, timeout: float = 20.0) -> int:
         """Wait until at least `min_packets` RTP packets were received."""
         return self.env.wait_until(
             lambda: (lambda rx: rx if rx >= min_packets else 0)(self.rx_packets()), timeout,
             what=f"{min_packets} RTP packets received")
 
-    def wait_rtp_growing(self, more: int = 5, timeout: float = 10.0) -> int:
+    def wait_rtp_growing(self, more: int = 5, timeout: float = 20.0) -> int:
         """Wait until `more` packets arrive after now (RTP is flowing now)."""
         start = self.rx_packets()
         return self.wait_rtp(start + more, timeout)
@@ -1185,7 +1185,7 @@ class Buddy(pj.Buddy):
         return len(self.states)
 
     # -------------------------------------------------------------- waits
-    def wait_for(self, predicate: Callable[[PresenceState], bool], timeout: float = 10.0,
+    def wait_for(self, predicate: Callable[[PresenceState], bool], timeout: float = 20.0,
                  since: int | None = None, what: str | None = None) -> PresenceState:
         """Wait until a state satisfies `predicate`; returns that state.
 
@@ -1200,17 +1200,17 @@ class Buddy(pj.Buddy):
             found, timeout,
             what=f"{self.uri}: {what or 'presence condition'} (seen {self._summary()})")
 
-    def wait_status(self, text: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+    def wait_status(self, text: str, timeout: float = 20.0, since: int | None = None) -> PresenceState:
         """Wait until the status text (note, or Online/Offline) is `text` (any case)."""
         want = text.lower()
         return self.wait_for(lambda s: (s.status_text or "").lower() == want, timeout, since,
                              what=f"status text {text!r}")
 
-    def wait_basic(self, status: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+    def wait_basic(self, status: str, timeout: float = 20.0, since: int | None = None) -> PresenceState:
         """Wait until the status is "online" / "offline" / "unknown"."""
         return self.wait_for(lambda s: s.status == status, timeout, since, what=f"status {status}")
 
-    def wait_terminated(self, timeout: float = 10.0) -> PresenceState:
+    def wait_terminated(self, timeout: float = 20.0) -> PresenceState:
         return self.wait_for(lambda s: s.terminated, timeout, what="subscription terminated")
 
     def _summary(self) -> str:
