@@ -144,8 +144,7 @@ def test_answered_call_holds_resumes_and_ends_both_ways(pj_env, agent):
     agent.wait_for("On a call")
     # RTP flows both ways: pjsua receives our packets, the Calls tab counts theirs.
     pj_env.wait_until(lambda: call.rx_packets() > 20, what="RTP from the softphone")
-    agent.wait_for("packets in")
-    assert "no audio received" not in agent.screen()
+    agent.wait_audio_in(5)                    # "audio PCMU, N packets in", not "no audio received"
 
     call.hold()                               # the caller holds: re-INVITE sendonly
     call.wait_media("local_hold")

@@ -10,6 +10,7 @@ Waits go through `procs.wait_until`, so pjsua keeps working while we wait.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -28,6 +29,9 @@ DEFAULT_BINARY = os.path.join(REPO, ".build", "debug", "softphone")
 WAIT = 20.0
 # The tab bar, left to right.
 TABS = ("Calls", "Team", "History", "Log")
+
+# The audio line of a connected call when RTP arrives ("no audio received (" does not match).
+_AUDIO_IN = re.compile(r"(?<!no )audio [^(\n]*?(\d+) packets in")
 
 # The picker's digits (SPEC section 6) and the label the status bar shows for each.
 PRESENCE = {
@@ -196,6 +200,18 @@ class Softphone:
                 if f"[{tab}]" in line:
                     return tab
         return None
+
+    def wait_audio_in(self, min_packets: int = 1, timeout: float = WAIT) -> int:
+        """Waits until the call's audio line counts RTP from the other side: "audio PCMU, N packets
+        in, M out" with N >= min_packets. Not just "packets in": the warning "no audio received
+        (PCMU, 0 packets in, ...)" says it too, when the first packet takes over 3 s (load)."""
+        def received() -> int:
+            counts = [int(n) for n in _AUDIO_IN.findall(self.screen())]
+            return max(counts) if counts and max(counts) >= min_packets else 0
+        try:
+            return procs.wait_until(received, timeout=timeout, what=f"{min_packets} RTP packets in")
+        except procs.WaitTimeout:
+            raise AssertionError(f"no audio counted on screen:\n{self.screen()}") from None
 
     def tab(self, name: str, timeout: float = WAIT) -> str:
         """Presses Tab until `name` is the selected one ([Name]).
