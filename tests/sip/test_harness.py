@@ -44,6 +44,8 @@ def test_register_with_right_password_and_fail_with_wrong(pj_env, kamailio):
 
     good.unregister()
     kamailio.wait_unregistered("1001")
+    # Kamailio drops the binding before pjsua reads the 200: wait for pjsua's own answer too
+    assert good.wait_unregistration_answered() == (200, "OK")
     assert not good.registered()
     assert good.reg_events[-1][:2] == (200, "OK") and good.reg_events[-1][2] == 0
 

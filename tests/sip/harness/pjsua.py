@@ -386,6 +386,7 @@ class Account:
         self.buddies: list[Buddy] = []
         self.published: list[tuple[float, str, str, str]] = []   # (time, status, activity, note)
         self.publish_enabled = publish
+        self._unregister_mark: int | None = None    # len(reg_events) when unregister() was called
 
         if transport.lower() == "tcp":
             # pjsua derives the Contact's transport from these URIs: without
@@ -474,6 +475,7 @@ class Account:
         register but never PUBLISH again.  That re-enabling (Account.modify)
         itself re-registers.
         """
+        self.wait_unregistration_answered()      # a REGISTER still under way makes pjsua busy
         if self.publish_enabled and self.published and not self._cfg.presConfig.publishEnabled:
             _, key, activity, note = self.published[-1]
             self.enable_publish(key, note=note, activity=activity)
@@ -490,9 +492,38 @@ class Account:
         A publishing account also withdraws its publication (PUBLISH
         Expires: 0): pjsua does that and switches publishing off.
         """
+        self._unregister_mark = len(self.reg_events)
         self._acc.setRegistration(False)
         if self._cfg.presConfig.publishEnabled:
             self._cfg.presConfig.publishEnabled = False     # as pjsua-lib did
+
+    def wait_unregistration_answered(self, timeout: float = 20.0) -> tuple[int, str] | None:
+        """After `unregister()`: wait until pjsua itself got the final answer (None if it was
+        never asked). Kamailio drops the binding before pjsua reads the 200: a test that saw
+        `kam.wait_unregistered()` may still find pjsua's REGISTER in progress."""
+        mark = self._unregister_mark
+        if mark is None:
+            return None
+        self.env.wait_until(lambda: any(code >= 200 for code, _, _ in self.reg_events[mark:]), timeout,
+                            what=f"{self.user}: final answer to the unregistration")
+        return next((c, r) for c, r, _ in self.reg_events[mark:] if c >= 200)
+
+    def _modify(self, timeout: float = 20.0) -> None:
+        """Account.modify with our config; while pjsua is busy with an earlier REGISTER or
+        PUBLISH transaction (an error), tried again until it is accepted (bounded)."""
+        failure: list[str] = []
+
+        def accepted() -> bool:
+            try:
+                self._acc.modify(self._cfg)
+                return True
+            except pj.Error as exc:
+                failure[:] = [f"{exc.status} {exc.reason}"]
+                return False
+        try:
+            self.env.wait_until(accepted, timeout, what=f"{self.user}: account modify")
+        except WaitTimeout:
+            raise PjsuaError(f"{self.user}: Account.modify kept failing: {failure}") from None
 
     def wait_registered(self, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.registered() or self._reg_failed(), timeout,
@@ -595,7 +626,7 @@ class Account:
         """
         self._cfg.presConfig.publishEnabled = False
         self.publish_enabled = False
-        self._acc.modify(self._cfg)
+        self._modify()
 
     def enable_publish(self, status: str = "online", note: str | None = None,
                        activity: str | None = None) -> None:
@@ -607,7 +638,7 @@ class Account:
         self.publish_enabled = True
         if not self._cfg.presConfig.publishEnabled:
             self._cfg.presConfig.publishEnabled = True
-            self._acc.modify(self._cfg)
+            self._modify()
 
     def watch(self, uri: str, subscribe: bool = True) -> "Buddy":
         """SUBSCRIBE to `uri`'s presence (through our proxy); returns the Buddy.
@@ -623,7 +654,7 @@ class Account:
 
     def _set_priority(self, priority: int) -> None:
         self._cfg.priority = priority
-        self._acc.modify(self._cfg)
+        self._modify()
 
     @contextlib.contextmanager
     def preferred_for_outgoing(self):
