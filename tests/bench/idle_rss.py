@@ -77,7 +77,8 @@ def main() -> int:
         shutil.rmtree(xdg, ignore_errors=True)
 
     print("")
-    print(f"Idle resident memory after {idle:.0f} s, same run (MB; /proc/PID/status, smaps_rollup)")
+    print(f"Idle resident memory after {idle:.0f} s, same run (MB; /proc/PID/status, smaps_rollup; "
+          f"{os.path.relpath(binary)})")
     print(f"{'':<44}{'RSS':>7}{'anon':>7}{'file':>7}{'shmem':>7}{'PSS':>7}{'CPU %':>7}{'aim':>10}")
     labels = {"softphone": "softphone alone (TUI, SIP line, no Teams)", "baresip": "baresip (ctrl_tcp, no audio device)"}
     for name in ("softphone", "baresip"):

@@ -225,10 +225,10 @@ def main() -> int:
 
     print("")
     print(f"INVITE → 180 Ringing on loopback, same raw-UDP caller, {rounds} alternating rounds × {calls} calls "
-          f"(milliseconds)")
+          f"(milliseconds; {os.path.relpath(binary)}; load average {os.getloadavg()[0]:.1f})")
     print(f"{'peer':<34}{'n':>5}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}")
     medians = {}
-    for name, label in (("softphone", "softphone (release, TUI in tmux)"), ("baresip", "baresip (answermode=manual)")):
+    for name, label in (("softphone", "softphone (TUI in tmux)"), ("baresip", "baresip (answermode=manual)")):
         values = sorted(samples[name])
         medians[name] = statistics.median(values)
         print(f"{label:<34}{len(values):>5}{medians[name]:>9.2f}{percentile(values, 0.9):>9.2f}"
