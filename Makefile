@@ -64,6 +64,8 @@ bench: deps sip-env
 	$(BUILD_DIR)/release/sip-bench
 	$(SIP_PY) tests/bench/sip_presence.py $(BUILD_DIR)/release/sip-bench
 	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
+	$(SIP_PY) tests/bench/idle_rss.py $(BUILD_DIR)/release/softphone
+	$(SIP_PY) tests/bench/invite_latency.py $(BUILD_DIR)/release/softphone
 
 # Coverage-guided fuzzing (Fuzz/README.md): builds the libFuzzer targets with
 # -sanitize=fuzzer,address (release, in .build-fuzz) and runs each for FUZZ_SECONDS.

@@ -25,7 +25,7 @@ run() {
     tmx new-session -d -s "r$n" -x 120 -y 40 \
         "echo \$\$ > '$TMP/r$n.pid'; exec env -i PATH='$PATH' HOME='$TMP' TERM=xterm-256color LANG=C.UTF-8 \
          SOFTPHONE_FIRST_FRAME_FILE='$frame' '$BIN' --demo"
-    for _ in $(seq 100); do [ -s "$frame" ] && break; sleep 0.05; done
+    for _ in $(seq 400); do [ -s "$frame" ] && break; sleep 0.05; done   # bounded: 20 s
     [ -s "$frame" ] || { echo "no first frame in run $n" >&2; return 1; }
     echo $(( ($(cat "$frame") - t0) / 1000000 ))
 }

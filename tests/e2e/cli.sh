@@ -226,16 +226,20 @@ t_demo_with_check() {
 }
 
 t_teams_emulator() {
-    local port=18$((RANDOM % 900 + 100)) pid answer
+    # a port the kernel just gave out (a random one may be taken); generous bounds for a
+    # loaded machine, where the debug binary can take seconds to start or to stop
+    local port pid answer
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     env -i PATH="$PATH" HOME="$TMP/home" "$BIN" teams-emulator --listen "127.0.0.1:$port" --user ada \
         >"$TMP/emu.out" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do
+    for _ in $(seq 200); do
         answer=$(curl -s "http://127.0.0.1:$port/_emulator/users/ada") && [ -n "$answer" ] && break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; why+="SIGTERM did not stop it; "; return 1; fi
     grep -q '"id":"ada"' <<<"$answer" || { why+="no user ada: $answer; "; return 1; }
     grep -q "Teams emulator on http://127.0.0.1:$port" "$TMP/emu.out" || { why+="no start-up line; "; return 1; }

@@ -44,6 +44,8 @@ def test_register_with_right_password_and_fail_with_wrong(pj_env, kamailio):
 
     good.unregister()
     kamailio.wait_unregistered("1001")
+    # Kamailio drops the binding before pjsua reads the 200: wait for pjsua's own answer too
+    assert good.wait_unregistration_answered() == (200, "OK")
     assert not good.registered()
     assert good.reg_events[-1][:2] == (200, "OK") and good.reg_events[-1][2] == 0
 
@@ -56,10 +58,14 @@ def test_call_through_kamailio_with_media_hold_resume_hangup(pj_env, kamailio):
 
     call = a.call(kamailio.uri("2001"))
     call.wait_confirmed()
-    assert call.ringing and call.final == (200, "OK")
-    assert [c for c, _ in call.responses if c >= 180] == [180, 200]
+    assert call.final == (200, "OK")
     incoming = b.wait_incoming()
     incoming.wait_confirmed()
+    # B sends 180 and 200 at once. Kamailio's UDP workers may relay the 200 before the 180
+    # (tm then drops the late 1xx), so the caller sees [180, 200] or only [200]; the 180 is
+    # checked where it is sent.
+    assert [c for c, _ in call.responses if c >= 180] in ([180, 200], [200]), call.responses
+    assert incoming.ringing
     assert "sip:1001@127.0.0.1" in incoming.invite.header("From")
     # Kamailio record-routed the dialog
     assert kamailio.hostport in (incoming.invite.header("Record-Route") or "")
@@ -152,13 +158,20 @@ def test_busy_and_cancel(pj_env, kamailio):
 
     call = a.call(kamailio.uri("2001"))
     assert call.wait_final() == (486, "Busy Here")
-    assert call.ringing   # the harness sends 180 before any answer
+    busy = b.wait_incoming(1)
+    busy.wait_disconnected()
+    # The harness sends 180 before any answer (checked at the callee). B sends the 180 and
+    # the 486 together; Kamailio's two UDP workers may relay the 486 first and then drop
+    # the 180 (no 1xx after a final), so the caller may or may not see it.
+    assert busy.ringing and busy.final == (486, "Busy Here")
+    assert [c for c, _ in call.responses if c >= 180] in ([180, 486], [486]), call.responses
 
     b.answer_code = None  # ring only
     call = a.call(kamailio.uri("2001"))
     incoming = b.wait_incoming(2)
-    call.wait_state("EARLY")
-    assert call.ringing and not incoming.disconnected
+    # ringing alone: the 180 reaches the caller (a response, not an invite-session state)
+    pj_env.wait_until(lambda: call.ringing, what=f"180 at the caller (seen {call.responses})")
+    assert not incoming.disconnected
     call.hangup()         # CANCEL
     assert call.wait_disconnected() == (487, "Request Terminated")
     incoming.wait_disconnected()

@@ -82,7 +82,7 @@ def test_softphone_calls_a_colleague_through_kamailio(pj_env, kamailio):
         phone.keys("c")
         phone.type("2001")                     # a bare number: sip:2001@ the registrar's domain
         phone.keys("Enter")
-        incoming = colleague.wait_incoming(timeout=10)   # after Kamailio's 407 and our answer
+        incoming = colleague.wait_incoming(timeout=20)   # after Kamailio's 407 and our answer
         incoming.wait_confirmed()
         phone.wait_for("On a call")
         incoming.hangup()

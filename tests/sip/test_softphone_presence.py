@@ -21,19 +21,19 @@ def test_the_agents_presence_reaches_a_watcher(pj_env, presence_server):
         phone.wait_for("line registered")
         kam.wait_published("1001")
         buddy = watcher.watch("sip:1001@127.0.0.1")
-        buddy.wait_for(lambda s: s.status == "online" and "Available" in (s.note or s.status_text), timeout=10,
+        buddy.wait_for(lambda s: s.status == "online" and "Available" in (s.note or s.status_text), timeout=20,
                        what="Available")
 
         mark = buddy.mark()
         phone.choose("Do not disturb")
-        state = buddy.wait_for(lambda s: "Do not disturb" in (s.note or s.status_text), since=mark, timeout=10,
+        state = buddy.wait_for(lambda s: "Do not disturb" in (s.note or s.status_text), since=mark, timeout=20,
                                what="Do not disturb")
         assert state.activity == "busy"
         assert "<rpid:busy" in (buddy.last_pidf() or "") or "busy" in (buddy.last_pidf() or "")
 
         mark = buddy.mark()
         phone.logout()                       # the publication is removed: watchers see closed
-        buddy.wait_for(lambda s: s.status == "offline", since=mark, timeout=10, what="offline after logout")
+        buddy.wait_for(lambda s: s.status == "offline", since=mark, timeout=20, what="offline after logout")
 
 
 def test_a_colleagues_presence_shows_on_the_team_tab(pj_env, presence_server):
@@ -45,7 +45,7 @@ def test_a_colleagues_presence_shows_on_the_team_tab(pj_env, presence_server):
         phone.wait_for("line registered")
         phone.tab("Team")
         phone.wait_for("Carol Colleague")
-        phone.wait_for("Available")
+        procs_wait(phone, "Carol Colleague", "Available")   # her row (the status bar says Available too)
 
         colleague.publish("busy")
         procs_wait(phone, "Carol Colleague", "Busy")
@@ -63,6 +63,6 @@ def procs_wait(phone: Softphone, who: str, label: str) -> None:
         return any(who in line and label in line for line in phone.screen().splitlines())
 
     try:
-        procs.wait_until(row, timeout=10, what=f"{who} as {label}")
+        procs.wait_until(row, timeout=20, what=f"{who} as {label}")
     except procs.WaitTimeout:
         raise AssertionError(f"{who} never showed as {label}:\n{phone.screen()}") from None

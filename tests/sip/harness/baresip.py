@@ -310,18 +310,18 @@ class Baresip:
         with self._lock:
             return [e for e in self.events if e.get("type") == kind]
 
-    def wait_event(self, kind: str, timeout: float = 10.0, count: int = 1) -> dict:
+    def wait_event(self, kind: str, timeout: float = 20.0, count: int = 1) -> dict:
         found = wait_until(lambda: (lambda es: es if len(es) >= count else None)(self.find_events(kind)),
                            timeout, 0.02, what=f"baresip event {kind} (seen {self.event_types()})")
         return found[count - 1]
 
-    def wait_established(self, timeout: float = 10.0) -> dict:
+    def wait_established(self, timeout: float = 20.0) -> dict:
         return self.wait_event("CALL_ESTABLISHED", timeout)
 
-    def wait_closed(self, timeout: float = 10.0) -> dict:
+    def wait_closed(self, timeout: float = 20.0) -> dict:
         return self.wait_event("CALL_CLOSED", timeout)
 
-    def wait_incoming(self, timeout: float = 10.0) -> dict:
+    def wait_incoming(self, timeout: float = 20.0) -> dict:
         """An incoming call rings (answermode=manual only: auto-answered
         calls go straight to CALL_ESTABLISHED)."""
         return self.wait_event("CALL_INCOMING", timeout)
@@ -335,7 +335,7 @@ class Baresip:
         data = _ANSI.sub("", self.command("reginfo").get("data", ""))
         return any(self.aor in ln and " OK " in ln + " " for ln in data.splitlines())
 
-    def wait_registered(self, timeout: float = 10.0) -> None:
+    def wait_registered(self, timeout: float = 20.0) -> None:
         wait_until(self.registered, timeout, 0.1, what=f"baresip {self.aor} to register")
 
     @property

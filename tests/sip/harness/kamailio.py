@@ -640,11 +640,11 @@ route[PRESENCE] {
     def is_registered(self, user: str) -> bool:
         return bool(self.contacts(user))
 
-    def wait_registered(self, user: str, timeout: float = 10.0) -> list[str]:
+    def wait_registered(self, user: str, timeout: float = 20.0) -> list[str]:
         return wait_until(lambda: self.contacts(user), timeout, 0.05,
                           what=f"{user} to be registered at Kamailio")
 
-    def wait_unregistered(self, user: str, timeout: float = 10.0) -> None:
+    def wait_unregistered(self, user: str, timeout: float = 20.0) -> None:
         wait_until(lambda: not self.contacts(user), timeout, 0.05,
                    what=f"{user} to be unregistered at Kamailio")
 
@@ -675,11 +675,11 @@ route[PRESENCE] {
         want = f"sip:{user}@{self.domain}"
         return [r for r in rows if r.get("presentity_uri") == want]
 
-    def wait_published(self, user: str, timeout: float = 10.0) -> list[dict[str, str | None]]:
+    def wait_published(self, user: str, timeout: float = 20.0) -> list[dict[str, str | None]]:
         return wait_until(lambda: self.presentities(user), timeout, 0.05,
                           what=f"a publication of {user} at Kamailio")
 
-    def wait_unpublished(self, user: str, timeout: float = 10.0) -> None:
+    def wait_unpublished(self, user: str, timeout: float = 20.0) -> None:
         wait_until(lambda: not self.presentities(user), timeout, 0.05,
                    what=f"{user}'s publication to be removed at Kamailio")
 

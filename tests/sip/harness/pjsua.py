@@ -279,7 +279,7 @@ class PjEnv:
                 if call._answer_at is not None:
                     call.tick()
 
-    def wait_until(self, predicate: Callable[[], T], timeout: float = 10.0,
+    def wait_until(self, predicate: Callable[[], T], timeout: float = 20.0,
                    what: str | None = None) -> T:
         """Pump events until `predicate()` is truthy; returns its value."""
         deadline = time.monotonic() + timeout
@@ -386,6 +386,7 @@ class Account:
         self.buddies: list[Buddy] = []
         self.published: list[tuple[float, str, str, str]] = []   # (time, status, activity, note)
         self.publish_enabled = publish
+        self._unregister_mark: int | None = None    # len(reg_events) when unregister() was called
 
         if transport.lower() == "tcp":
             # pjsua derives the Contact's transport from these URIs: without
@@ -474,6 +475,7 @@ class Account:
         register but never PUBLISH again.  That re-enabling (Account.modify)
         itself re-registers.
         """
+        self.wait_unregistration_answered()      # a REGISTER still under way makes pjsua busy
         if self.publish_enabled and self.published and not self._cfg.presConfig.publishEnabled:
             _, key, activity, note = self.published[-1]
             self.enable_publish(key, note=note, activity=activity)
@@ -490,17 +492,46 @@ class Account:
         A publishing account also withdraws its publication (PUBLISH
         Expires: 0): pjsua does that and switches publishing off.
         """
+        self._unregister_mark = len(self.reg_events)
         self._acc.setRegistration(False)
         if self._cfg.presConfig.publishEnabled:
             self._cfg.presConfig.publishEnabled = False     # as pjsua-lib did
 
-    def wait_registered(self, timeout: float = 10.0) -> None:
+    def wait_unregistration_answered(self, timeout: float = 20.0) -> tuple[int, str] | None:
+        """After `unregister()`: wait until pjsua itself got the final answer (None if it was
+        never asked). Kamailio drops the binding before pjsua reads the 200: a test that saw
+        `kam.wait_unregistered()` may still find pjsua's REGISTER in progress."""
+        mark = self._unregister_mark
+        if mark is None:
+            return None
+        self.env.wait_until(lambda: any(code >= 200 for code, _, _ in self.reg_events[mark:]), timeout,
+                            what=f"{self.user}: final answer to the unregistration")
+        return next((c, r) for c, r, _ in self.reg_events[mark:] if c >= 200)
+
+    def _modify(self, timeout: float = 20.0) -> None:
+        """Account.modify with our config; while pjsua is busy with an earlier REGISTER or
+        PUBLISH transaction (an error), tried again until it is accepted (bounded)."""
+        failure: list[str] = []
+
+        def accepted() -> bool:
+            try:
+                self._acc.modify(self._cfg)
+                return True
+            except pj.Error as exc:
+                failure[:] = [f"{exc.status} {exc.reason}"]
+                return False
+        try:
+            self.env.wait_until(accepted, timeout, what=f"{self.user}: account modify")
+        except WaitTimeout:
+            raise PjsuaError(f"{self.user}: Account.modify kept failing: {failure}") from None
+
+    def wait_registered(self, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.registered() or self._reg_failed(), timeout,
                             what=f"{self.user} to register")
         if not self.registered():
             raise AssertionError(f"{self.user}: registration failed with {self.reg_status}")
 
-    def wait_reg_final(self, timeout: float = 10.0) -> tuple[int, str]:
+    def wait_reg_final(self, timeout: float = 20.0) -> tuple[int, str]:
         """Wait for the first final answer to REGISTER; (code, reason)."""
         self.env.wait_until(lambda: any(code >= 200 for code, _, _ in self.reg_events),
                             timeout, what=f"{self.user}: final REGISTER answer")
@@ -558,7 +589,7 @@ class Account:
             raise AssertionError(f"{self.user} received no call")
         return self.incoming[-1]
 
-    def wait_incoming(self, count: int = 1, timeout: float = 10.0) -> "Call":
+    def wait_incoming(self, count: int = 1, timeout: float = 20.0) -> "Call":
         self.env.wait_until(lambda: len(self.incoming) >= count, timeout,
                             what=f"{self.user} to receive call #{count}")
         return self.incoming[count - 1]
@@ -595,7 +626,7 @@ class Account:
         """
         self._cfg.presConfig.publishEnabled = False
         self.publish_enabled = False
-        self._acc.modify(self._cfg)
+        self._modify()
 
     def enable_publish(self, status: str = "online", note: str | None = None,
                        activity: str | None = None) -> None:
@@ -607,7 +638,7 @@ class Account:
         self.publish_enabled = True
         if not self._cfg.presConfig.publishEnabled:
             self._cfg.presConfig.publishEnabled = True
-            self._acc.modify(self._cfg)
+            self._modify()
 
     def watch(self, uri: str, subscribe: bool = True) -> "Buddy":
         """SUBSCRIBE to `uri`'s presence (through our proxy); returns the Buddy.
@@ -623,7 +654,7 @@ class Account:
 
     def _set_priority(self, priority: int) -> None:
         self._cfg.priority = priority
-        self._acc.modify(self._cfg)
+        self._modify()
 
     @contextlib.contextmanager
     def preferred_for_outgoing(self):
@@ -955,37 +986,37 @@ class Call(pj.Call):
         return self.stream_stats()[1]
 
     # -------------------------------------------------------------- waits
-    def wait_state(self, state: str, timeout: float = 10.0) -> None:
+    def wait_state(self, state: str, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: state in self.states, timeout,
                             what=f"call state {state} (seen {self.states})")
 
-    def wait_confirmed(self, timeout: float = 10.0) -> None:
+    def wait_confirmed(self, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.was_confirmed or self.disconnected,
                             timeout, what=f"call to be answered (seen {self.states})")
         if not self.was_confirmed:
             raise AssertionError(f"call ended with {self.final} before it was answered")
 
-    def wait_disconnected(self, timeout: float = 10.0) -> tuple[int, str] | None:
+    def wait_disconnected(self, timeout: float = 20.0) -> tuple[int, str] | None:
         self.env.wait_until(lambda: self.disconnected, timeout,
                             what=f"call to end (seen {self.states})")
         return self.final
 
-    def wait_final(self, timeout: float = 10.0) -> tuple[int, str]:
+    def wait_final(self, timeout: float = 20.0) -> tuple[int, str]:
         self.env.wait_until(lambda: self.final is not None, timeout,
                             what=f"a final answer (seen {self.responses})")
         return self.final
 
-    def wait_media(self, status: str, timeout: float = 10.0) -> None:
+    def wait_media(self, status: str, timeout: float = 20.0) -> None:
         self.env.wait_until(lambda: self.media_status == status, timeout,
                             what=f"media {status} (seen {self.media})")
 
-    def wait_rtp(self, min_packets: int = 1, timeout: float = 10.0) -> int:
+    def wait_rtp(self, min_packets: int = 1, timeout: float = 20.0) -> int:
         """Wait until at least `min_packets` RTP packets were received."""
         return self.env.wait_until(
             lambda: (lambda rx: rx if rx >= min_packets else 0)(self.rx_packets()), timeout,
             what=f"{min_packets} RTP packets received")
 
-    def wait_rtp_growing(self, more: int = 5, timeout: float = 10.0) -> int:
+    def wait_rtp_growing(self, more: int = 5, timeout: float = 20.0) -> int:
         """Wait until `more` packets arrive after now (RTP is flowing now)."""
         start = self.rx_packets()
         return self.wait_rtp(start + more, timeout)
@@ -1185,7 +1216,7 @@ class Buddy(pj.Buddy):
         return len(self.states)
 
     # -------------------------------------------------------------- waits
-    def wait_for(self, predicate: Callable[[PresenceState], bool], timeout: float = 10.0,
+    def wait_for(self, predicate: Callable[[PresenceState], bool], timeout: float = 20.0,
                  since: int | None = None, what: str | None = None) -> PresenceState:
         """Wait until a state satisfies `predicate`; returns that state.
 
@@ -1200,17 +1231,17 @@ class Buddy(pj.Buddy):
             found, timeout,
             what=f"{self.uri}: {what or 'presence condition'} (seen {self._summary()})")
 
-    def wait_status(self, text: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+    def wait_status(self, text: str, timeout: float = 20.0, since: int | None = None) -> PresenceState:
         """Wait until the status text (note, or Online/Offline) is `text` (any case)."""
         want = text.lower()
         return self.wait_for(lambda s: (s.status_text or "").lower() == want, timeout, since,
                              what=f"status text {text!r}")
 
-    def wait_basic(self, status: str, timeout: float = 10.0, since: int | None = None) -> PresenceState:
+    def wait_basic(self, status: str, timeout: float = 20.0, since: int | None = None) -> PresenceState:
         """Wait until the status is "online" / "offline" / "unknown"."""
         return self.wait_for(lambda s: s.status == status, timeout, since, what=f"status {status}")
 
-    def wait_terminated(self, timeout: float = 10.0) -> PresenceState:
+    def wait_terminated(self, timeout: float = 20.0) -> PresenceState:
         return self.wait_for(lambda s: s.terminated, timeout, what="subscription terminated")
 
     def _summary(self) -> str:

@@ -39,7 +39,7 @@ def idle(seconds: float) -> None:
         time.sleep(seconds)
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05,
+def wait_until(predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05,
                what: str | None = None, step: Callable[[float], None] | None = None) -> T:
     """Poll `predicate` until it returns a truthy value and return that value.
 

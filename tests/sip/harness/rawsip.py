@@ -105,7 +105,7 @@ class RawSipUA:
                 headers: Mapping[str, str] | None = None, body: str = "",
                 content_type: str | None = None, call_id: str | None = None,
                 cseq: int | None = None, to_tag: str | None = None,
-                wait: bool = True, timeout: float = 5.0) -> Transaction:
+                wait: bool = True, timeout: float = 15.0) -> Transaction:
         """Send a request; with `wait` return after its final answer.
 
         A 401/407 is answered once with credentials (when `password` is set),
@@ -219,14 +219,14 @@ class RawSipUA:
                   "Content-Length: 0"]
         self.sock.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(), addr)
 
-    def wait_final(self, tx: Transaction, timeout: float = 5.0) -> SipMessage:
+    def wait_final(self, tx: Transaction, timeout: float = 15.0) -> SipMessage:
         def done():
             self.poll()
             return tx.final
         return wait_until(done, timeout, 0.01, what=f"final answer to {tx.method}")
 
     def wait_request(self, predicate: Callable[[SipMessage], bool] | None = None,
-                     count: int = 1, timeout: float = 5.0) -> list[SipMessage]:
+                     count: int = 1, timeout: float = 15.0) -> list[SipMessage]:
         """Wait until `count` received requests match `predicate`; returns them."""
         predicate = predicate or (lambda _m: True)
 

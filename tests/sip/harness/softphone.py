@@ -10,6 +10,7 @@ Waits go through `procs.wait_until`, so pjsua keeps working while we wait.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -21,6 +22,16 @@ from .ports import LOOPBACK, free_port
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEFAULT_BINARY = os.path.join(REPO, ".build", "debug", "softphone")
+
+# Bound of every wait on the screen: generous, because a loaded machine (a build beside the
+# tests) can delay the debug binary's start, a key or a frame by seconds. A bound, not a pace:
+# a wait returns as soon as its condition holds.
+WAIT = 20.0
+# The tab bar, left to right.
+TABS = ("Calls", "Team", "History", "Log")
+
+# The audio line of a connected call when RTP arrives ("no audio received (" does not match).
+_AUDIO_IN = re.compile(r"(?<!no )audio [^(\n]*?(\d+) packets in")
 
 # The picker's digits (SPEC section 6) and the label the status bar shows for each.
 PRESENCE = {
@@ -34,7 +45,8 @@ class Softphone:
                  transport: str = "udp", answering: str = "reject", target: str | None = None,
                  no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
                  wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None,
-                 colleagues: list[tuple[str, str]] | None = None, presence: bool = True):
+                 colleagues: list[tuple[str, str]] | None = None, presence: bool = True,
+                 env: dict[str, str] | None = None):
         self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
         self.extension = extension
         self.registrar = registrar
@@ -47,6 +59,7 @@ class Softphone:
         self.wrapup = wrapup
         self.colleagues = colleagues or []
         self.presence = presence
+        self.extra_env = dict(env or {})      # e.g. XDG_* directories of its own
         self.width, self.height = width, height
         self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
         self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
@@ -84,7 +97,7 @@ class Softphone:
             self._launch()
             try:
                 procs.wait_until(lambda: any(t in self.screen() for t in ("line listening", "line regist")),
-                                 timeout=15, what="the softphone's line to start")
+                                 timeout=30, what="the softphone's line to start")
             except procs.WaitTimeout:
                 raise AssertionError(f"the softphone did not start; screen:\n{self.screen()}") from None
             if "cannot listen" not in self.screen():
@@ -105,6 +118,7 @@ class Softphone:
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         if self.password is not None:
             env["SOFTPHONE_SIP_PASSWORD"] = self.password
+        env.update(self.extra_env)
         assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         # The wrapper records the app's own PID, then becomes the app; the pane stays for reading.
         script = (f"sh -c 'echo $$ > {shlex.quote(pidfile)}; exec env -i {assignments} "
@@ -121,7 +135,7 @@ class Softphone:
         if self.pid and procs.pid_alive(self.pid):
             os.kill(self.pid, signal.SIGTERM)
             try:
-                procs.wait_until(lambda: not procs.pid_alive(self.pid), timeout=8, what="the softphone to exit")
+                procs.wait_until(lambda: not procs.pid_alive(self.pid), timeout=20, what="the softphone to exit")
             except procs.WaitTimeout:
                 os.kill(self.pid, signal.SIGKILL)
         if self.server_pid and procs.pid_alive(self.server_pid):
@@ -157,7 +171,8 @@ class Softphone:
 
     @property
     def status_bar(self) -> str:
-        return self.screen().splitlines()[0] if self.screen() else ""
+        lines = self.screen().splitlines()     # one capture: two could see two frames
+        return lines[0] if lines else ""
 
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "app", *keys)
@@ -165,42 +180,82 @@ class Softphone:
     def type(self, text: str) -> None:
         self._tmux("send-keys", "-t", "app", "-l", text)
 
-    def wait_for(self, text: str, timeout: float = 10.0) -> str:
+    def wait_for(self, text: str, timeout: float = WAIT) -> str:
         try:
             procs.wait_until(lambda: text in self.screen(), timeout=timeout, what=f'"{text}" on screen')
         except procs.WaitTimeout:
             raise AssertionError(f'the screen never showed "{text}":\n{self.screen()}') from None
         return self.screen()
 
-    def wait_gone(self, text: str, timeout: float = 10.0) -> None:
+    def wait_gone(self, text: str, timeout: float = WAIT) -> None:
         try:
             procs.wait_until(lambda: text not in self.screen(), timeout=timeout, what=f'"{text}" to go')
         except procs.WaitTimeout:
             raise AssertionError(f'the screen kept showing "{text}":\n{self.screen()}') from None
 
-    def tab(self, name: str) -> str:
-        """Cycles the tabs until `name` is the selected one ([Name])."""
-        for _ in range(5):
-            if f"[{name}]" in self.screen():
+    def selected_tab(self) -> str | None:
+        """The tab shown in brackets on the tab bar ([Calls], [Team], [History], [Log]), or None."""
+        for line in self.screen().splitlines()[:3]:
+            for tab in TABS:
+                if f"[{tab}]" in line:
+                    return tab
+        return None
+
+    def wait_audio_in(self, min_packets: int = 1, timeout: float = WAIT) -> int:
+        """Waits until the call's audio line counts RTP from the other side: "audio PCMU, N packets
+        in, M out" with N >= min_packets. Not just "packets in": the warning "no audio received
+        (PCMU, 0 packets in, ...)" says it too, when the first packet takes over 3 s (load)."""
+        def received() -> int:
+            counts = [int(n) for n in _AUDIO_IN.findall(self.screen())]
+            return max(counts) if counts and max(counts) >= min_packets else 0
+        try:
+            return procs.wait_until(received, timeout=timeout, what=f"{min_packets} RTP packets in")
+        except procs.WaitTimeout:
+            raise AssertionError(f"no audio counted on screen:\n{self.screen()}") from None
+
+    def tab(self, name: str, timeout: float = WAIT) -> str:
+        """Presses Tab until `name` is the selected one ([Name]).
+
+        One key at a time, each followed by a wait until the selection moved: on a loaded
+        machine the app may read keys late, and keys sent ahead would overshoot the tab.
+        """
+        for _ in range(len(TABS) + 1):
+            current = procs.wait_until(self.selected_tab, timeout=timeout, what="the tab bar")
+            if current == name:
                 return self.screen()
             self.keys("Tab")
-            procs.idle(0.1)
-        return self.wait_for(f"[{name}]", 2)
+            try:
+                procs.wait_until(lambda: self.selected_tab() not in (None, current), timeout=timeout,
+                                 what=f"the tab after {current}")
+            except procs.WaitTimeout:
+                raise AssertionError(f"Tab did not leave [{current}]:\n{self.screen()}") from None
+        raise AssertionError(f"never reached the tab [{name}]:\n{self.screen()}")
 
     def choose(self, label: str) -> None:
         """Picks a presence with `p` and its digit; waits until the status bar shows it."""
         self.keys("p")
         self.wait_for("Appear offline")
         self.keys(PRESENCE[label])
-        procs.wait_until(lambda: f"{label} (set by you)" in self.status_bar, timeout=5, what=f"presence {label}")
+        self.wait_status_bar(f"{label} (set by you)")
+
+    def wait_status_bar(self, text: str, present: bool = True, timeout: float = WAIT) -> str:
+        """Waits until the status bar (the first line) shows `text` (or, with present=False, not)."""
+        try:
+            procs.wait_until(lambda: (text in self.status_bar) == present, timeout=timeout,
+                             what=f'"{text}" {"on" if present else "off"} the status bar')
+        except procs.WaitTimeout:
+            raise AssertionError(f'the status bar {"never showed" if present else "kept showing"} '
+                                 f'"{text}":\n{self.screen()}') from None
+        return self.status_bar
 
     def logout(self) -> None:
+        """L, then waits until the status bar says Logout (not just any "Logout" on screen)."""
         self.keys("L")
-        self.wait_for("Logout")
+        self.wait_status_bar("Logout")
 
     def login(self) -> None:
         self.keys("L")
-        self.wait_gone("Logout")
+        self.wait_status_bar("Logout", present=False)
 
     @property
     def log_path(self) -> str:
