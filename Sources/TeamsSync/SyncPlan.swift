@@ -337,7 +337,13 @@ public struct SyncPlan: Sendable {
     func idleTime(_ now: Instant) -> Duration {
         guard options.webhook != nil else { return options.pollInterval }
         // `nil` means at once: a full pull, or subscribing, not yet done.
-        var due = [nextFullPull ?? now, subscriptions.nextRenewal ?? subscriptions.nextAttempt ?? now]
+        var due = [nextFullPull ?? now]
+        if let renewal = subscriptions.nextRenewal {
+            due.append(renewal)
+        } else if !subscriptionsRefused {
+            // (Refused for good: no attempt to wait for; the old loop spun here once `retry` had passed.)
+            due.append(subscriptions.nextAttempt ?? now)
+        }
         if let last = lastSessionWrite, delivered?.session != nil { due.append(last + options.keepAlive) }
         return max(.zero, due.min()! - now)
     }
