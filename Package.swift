@@ -43,16 +43,21 @@ let package = Package(
             name: "CallStore",
             dependencies: ["SoftphoneCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Microsoft Graph presence client (AsyncHTTPClient), tokens, retries, the sync engine, the webhook receiver (Hummingbird).
+        // Graph's wire formats shared by the client and the emulator: ISO 8601 date-times and
+        // durations. A pure target of its own so that the emulator (a server) and TeamsSync (a
+        // client) use one parser without either depending on the other's networking.
+        .target(name: "GraphModel", dependencies: ["SoftphoneCore"]),
+        // Microsoft Graph presence client (AsyncHTTPClient), tokens, retries, the pure sync plan
+        // and its driver on an injected clock, the webhook receiver (Hummingbird).
         .target(
             name: "TeamsSync",
-            dependencies: ["SoftphoneCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["SoftphoneCore", "GraphModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // A Graph-compatible Teams presence server for the demo and tests (Hummingbird).
         .target(
             name: "TeamsEmulator",
-            dependencies: ["SoftphoneCore", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["SoftphoneCore", "GraphModel", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         // The program's log (swift-log): a file handler writing off the caller's thread to
@@ -128,12 +133,12 @@ let package = Package(
         .testTarget(name: "CallStoreTests", dependencies: ["CallStore", "SoftphoneCore"]),
         .testTarget(
             name: "TeamsEmulatorTests",
-            dependencies: ["TeamsEmulator", "SoftphoneCore",
+            dependencies: ["TeamsEmulator", "GraphModel", "SoftphoneCore",
                            .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "TeamsSyncTests",
-            dependencies: ["TeamsSync", "TeamsEmulator", "SoftphoneCore",
+            dependencies: ["TeamsSync", "TeamsEmulator", "GraphModel", "SoftphoneCore",
                            .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),

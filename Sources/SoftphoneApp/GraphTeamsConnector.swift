@@ -40,7 +40,7 @@ public final class GraphTeamsConnector: TeamsConnector {
     public func close(timeout: Duration) {
         commands.finish()
         let consumer = self.consumer
-        _ = try? blocking(timeout: timeout) { await consumer.value.close() }
+        _ = try? blocking(timeout: timeout) { await consumer.value.close(flushTimeout: timeout) }
     }
 
     deinit {

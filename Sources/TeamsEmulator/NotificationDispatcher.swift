@@ -1,3 +1,4 @@
+import GraphModel
 import AsyncHTTPClient
 import Foundation
 import NIOCore

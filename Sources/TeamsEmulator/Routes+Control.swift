@@ -1,3 +1,4 @@
+import GraphModel
 import Foundation
 import Hummingbird
 import SoftphoneCore

@@ -1,28 +1,41 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import GraphModel
 import NIOHTTP1
 import SoftphoneCore
 
 /// The Microsoft Graph presence API, v1.0 shapes. Every call refreshes the token on a
 /// 401 (once), honours `Retry-After` on 429, backs off on 5xx and dropped connections,
 /// and fails with a `GraphError` that reads well in the Log tab.
+///
+/// Seams: `tokens` (where bearer tokens come from), `gate` (admits each attempt: the
+/// place for a per-tenant request budget), `clock` (token lifetimes and the waits
+/// between retries), `jitter` (the retry policy's random spread).
 public final class GraphClient: Sendable {
     public let configuration: GraphConfiguration
     let http: HTTPClient
-    let tokens: TokenProvider
+    let tokens: any GraphTokenSource
+    let gate: any GraphRequestGate
     let retry: RetryPolicy
     let sleep: @Sendable (Duration) async throws -> Void
+    let jitter: @Sendable () -> Double
     /// Graph allows at most this many ids per `getPresencesByUserId`.
     public static let presenceBatchLimit = 650
 
+    /// - Parameter sleep: waits between retries; by default on `clock`.
     public init(configuration: GraphConfiguration, httpClient: HTTPClient = .shared,
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+                clock: any SyncClock = SystemSyncClock(), tokens: (any GraphTokenSource)? = nil,
+                gate: any GraphRequestGate = OpenGate(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
         self.configuration = configuration
         self.http = httpClient
-        self.tokens = TokenProvider(configuration: configuration, http: httpClient)
+        self.tokens = tokens ?? TokenProvider(configuration: configuration, http: httpClient, clock: clock)
+        self.gate = gate
         self.retry = RetryPolicy(maxRetries: configuration.maxRetries)
-        self.sleep = sleep
+        self.jitter = jitter
+        self.sleep = sleep ?? { duration in try await clock.sleep(until: clock.now + duration) }
     }
 
     /// Tokens fetched so far.
@@ -83,18 +96,18 @@ public final class GraphClient: Sendable {
     /// Subscribes to presence changes of `ids` (`/communications/presences?$filter=id in (...)`).
     /// Lifecycle notifications go to `notificationURL` too.
     public func subscribe(to ids: [String], notificationURL: String, clientState: String,
-                          expiration: Date) async throws(GraphError) -> SubscriptionResource {
+                          expiration: Instant) async throws(GraphError) -> SubscriptionResource {
         let quoted = ids.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
         let body = SubscriptionResource(id: nil, changeType: "updated", notificationUrl: notificationURL,
                                         resource: "/communications/presences?$filter=id in (\(quoted))",
-                                        expirationDateTime: Self.isoDate(expiration), clientState: clientState,
+                                        expirationDateTime: GraphDateTime.format(expiration), clientState: clientState,
                                         lifecycleNotificationUrl: notificationURL)
         return try await call(.POST, "/subscriptions", body: body, operation: "create subscription",
                               decode: SubscriptionResource.self)
     }
 
-    public func renewSubscription(_ id: String, until expiration: Date) async throws(GraphError) {
-        try await send(.PATCH, "/subscriptions/\(escape(id))", SubscriptionRenewal(expirationDateTime: Self.isoDate(expiration)),
+    public func renewSubscription(_ id: String, until expiration: Instant) async throws(GraphError) {
+        try await send(.PATCH, "/subscriptions/\(escape(id))", SubscriptionRenewal(expirationDateTime: GraphDateTime.format(expiration)),
                        operation: "renew subscription")
     }
 
@@ -103,10 +116,28 @@ public final class GraphClient: Sendable {
                        operation: "delete subscription")
     }
 
-    static func isoDate(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+    // MARK: The sync plan's requests
+
+    /// Performs one of the sync plan's requests; the answer goes back to the plan.
+    public func execute(_ request: SyncPlan.Request) async -> Result<SyncPlan.Response, GraphError> {
+        do throws(GraphError) {
+            switch request {
+            case .setSession(let pair): try await setSessionPresence(pair)
+            case .clearSession: try await clearSessionPresence()
+            case .setPreferred(let pair): try await setPreferredPresence(pair)
+            case .clearPreferred: try await clearPreferredPresence()
+            case .readAgent: return .success(.presence(try await presence()))
+            case .readColleagues(let ids): return .success(.presences(try await presences(of: ids)))
+            case .subscribe(let ids, let url, let clientState, let expiration):
+                return .success(.subscription(try await subscribe(to: ids, notificationURL: url, clientState: clientState,
+                                                                  expiration: expiration)))
+            case .renew(let id, let until): try await renewSubscription(id, until: until)
+            case .delete(let id): try await deleteSubscription(id)
+            }
+            return .success(.done)
+        } catch {
+            return .failure(error)
+        }
     }
 
     // MARK: The request machinery
@@ -145,6 +176,7 @@ public final class GraphClient: Sendable {
         var refreshedToken = false
         while true {
             attempt += 1
+            try await gate.admit(operation)
             let token = try await tokens.token()
             var request = HTTPClientRequest(url: configuration.graphURL + path)
             request.method = method
@@ -164,7 +196,7 @@ public final class GraphClient: Sendable {
             } catch {
                 let failure = GraphError(.transport(String(describing: error)), operation: operation)
                 guard let wait = retry.delay(attempt: attempt, status: nil, retryAfterSeconds: nil,
-                                             jitter: Double.random(in: 0..<1)) else { throw failure }
+                                             jitter: jitter()) else { throw failure }
                 try await pause(wait, operation)
                 continue
             }
@@ -177,7 +209,7 @@ public final class GraphClient: Sendable {
             let body = try? JSONDecoder().decode(GraphErrorBody.self, from: data)
             let failure = GraphError(.status(status, code: body?.error.code, message: body?.error.message), operation: operation)
             guard let wait = retry.delay(attempt: attempt, status: status, retryAfterSeconds: retryAfter,
-                                         jitter: Double.random(in: 0..<1)) else { throw failure }
+                                         jitter: jitter()) else { throw failure }
             try await pause(wait, operation)
         }
     }
@@ -187,4 +219,16 @@ public final class GraphClient: Sendable {
             throw GraphError(.transport("cancelled"), operation: operation)
         }
     }
+}
+
+/// Admits each request attempt to Graph; the seam for throttling (one gate per tenant,
+/// a request budget). Throwing refuses the attempt.
+public protocol GraphRequestGate: Sendable {
+    func admit(_ operation: String) async throws(GraphError)
+}
+
+/// Admits everything (Graph's own 429s are honoured by the retry policy).
+public struct OpenGate: GraphRequestGate {
+    public init() {}
+    public func admit(_ operation: String) async throws(GraphError) {}
 }

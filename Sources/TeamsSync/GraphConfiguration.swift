@@ -1,3 +1,4 @@
+import GraphModel
 import SoftphoneCore
 
 /// Where and as whom the Graph client talks (from `[teams]` in the configuration).
@@ -40,15 +41,7 @@ public struct GraphConfiguration: Sendable, Hashable {
 }
 
 extension Duration {
-    /// ISO 8601, as Graph's `expirationDuration` takes it: "PT5M", "PT1H30M", "PT45S".
-    public var iso8601: String {
-        var seconds = Int(max(0, wholeSeconds))
-        let hours = seconds / 3600; seconds %= 3600
-        let minutes = seconds / 60; seconds %= 60
-        var text = "PT"
-        if hours > 0 { text += "\(hours)H" }
-        if minutes > 0 { text += "\(minutes)M" }
-        if seconds > 0 || text == "PT" { text += "\(seconds)S" }
-        return text
-    }
+    /// ISO 8601, as Graph's `expirationDuration` takes it: "PT5M", "PT1H30M", "PT45S"
+    /// (the one format shared with the emulator, `ISODuration`).
+    public var iso8601: String { ISODuration.format(self) }
 }

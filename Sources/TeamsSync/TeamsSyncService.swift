@@ -24,7 +24,7 @@ public struct TeamsSyncService: Sendable {
     /// cannot listen, the Log says so and the engine polls (`options.webhook` is then
     /// dropped; only its timings are used otherwise).
     public static func start(client: GraphClient, options: TeamsSyncEngine.Options, webhook: WebhookSetup?,
-                             report: @escaping @Sendable (TeamsReport) -> Void) async -> TeamsSyncService {
+                             clock: any SyncClock = SystemSyncClock(), report: @escaping @Sendable (TeamsReport) -> Void) async -> TeamsSyncService {
         var options = options
         var receiver: WebhookReceiver?
         let box = EngineBox()
@@ -46,7 +46,7 @@ public struct TeamsSyncService: Sendable {
                 report(.action(.note(.error, "\(error); polling Teams instead")))
             }
         }
-        let engine = TeamsSyncEngine(client: client, options: options, report: report)
+        let engine = TeamsSyncEngine(client: client, options: options, clock: clock, report: report)
         await box.set(engine)
         await engine.start()
         return TeamsSyncService(engine: engine, receiver: receiver)
@@ -54,8 +54,8 @@ public struct TeamsSyncService: Sendable {
 
     /// On quit: delivers what was asked (for as long as the caller waits), deletes the
     /// subscriptions, stops.
-    public func close() async {
-        await engine.flush()
+    public func close(flushTimeout: Duration? = nil) async {
+        await engine.flush(timeout: flushTimeout)
         // Stop the worker first, so it cannot subscribe again behind our back.
         await engine.stop()
         await engine.unsubscribe()

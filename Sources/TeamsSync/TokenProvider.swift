@@ -1,25 +1,60 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import SoftphoneCore
+
+/// Where `GraphClient` gets its bearer tokens: the seam for other sign-ins (device
+/// code, delegated) beside the application's client-credentials `TokenProvider`.
+public protocol GraphTokenSource: Sendable {
+    /// A token valid now (cached, or fetched).
+    func token() async throws(GraphError) -> String
+    /// Graph answered 401: the next `token()` must not return the same one.
+    func invalidate() async
+    /// Tokens fetched so far.
+    var fetches: Int { get async }
+}
+
+/// A cached token and until when to use it; pure, time passed in.
+struct TokenCache: Sendable, Hashable {
+    private(set) var token: String?
+    private var renewAfter: Instant?
+
+    func valid(at now: Instant) -> String? {
+        guard let token, let renewAfter, now < renewAfter else { return nil }
+        return token
+    }
+
+    mutating func store(_ response: TokenResponse, at now: Instant) {
+        token = response.access_token
+        renewAfter = now + TokenProvider.cacheLifetime(of: response)
+    }
+
+    mutating func invalidate() {
+        token = nil
+        renewAfter = nil
+    }
+}
 
 /// Application tokens from the client-credentials flow: cached, renewed a minute
 /// before they expire, and dropped when Graph answers 401.
-actor TokenProvider {
+actor TokenProvider: GraphTokenSource {
     private let configuration: GraphConfiguration
     private let http: HTTPClient
-    private var cached: (token: String, renewAfter: ContinuousClock.Instant)?
+    private let clock: any SyncClock
+    private var cache = TokenCache()
     /// How many tokens were fetched (for tests and the request counts).
     private(set) var fetches = 0
 
-    init(configuration: GraphConfiguration, http: HTTPClient) {
+    init(configuration: GraphConfiguration, http: HTTPClient, clock: any SyncClock) {
         self.configuration = configuration
         self.http = http
+        self.clock = clock
     }
 
     func token() async throws(GraphError) -> String {
-        if let cached, ContinuousClock.now < cached.renewAfter { return cached.token }
+        if let token = cache.valid(at: clock.now) { return token }
         let fresh = try await fetch()
-        cached = (fresh.access_token, ContinuousClock.now + Self.cacheLifetime(of: fresh))
+        cache.store(fresh, at: clock.now)
         return fresh.access_token
     }
 
@@ -30,7 +65,7 @@ actor TokenProvider {
         .seconds(response.expires_in > 60 ? response.expires_in - 60 : 0)
     }
 
-    func invalidate() { cached = nil }
+    func invalidate() { cache.invalidate() }
 
     private func fetch() async throws(GraphError) -> TokenResponse {
         fetches += 1

@@ -1,3 +1,4 @@
+import GraphModel
 import SoftphoneCore
 import Testing
 @testable import TeamsEmulator

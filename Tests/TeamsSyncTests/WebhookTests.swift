@@ -7,16 +7,6 @@ import Synchronization
 import Testing
 @testable import TeamsSync
 
-/// A sync loop in webhook mode: a receiver on a free loopback port whose events go to
-/// the loop's engine. Polling is set so slow that only notifications can deliver a
-/// change within a test's wait.
-private func webhookLoop(_ emulator: Emulator, colleagueIDs: [String] = [], pollInterval: Duration = .seconds(120),
-                         notificationURL: String? = nil) -> SyncLoop {
-    SyncLoop(client: emulator.client(maxRetries: 1), pollInterval: pollInterval, colleagueIDs: colleagueIDs,
-             webhook: .init(host: "127.0.0.1", port: 0, publicURL: notificationURL),
-             webhookTiming: .init(notificationURL: "", clientState: "", driftCheck: .seconds(120), retry: .seconds(120)))
-}
-
 /// POSTs to the receiver.
 private func post(_ receiver: WebhookReceiver, query: String = "", body: String? = nil) async throws
     -> (status: Int, contentType: String?, body: String) {
@@ -89,119 +79,146 @@ struct WebhookReceiverTests {
     }
 }
 
-@Suite("Sync in webhook mode against the emulator", .serialized)
+@Suite("Sync in webhook mode on virtual time")
 struct WebhookSyncTests {
     @Test("Changes in Teams arrive by notification, for the agent and a colleague, with polling too slow to matter")
-    func changesArriveByNotification() async throws {
-        let emulator = try await Emulator.start()
-        let loop = webhookLoop(emulator, colleagueIDs: ["bob", "cat"])
+    func changesArriveByNotification() {
+        var loop = PlanLoop.webhook(colleagueIDs: ["bob", "cat"])
         loop.send(.login)
-        #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        #expect(await eventually { loop.notes.contains { $0.hasPrefix("Teams change notifications on (3 people, 1 subscription)") } })
-        #expect(await eventually { loop.colleague("cat") == Presence(.available) })
+        #expect(loop.eventually { $0.state.teamsConnected && !$0.state.teamsPending })
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.eventually { $0.notes.contains { $0.hasPrefix("Teams change notifications on (3 people, 1 subscription)") } })
+        #expect(loop.eventually { $0.colleague("cat") == Presence(.available) })
+        #expect(loop.graph.subscriptions.values.first == ["ada", "bob", "cat"])
+        loop.run(for: .seconds(1))  // login's resync done
+        let readsBefore = loop.graph.agentReads
 
-        try await emulator.control(.PUT, "/users/ada/sessions/teams-desktop",
-                                   #"{"kind":"teamsClient","availability":"DoNotDisturb","activity":"Presenting"}"#)
-        #expect(await eventually { loop.state.presence == Presence(.presenting) })
-        try await emulator.control(.PUT, "/users/cat/sessions/teams-desktop",
-                                   #"{"kind":"teamsClient","availability":"Busy","activity":"InAMeeting"}"#)
-        #expect(await eventually { loop.colleague("cat") == Presence(.inAMeeting) })
+        loop.graph.setTeamsApp(PresencePair(.doNotDisturb, .presenting))
+        #expect(loop.eventually { $0.state.presence == Presence(.presenting) })
+        #expect(loop.graph.requests.last == .readAgent)
+        loop.graph.requests = []
+        loop.graph.setColleague("cat", PresencePair(.busy, .inAMeeting))
+        #expect(loop.eventually { $0.colleague("cat") == Presence(.inAMeeting) })
         // The colleague's change read only the colleague, not everyone.
-        let stats = try await emulator.stats()
-        #expect(stats["GET /v1.0/users/{id}/presence"] ?? 0 <= 4)
-        await loop.stop()
-        await emulator.stop()
+        #expect(readsBefore <= 4)
+        #expect(loop.graph.requests == [.readColleagues(["cat"])])
     }
 
     @Test("The agent's own change is pushed and not echoed though Teams notifies about it")
-    func noEchoWithNotifications() async throws {
-        let emulator = try await Emulator.start()
-        let loop = webhookLoop(emulator)
+    func noEchoWithNotifications() {
+        var loop = PlanLoop.webhook()
         loop.send(.login)
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
-        try await Task.sleep(for: .milliseconds(300))
-        try await emulator.control(.POST, "/stats/reset")
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.eventually { $0.state.teamsConnected && !$0.state.teamsPending })
+        loop.run(for: .milliseconds(300))
+        loop.graph.requests = []
         loop.send(.choosePresence(.doNotDisturb))
-        #expect(try await eventually { try await emulator.aggregate() == "DoNotDisturb/DoNotDisturb" })
-        try await Task.sleep(for: .seconds(1))
-        let writes = try await emulator.stats().filter { $0.key.hasPrefix("POST") }
-        #expect(writes == ["POST /v1.0/users/{id}/presence/setUserPreferredPresence": 1])
+        #expect(loop.eventually { $0.graph.aggregateText == "DoNotDisturb/DoNotDisturb" })
+        loop.run(for: .seconds(1))
+        #expect(loop.graph.writes == [.setPreferred(PresencePair(.doNotDisturb, .doNotDisturb))])
+        #expect(loop.graph.subscribeRequests == 0)
         #expect(loop.state.presence == Presence(.doNotDisturb))
-        await loop.stop()
-        await emulator.stop()
     }
 
     @Test("When Graph cannot reach the receiver, the Log says so and polling carries the changes")
-    func fallsBackToPolling() async throws {
-        let emulator = try await Emulator.start(validationTimeout: .seconds(1))
-        // Nothing listens on port 9 of loopback: the validation handshake fails.
-        let loop = webhookLoop(emulator, pollInterval: .milliseconds(100), notificationURL: "http://127.0.0.1:9/notifications")
+    func fallsBackToPolling() {
+        var loop = PlanLoop.webhook(pollInterval: .milliseconds(100))
+        loop.graph.subscribeStatus = 400  // the validation handshake failed
         loop.send(.login)
-        #expect(await eventually { loop.notes.contains { $0.contains("Teams change notifications could not be set up") } })
-        #expect(await eventually { loop.state.teamsConnected })
-        try await emulator.control(.PUT, "/users/ada/sessions/teams-desktop",
-                                   #"{"kind":"teamsClient","availability":"Busy","activity":"InAMeeting"}"#)
-        #expect(await eventually { loop.state.presence == Presence(.inAMeeting) })
-        await loop.stop()
-        await emulator.stop()
+        #expect(loop.eventually { $0.notes.contains { $0.contains("Teams change notifications could not be set up") } })
+        #expect(loop.notes.contains { $0.contains("trying again in 2 min") })
+        #expect(loop.eventually { $0.state.teamsConnected })
+        loop.graph.setTeamsApp(PresencePair(.busy, .inAMeeting))
+        #expect(loop.eventually { $0.state.presence == Presence(.inAMeeting) })
+        // Tries again after `retry`, doubling.
+        loop.graph.requests = []
+        loop.run(for: .seconds(121))
+        #expect(loop.graph.subscribeRequests == 1)
     }
 
-    @Test("Teams restarts and forgets the subscription: the engine subscribes again and notifications resume")
-    func resubscribesAfterRestart() async throws {
-        var emulator = try await Emulator.start()
-        let port = emulator.server.port
-        let loop = webhookLoop(emulator)
+    @Test("Graph refuses this app subscriptions (403): polls for good, says so once")
+    func refusedForGood() {
+        var loop = PlanLoop.webhook(pollInterval: .milliseconds(100))
+        loop.graph.subscribeStatus = 403
         loop.send(.login)
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        await emulator.stop()
-        // The engine notices at its next request: a keep-alive, or here the agent's choice
+        #expect(loop.eventually { $0.notes.contains { $0.contains("not trying again until restart") } })
+        loop.run(for: .seconds(600))
+        #expect(loop.graph.subscribeRequests == 1)
+    }
+
+    @Test("Teams restarts and forgets the subscription: the plan subscribes again and notifications resume")
+    func resubscribesAfterRestart() {
+        var loop = PlanLoop.webhook()
+        loop.send(.login)
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.eventually { $0.state.teamsConnected && !$0.state.teamsPending })
+        loop.graph.down = true
+        // The plan notices at its next request: a keep-alive, or here the agent's choice
         // (Available, so that the Teams app's Presenting shows afterwards).
         loop.send(.choosePresence(.available))
-        #expect(await eventually(15) { !loop.state.teamsConnected })
-        emulator = try await Emulator.start(port: port)
-        #expect(await eventually(30) { loop.state.teamsConnected && !loop.state.teamsPending })
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        try await emulator.control(.PUT, "/users/ada/sessions/teams-desktop",
-                                   #"{"kind":"teamsClient","availability":"DoNotDisturb","activity":"Presenting"}"#)
-        #expect(await eventually { loop.state.presence == Presence(.presenting) })
-        await loop.stop()
-        await emulator.stop()
+        #expect(loop.eventually(within: .seconds(15)) { !$0.state.teamsConnected })
+        loop.graph.restart()
+        loop.graph.requests = []
+        #expect(loop.eventually(within: .seconds(30)) { $0.state.teamsConnected && !$0.state.teamsPending })
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.graph.subscriptions.count == 1)
+        loop.graph.setTeamsApp(PresencePair(.doNotDisturb, .presenting))
+        #expect(loop.eventually { $0.state.presence == Presence(.presenting) })
     }
 
-    @Test("Quitting right after logout still clears the softphone's session in Teams and deletes the subscription")
-    func closeDeliversLogout() async throws {
-        let emulator = try await Emulator.start()
-        let loop = webhookLoop(emulator)
+    @Test("Logout then quit: settles once the session is cleared; unsubscribe deletes the subscription")
+    func closeDeliversLogout() {
+        var loop = PlanLoop.webhook()
         loop.send(.login)
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        #expect(await eventually { !loop.state.teamsPending })
-        func sessions() async throws -> [String] {
-            (try await emulator.control(.GET, "/users/ada")["sessions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
-        #expect(try await sessions().contains(emulator.options.clientID))
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.eventually { !$0.state.teamsPending })
+        #expect(loop.graph.sessions[FakeGraph.softphoneSession] != nil)
         loop.send(.logout)
-        await loop.close()
-        #expect(try await !sessions().contains(emulator.options.clientID))
-        #expect((try await emulator.control(.GET, "/subscriptions")["value"] as? [Any])?.isEmpty == true)
-        await emulator.stop()
+        #expect(!loop.plan.isSettled)
+        #expect(loop.eventually { $0.plan.isSettled })
+        #expect(loop.graph.sessions[FakeGraph.softphoneSession] == nil)
+        loop.unsubscribe()
+        #expect(loop.graph.subscriptions.isEmpty)
     }
 
-    @Test("A subscriptionRemoved lifecycle notification makes the engine subscribe again; unsubscribe deletes it")
-    func lifecycleRemovedAndUnsubscribe() async throws {
-        let emulator = try await Emulator.start()
-        let loop = webhookLoop(emulator)
+    @Test("A subscriptionRemoved lifecycle notification makes the plan subscribe again; unsubscribe deletes it")
+    func lifecycleRemovedAndUnsubscribe() {
+        var loop = PlanLoop.webhook()
         loop.send(.login)
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
-        await loop.engine.notified(.lifecycle(subscriptionID: nil, event: "subscriptionRemoved"))
-        #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 2 })
-        func live() async throws -> Int { (try await emulator.control(.GET, "/subscriptions")["value"] as? [Any])?.count ?? -1 }
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        #expect(loop.eventually { $0.plan.phase == .idle })
+        loop.handle(.notified(.lifecycle(subscriptionID: nil, event: "subscriptionRemoved")))
+        #expect(loop.eventually { $0.graph.subscribeRequests == 2 })
         // Whatever was left of the old one is deleted before the new one is made.
-        #expect(try await live() == 1)
-        await loop.engine.unsubscribe()
-        #expect(try await live() == 0)
-        await loop.stop()
-        await emulator.stop()
+        #expect(loop.graph.subscriptions.count == 1)
+        #expect(loop.graph.requests.contains(.delete(subscriptionID: "sub-1")))
+        loop.unsubscribe()
+        #expect(loop.graph.subscriptions.isEmpty)
+    }
+
+    @Test("Subscriptions are renewed before they expire; a failed renewal is tried again shortly; reauthorizationRequired renews now")
+    func renewal() {
+        var loop = PlanLoop.webhook()
+        loop.send(.login)
+        #expect(loop.eventually { $0.graph.subscribeRequests == 1 })
+        let subscribed = loop.now
+        func renewals(_ loop: PlanLoop) -> [Instant] {
+            loop.graph.requests.compactMap { if case .renew(_, let until) = $0 { until } else { nil } }
+        }
+        #expect(loop.eventually(within: .seconds(51 * 60)) { !renewals($0).isEmpty })
+        // 55 min asked, renewed 5 min before the end, for another 55 min.
+        #expect(loop.now - subscribed >= .seconds(50 * 60) && loop.now - subscribed < .seconds(50 * 60 + 1))
+        #expect(renewals(loop).first.map { $0 - loop.now } ?? .zero > .seconds(54 * 60))
+        loop.graph.renewStatus = 503
+        loop.graph.requests = []
+        loop.run(for: .seconds(51 * 60))
+        #expect(loop.notes.contains { $0.hasPrefix("renewing the Teams change subscription failed") })
+        loop.run(for: .seconds(31))
+        #expect(renewals(loop).count >= 2, "tried again within 30 s")
+        loop.graph.renewStatus = nil
+        loop.run(for: .seconds(30))
+        loop.graph.requests = []
+        loop.handle(.notified(.lifecycle(subscriptionID: "sub-1", event: "reauthorizationRequired")))
+        #expect(loop.eventually(within: .seconds(1)) { !renewals($0).isEmpty })
     }
 }

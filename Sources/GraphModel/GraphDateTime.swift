@@ -5,9 +5,9 @@ import SoftphoneCore
 ///
 /// Graph writes seven fractional digits (`2025-01-15T11:23:00.0000000Z`); it reads
 /// any number of them, with `Z`, an offset, or no zone (then the caller's zone applies).
-enum GraphDateTime {
+public enum GraphDateTime {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f…][Z|±HH:MM]`. Without a zone, `defaultOffsetSeconds` applies.
-    static func parse(_ text: String, defaultOffsetSeconds: Int = 0) -> Instant? {
+    public static func parse(_ text: String, defaultOffsetSeconds: Int = 0) -> Instant? {
         let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
         var i = 0
         func digits(_ n: Int) -> Int? {
@@ -69,10 +69,10 @@ enum GraphDateTime {
     }
 
     /// `2025-01-15T11:23:00.0000000Z`.
-    static func format(_ instant: Instant) -> String { local(instant, offsetSeconds: 0) + "Z" }
+    public static func format(_ instant: Instant) -> String { local(instant, offsetSeconds: 0) + "Z" }
 
     /// The local date-time without a zone suffix, as in Graph's `dateTimeTimeZone.dateTime`.
-    static func local(_ instant: Instant, offsetSeconds: Int) -> String {
+    public static func local(_ instant: Instant, offsetSeconds: Int) -> String {
         let ns = instant.nanosecondsSinceEpoch + Int64(offsetSeconds) * 1_000_000_000
         var seconds = ns / 1_000_000_000
         var fraction = ns % 1_000_000_000
@@ -90,7 +90,7 @@ enum GraphDateTime {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -99,7 +99,7 @@ enum GraphDateTime {
         return era * 146_097 + doe - 719_468
     }
 
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+    public static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

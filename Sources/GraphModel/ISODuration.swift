@@ -3,8 +3,8 @@ import SoftphoneCore
 /// ISO 8601 durations as Graph writes them (`PT5M`, `PT1H30M`, `P1D`, `PT0.5S`).
 ///
 /// Years and months have no fixed length and are accepted only as zero.
-enum ISODuration {
-    static func parse(_ text: String) -> Duration? {
+public enum ISODuration {
+    public static func parse(_ text: String) -> Duration? {
         var chars = Substring(text.uppercased())
         guard chars.first == "P" else { return nil }
         chars = chars.dropFirst()
@@ -40,7 +40,7 @@ enum ISODuration {
     }
 
     /// `PT…` form in whole seconds, e.g. `PT5M`, `PT1H0M30S` is written `PT1H30S`.
-    static func format(_ duration: Duration) -> String {
+    public static func format(_ duration: Duration) -> String {
         var seconds = duration.wholeSeconds
         guard seconds > 0 else { return "PT0S" }
         var text = "P"
