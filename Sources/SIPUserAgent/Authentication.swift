@@ -19,7 +19,7 @@ extension LineAgent {
         let method = request.method.rawValue, uri = request.uri.description
         for challenge in challenges {
             if case .retry(let header) = authenticator.answer(toHeader: challenge, method: method, uri: uri,
-                                                               body: request.body) {
+                                                               body: request.body, cnonce: nonces.hex16()) {
                 self.authenticator = authenticator
                 request.headers.remove(.authorization)
                 request.headers.remove(.proxyAuthorization)

@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// The dialog state of RFC 3261 §12: tags, URIs, the remote target, the route set, CSeqs.
 struct Dialog: Sendable {
@@ -72,8 +71,14 @@ struct CallLeg: Sendable {
         case confirmed
     }
 
-    let coreID: CallID
-    let direction: CallDirection
+    /// Who sent the initial INVITE.
+    enum Direction: Sendable, Equatable {
+        case inbound
+        case outbound
+    }
+
+    let coreID: LineCallID
+    let direction: Direction
     var phase: Phase
     var dialog: Dialog
     /// The initial INVITE (received or sent, the latest authenticated version for outbound).

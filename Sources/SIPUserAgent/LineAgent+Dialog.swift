@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// Requests within a call's dialog, both ways: ACK, BYE, re-INVITE (hold), REFER and NOTIFY.
 extension LineAgent {
@@ -201,7 +200,7 @@ extension LineAgent {
     // MARK: From the agent
 
     /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
-    mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func hangUp(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else { return }
         if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
             // Not answered yet (after accept the 200 waits for the RTP port): decline now, never answer later.
@@ -237,7 +236,7 @@ extension LineAgent {
     }
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
-    mutating func setHold(_ id: CallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func setHold(_ id: LineCallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
@@ -307,7 +306,7 @@ extension LineAgent {
     }
 
     /// Blind transfer (RFC 3515, RFC 5589): REFER the other side to `target`, then BYE once it reports.
-    mutating func transfer(_ id: CallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func transfer(_ id: LineCallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), leg.phase == .confirmed else {
             if leg(id) != nil { hangUp(id, now, &out) }
             return

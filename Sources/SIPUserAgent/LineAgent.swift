@@ -1,18 +1,16 @@
 import SDP
 import SIP
 import SIPAuth
-import SoftphoneCore
-import Synchronization
 
 /// The phone line's SIP user agent (RFC 3261), as a pure state machine.
 ///
-/// Inputs are messages from the transport, the core reducer's `LineCommand`s, timers and
-/// media results; outputs are messages to send, timers, core `Action`s and media commands.
+/// Inputs are messages from the transport, `LineRequest`s, timers and media results;
+/// outputs are messages to send, timers, `LineEvent` reports and media commands.
 /// Time comes in with every input (a `SIPInstant` on a monotonic clock) and nothing here
 /// reads a clock, opens a socket or draws a random number it was not seeded with — so the
 /// whole line runs in unit tests on virtual time, exactly as the core reducer does.
 ///
-/// Every inbound INVITE becomes `Action.incomingCall`; the core's policy answers with
+/// Every inbound INVITE becomes `LineEvent.incomingCall`; the app's policy answers with
 /// `ring` (180 and the popup) or `respond` (302/480/486/603 without ringing).
 public struct LineAgent: Sendable {
     public let configuration: LineAgentConfiguration
@@ -30,8 +28,10 @@ public struct LineAgent: Sendable {
     /// The watched URI of each subscription dialog, by Call-ID (NOTIFYs are matched by it).
     var subscriptionsByCallID: [String: String] = [:]
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
-    var callIDs: [CallID: String] = [:]
-    var random: SeededGenerator
+    var callIDs: [LineCallID: String] = [:]
+    var random: SIPRandom
+    /// Client nonces for digest answers: a value the agent owns, so a copy repeats them.
+    var nonces: SIPRandom
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
     /// The `o=` session id of our SDP, per process.
@@ -66,14 +66,12 @@ public struct LineAgent: Sendable {
 
     public init(configuration: LineAgentConfiguration, seed: UInt64) {
         self.configuration = configuration
-        random = SeededGenerator(seed: seed)
+        random = SIPRandom(seed: seed)
         sessionID = random.next() >> 20
+        nonces = SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
         registration = Registration(callID: "")
         registration.callID = token(16) + "@" + configuration.local.host
-        authenticator = configuration.credentials.map { credentials in
-            let seed = SeedBox(seed)
-            return DigestAuthenticator(credentials: credentials, cnonce: { seed.cnonce() })
-        }
+        authenticator = configuration.credentials.map { DigestAuthenticator(credentials: $0) }
     }
 
     /// The calls the agent knows, for tests and the Log tab.
@@ -138,7 +136,7 @@ public struct LineAgent: Sendable {
         }
     }
 
-    mutating func perform(_ command: LineCommand, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func perform(_ command: LineRequest, _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch command {
         case .register: register(now, &out)
         case .unregister: unregister(now, &out)
@@ -151,7 +149,7 @@ public struct LineAgent: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, now, &out)
         case .dial(let id, let target): dial(id, to: target, now, &out)
         case .cancelDial(let id): cancelDial(id, now, &out)
-        case .publish(let presence): publish(presence, now, &out)
+        case .publish(let document): publish(document, now, &out)
         }
     }
 
@@ -297,20 +295,14 @@ public struct LineAgent: Sendable {
 
     // MARK: Helpers
 
-    mutating func token(_ length: Int) -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(length)
-        for _ in 0..<length { bytes.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    mutating func token(_ length: Int) -> String { random.token(length) }
 
     func note(_ text: String, _ out: inout [LineOutput]) {
-        out.append(.report(.note(.line, text)))
+        out.append(.report(.note(text)))
     }
 
     /// The leg of a core call id.
-    func leg(_ id: CallID) -> CallLeg? {
+    func leg(_ id: LineCallID) -> CallLeg? {
         callIDs[id].flatMap { calls[$0] }
     }
 
@@ -330,16 +322,5 @@ public struct LineAgent: Sendable {
                                  .reinviteRetry(callID: callID), .transferTimeout(callID: callID)] {
             out.append(.cancelTimer(timer))
         }
-    }
-}
-
-/// Makes client nonces from the agent's seed, so tests are repeatable.
-final class SeedBox: Sendable {
-    private let generator: Mutex<SeededGenerator>
-    init(_ seed: UInt64) { generator = Mutex(SeededGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)) }
-    func cnonce() -> String {
-        let value = generator.withLock { $0.next() }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -1,6 +1,5 @@
 import PIDF
 import SIP
-import SoftphoneCore
 
 /// The agent's presence publication (RFC 3903): the entity tag of the state the presence
 /// server holds, the request in flight, the presence still to send.
@@ -12,9 +11,9 @@ struct Publication: Sendable {
     /// The PUBLISH whose answer counts.
     var current: TransactionKey?
     /// The presence the agent shows now (what the server should hold); nil before the first.
-    var wanted: Presence?
+    var wanted: PIDFDocument?
     /// What the server holds (or is being sent).
-    var sent: Presence?
+    var sent: PIDFDocument?
     /// The lifetime asked for (raised by 423).
     var expires: UInt32 = 0
     /// The presence server refused us; we said so once.
@@ -25,15 +24,10 @@ extension LineAgent {
     /// Where PUBLISH and SUBSCRIBE go: the registrar, acting as presence server.
     var presenceServer: SIPHop? { configuration.presence ? configuration.outboundProxy : nil }
 
-    /// The shown presence changed: publish it; Logout removes the publication. Appear
-    /// offline is published as Offline — the point is that others cannot tell.
-    mutating func publish(_ presence: Presence, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    /// The presence to publish changed; nil removes the publication.
+    mutating func publish(_ document: PIDFDocument?, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard presenceServer != nil else { return }
-        switch presence.state {
-        case .logout: publication.wanted = nil
-        case .appearOffline: publication.wanted = Presence(.offline, outOfOffice: presence.outOfOffice)
-        default: publication.wanted = presence
-        }
+        publication.wanted = document
         if publication.current == nil { sendPublication(now, &out) }
     }
 
@@ -57,10 +51,8 @@ extension LineAgent {
         addCredentials(&request)
         if let wanted {
             request.headers.add("Expires", String(publication.expires))
-            let document = PIDFPresence.document(for: wanted, entity: aor.description,
-                                                 contact: "sip:\(configuration.user)@\(configuration.local.hostPort)")
-            request.headers.set("Content-Type", PIDFPresence.contentType)
-            request.body = Array(document.xml.utf8)
+            request.headers.set("Content-Type", PIDFDocument.contentType)
+            request.body = Array(wanted.xml.utf8)
         } else {
             request.headers.add("Expires", "0")
         }

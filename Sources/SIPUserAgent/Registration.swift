@@ -1,7 +1,6 @@
 import SIP
 import SIPAuth
 import Timekeeping
-import SoftphoneCore
 
 /// The registration of the line's contact with the registrar (RFC 3261 §10).
 struct Registration: Sendable {
@@ -32,12 +31,12 @@ extension LineAgent {
         registration.wanted = true
         startSubscriptions(now, &out)
         guard configuration.registrar != nil else {
-            out.append(.report(.lineStateChanged(.listening)))
+            out.append(.report(.registration(.listening)))
             return
         }
         registration.expires = configuration.registerExpires
         registration.retryDelay = configuration.retryDelay
-        out.append(.report(.lineStateChanged(.registering)))
+        out.append(.report(.registration(.registering)))
         sendRegister(expires: registration.expires, now, &out)
     }
 
@@ -53,7 +52,7 @@ extension LineAgent {
         case .idle, .failed, .unregistering:
             registration.current = nil
             registration.phase = .idle
-            out.append(.report(.lineStateChanged(.unregistered)))
+            out.append(.report(.registration(.unregistered)))
         }
     }
 
@@ -90,14 +89,14 @@ extension LineAgent {
             authenticator?.succeeded()
             if removing || !registration.wanted {
                 registration.phase = .idle
-                out.append(.report(.lineStateChanged(.unregistered)))
+                out.append(.report(.registration(.unregistered)))
                 if registration.wanted { register(now, &out) }
                 return
             }
             let granted = grantedExpiry(response) ?? registration.expires
             registration.phase = .registered
             registration.retryDelay = configuration.retryDelay
-            out.append(.report(.lineStateChanged(.registered)))
+            out.append(.report(.registration(.registered)))
             out.append(.startTimer(.registrationRefresh, after: Self.refreshDelay(granted)))
         case 423 where !removing:
             let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
@@ -115,7 +114,7 @@ extension LineAgent {
             if removing {
                 registration.phase = .idle
                 note("de-registration answered \(reason)", &out)
-                out.append(.report(.lineStateChanged(.unregistered)))
+                out.append(.report(.registration(.unregistered)))
             } else {
                 registrationFailed(key: key, reason: reason, now, &out)
             }
@@ -128,11 +127,11 @@ extension LineAgent {
         registration.current = nil
         if registration.phase == .unregistering || !registration.wanted {
             registration.phase = .idle
-            out.append(.report(.lineStateChanged(.unregistered)))
+            out.append(.report(.registration(.unregistered)))
             return
         }
         registration.phase = .failed
-        out.append(.report(.lineStateChanged(.failed(reason: reason))))
+        out.append(.report(.registration(.failed(reason: reason))))
         let delay = registration.retryDelay
         note("registration failed: \(reason); trying again in \(Self.seconds(delay))", &out)
         out.append(.startTimer(.registrationRetry, after: delay))

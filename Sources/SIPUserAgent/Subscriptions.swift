@@ -1,6 +1,5 @@
 import PIDF
 import SIP
-import SoftphoneCore
 
 /// A subscription to one colleague's presence (RFC 3856 over RFC 6665).
 struct Subscription: Sendable {
@@ -72,7 +71,7 @@ extension LineAgent {
                                   sequence: subscription.dialog.localSequence, transport: hop.transport, routes: routes)
         request.headers.add("Contact", contact(hop.transport))
         request.headers.add("Event", "presence")
-        request.headers.add("Accept", PIDFPresence.contentType)
+        request.headers.add("Accept", PIDFDocument.contentType)
         request.headers.add("Expires", String(expires))
         addCredentials(&request)
         subscriptions[key] = subscription
@@ -184,7 +183,7 @@ extension LineAgent {
         if !request.body.isEmpty {
             do {
                 let document = try PIDFDocument(parsing: request.body)
-                out.append(.watched(uri: uri, PIDFPresence.presence(of: document) ?? Presence(.unknown)))
+                out.append(.report(.watched(uri: uri, document)))
             } catch {
                 if !subscription.told { note("presence of \(uri) unreadable: \(error)", &out) }
                 subscription.told = true

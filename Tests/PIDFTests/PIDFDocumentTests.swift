@@ -5,6 +5,7 @@ import Foundation
 import Foundation
 #endif
 import PIDF
+import SIPLineMapping
 import SoftphoneCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PIDF
+import SIPLineMapping
 import SoftphoneCore
 import Testing
 

@@ -1,4 +1,5 @@
 import PIDF
+import SIPLineMapping
 import SoftphoneCore
 import Testing
 

@@ -1,4 +1,5 @@
 import PIDF
+import SIPLineMapping
 import SIP
 import SoftphoneCore
 import Testing

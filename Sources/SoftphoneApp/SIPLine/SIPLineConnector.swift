@@ -31,7 +31,7 @@ public final class SIPLineConnector: LineConnector, Sendable {
         let problems = ProblemThrottle(inbox: inbox)
         let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
-                                              audio: audio, loop: loop, seed: seed,
+                                              audio: audio, loop: loop, seed: seed, queues: settings.queues,
                                               report: { inbox.post(.action($0)) }, problem: { problems.report($0) },
                                               watched: { uri, presence in
                                                   let row = colleagues[uri] ?? (id: uri, name: uri)
