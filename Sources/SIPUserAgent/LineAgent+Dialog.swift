@@ -287,7 +287,7 @@ extension LineAgent {
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).
             calls[callID] = leg
-            let wait = Duration.milliseconds(2100 + Int(random.next() % 1900))
+            let wait = Duration.milliseconds(2100 + Int(shared.random.next() % 1900))
             out.append(.startTimer(.reinviteRetry(callID: callID), after: wait))
         case 408, 481:
             calls[callID] = leg

@@ -13,15 +13,17 @@ import SIPAuth
 /// Every inbound INVITE becomes `LineEvent.incomingCall`; the app's policy answers with
 /// `ring` (180 and the popup) or `respond` (302/480/486/603 without ringing).
 public struct LineAgent: Sendable {
-    public let configuration: LineAgentConfiguration
+    /// What the machines share: configuration, randomness, digest state, message writing.
+    var shared: AgentContext
+    public var configuration: LineAgentConfiguration { shared.configuration }
     var transactions = TransactionTable()
     var clients: [TransactionKey: ClientContext] = [:]
     var servers: [TransactionKey: ServerContext] = [:]
+    /// The registration machine (REGISTER, refresh, retry, de-register).
     var registration: Registration
-    var authenticator: DigestAuthenticator?
     /// Calls by SIP Call-ID.
     var calls: [String: CallLeg] = [:]
-    /// The agent's presence as published (RFC 3903).
+    /// The publication machine: the agent's presence as published (RFC 3903).
     var publication = Publication()
     /// Colleagues' presence subscriptions by their URI (RFC 3856).
     var subscriptions: [String: Subscription] = [:]
@@ -29,9 +31,6 @@ public struct LineAgent: Sendable {
     var subscriptionsByCallID: [String: String] = [:]
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
     var callIDs: [LineCallID: String] = [:]
-    var random: SIPRandom
-    /// Client nonces for digest answers: a value the agent owns, so a copy repeats them.
-    var nonces: SIPRandom
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
     /// The `o=` session id of our SDP, per process.
@@ -65,13 +64,13 @@ public struct LineAgent: Sendable {
     }
 
     public init(configuration: LineAgentConfiguration, seed: UInt64) {
-        self.configuration = configuration
-        random = SIPRandom(seed: seed)
+        var random = SIPRandom(seed: seed)
         sessionID = random.next() >> 20
-        nonces = SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
+        shared = AgentContext(configuration: configuration, random: random,
+                              nonces: SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15),
+                              authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) })
         registration = Registration(callID: "")
         registration.callID = token(16) + "@" + configuration.local.host
-        authenticator = configuration.credentials.map { DigestAuthenticator(credentials: $0) }
     }
 
     /// The calls the agent knows, for tests and the Log tab.
@@ -82,8 +81,7 @@ public struct LineAgent: Sendable {
     /// Whether a registration, publication or subscription change is still on its way
     /// (on quit, the driver waits for logout's de-registration and removals to be answered).
     public var hasPendingWork: Bool {
-        registration.current != nil || publication.current != nil
-            || (publication.wanted == nil && publication.entityTag != nil)
+        registration.isPending || publication.isPending
             || subscriptions.values.contains { !$0.wanted && $0.current != nil }
     }
 
@@ -149,7 +147,7 @@ public struct LineAgent: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, now, &out)
         case .dial(let id, let target): dial(id, to: target, now, &out)
         case .cancelDial(let id): cancelDial(id, now, &out)
-        case .publish(let document): publish(document, now, &out)
+        case .publish(let document): runPublication(.publish(document), now, &out)
         }
     }
 
@@ -157,8 +155,10 @@ public struct LineAgent: Sendable {
         switch timer {
         case .transaction(let key, let t):
             process(key, transactions.timerFired(t, for: key, at: now), now, &out)
-        case .registrationRefresh, .registrationRetry:
-            registrationTimer(now, &out)
+        case .registrationRefresh:
+            runRegistration(.timerFired(.refresh), now, &out)
+        case .registrationRetry:
+            runRegistration(.timerFired(.retry), now, &out)
         case .okRetransmit(let callID):
             retransmitOK(callID, now, &out)
         case .okTimeout(let callID):
@@ -168,7 +168,7 @@ public struct LineAgent: Sendable {
         case .transferTimeout(let callID):
             transferTimedOut(callID, now, &out)
         case .publication:
-            publicationTimer(now, &out)
+            runPublication(.timerFired, now, &out)
         case .subscription(let uri):
             subscriptionTimer(uri, now, &out)
         }
@@ -236,8 +236,8 @@ public struct LineAgent: Sendable {
         // A REGISTER, PUBLISH or SUBSCRIBE superseded by a newer one (logout while it was out)
         // must not be answered with credentials: that would undo what the newer one does.
         switch context.owner {
-        case .registration where key != registration.current: return
-        case .publication where key != publication.current: return
+        case .registration where !registration.owns(key): return
+        case .publication where !publication.owns(key): return
         case .subscription(let uri) where key != subscriptions[uri]?.current: return
         default: break
         }
@@ -250,9 +250,9 @@ public struct LineAgent: Sendable {
             return
         }
         switch context.owner {
-        case .registration: registrationResponse(response, key: key, now, &out)
+        case .registration: runRegistration(.response(response, key), now, &out)
         case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
-        case .publication: publicationResponse(response, key: key, now, &out)
+        case .publication: runPublication(.response(response, key), now, &out)
         case .subscription(let uri): subscriptionResponse(response, key: key, uri: uri, now, &out)
         case .none: break
         }
@@ -262,9 +262,9 @@ public struct LineAgent: Sendable {
     mutating func clientFailed(_ key: TransactionKey, _ context: ClientContext, status: Int, reason: String,
                                _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch context.owner {
-        case .registration: registrationFailed(key: key, reason: reason, now, &out)
+        case .registration: runRegistration(.failed(key, reason: reason), now, &out)
         case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
-        case .publication: publicationFailed(key: key, reason: reason, now, &out)
+        case .publication: runPublication(.failed(key, reason: reason), now, &out)
         case .subscription(let uri): subscriptionFailed(key: key, uri: uri, reason: reason, now, &out)
         case .none: break
         }
@@ -295,7 +295,7 @@ public struct LineAgent: Sendable {
 
     // MARK: Helpers
 
-    mutating func token(_ length: Int) -> String { random.token(length) }
+    mutating func token(_ length: Int) -> String { shared.token(length) }
 
     func note(_ text: String, _ out: inout [LineOutput]) {
         out.append(.report(.note(text)))

@@ -105,7 +105,7 @@ extension LineAgent {
             subscription.told = false
             subscriptions[uri] = subscription
             let granted = ((try? response.headers.expires) ?? nil) ?? configuration.presenceExpires
-            out.append(.startTimer(.subscription(uri: uri), after: Self.refreshDelay(max(granted, 2))))
+            out.append(.startTimer(.subscription(uri: uri), after: Registration.refreshDelay(max(granted, 2))))
         case 481 where subscription.established:
             // The notifier forgot the dialog: subscribe anew.
             forgetSubscription(uri)
