@@ -43,6 +43,10 @@ extension LineAgent {
         case .publication:
             runPublication(.resend(request), authAttempts: context.authAttempts + 1, now, &out)
             return
+        case .subscription(let uri):
+            runSubscriptions(.resend(request, uri: uri, hop: context.hop), authAttempts: context.authAttempts + 1,
+                             now, &out)
+            return
         default:
             break
         }
@@ -58,11 +62,8 @@ extension LineAgent {
             calls[callID] = leg
         case .publication:
             return
-        case .subscription(let uri):
-            guard var subscription = subscriptions[uri] else { return }
-            subscription.dialog.localSequence += 1
-            sequence = subscription.dialog.localSequence
-            subscriptions[uri] = subscription
+        case .subscription:
+            return
         case .none:
             return
         }
@@ -81,8 +82,8 @@ extension LineAgent {
             calls[callID] = leg
         case .publication:
             break
-        case .subscription(let uri):
-            subscriptions[uri]?.current = newKey
+        case .subscription:
+            break
         case .none:
             break
         }

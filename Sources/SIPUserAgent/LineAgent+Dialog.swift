@@ -7,8 +7,8 @@ extension LineAgent {
 
     mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
-        if request.method == .notify, let uri = subscriptionURI(for: request) {
-            subscriptionNotified(request, key: key, uri: uri, now, &out)
+        if request.method == .notify, let uri = subscriptions.uri(for: request) {
+            runSubscriptions(.notify(request, uri: uri), replyingOn: key, now, &out)
             return
         }
         guard let callID = request.headers.callID, var leg = calls[callID],

@@ -214,5 +214,5 @@ extension LineAgent {
         return "<\(target)>"
     }
 
-    mutating func random32() -> UInt32 { UInt32(truncatingIfNeeded: shared.random.next() % 100_000) + 1 }
+    mutating func random32() -> UInt32 { shared.random32() }
 }

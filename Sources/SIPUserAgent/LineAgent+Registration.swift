@@ -3,13 +3,13 @@ import SIP
 extension LineAgent {
     /// Login: subscribe to watched colleagues, register.
     mutating func register(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        startSubscriptions(now, &out)
+        runSubscriptions(.start, now, &out)
         runRegistration(.register, now, &out)
     }
 
     /// Logout: end subscriptions, remove the binding.
     mutating func unregister(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        stopSubscriptions(now, &out)
+        runSubscriptions(.stop, now, &out)
         runRegistration(.unregister, now, &out)
     }
 
@@ -26,6 +26,8 @@ extension LineAgent {
                 out.append(.cancelTimer(Self.lineTimer(timer)))
             case .report(let event):
                 out.append(.report(event))
+            case .respond:
+                break  // registration answers no requests
             }
         }
     }

@@ -26,9 +26,7 @@ public struct LineAgent: Sendable {
     /// The publication machine: the agent's presence as published (RFC 3903).
     var publication = Publication()
     /// Colleagues' presence subscriptions by their URI (RFC 3856).
-    var subscriptions: [String: Subscription] = [:]
-    /// The watched URI of each subscription dialog, by Call-ID (NOTIFYs are matched by it).
-    var subscriptionsByCallID: [String: String] = [:]
+    var subscriptions = Subscriptions()
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
     var callIDs: [LineCallID: String] = [:]
     /// While a transport failure is handled: what the transport said.
@@ -82,7 +80,7 @@ public struct LineAgent: Sendable {
     /// (on quit, the driver waits for logout's de-registration and removals to be answered).
     public var hasPendingWork: Bool {
         registration.isPending || publication.isPending
-            || subscriptions.values.contains { !$0.wanted && $0.current != nil }
+            || subscriptions.isPending
     }
 
     /// Handles one input at `now`; returns what to do, in order.
@@ -170,7 +168,7 @@ public struct LineAgent: Sendable {
         case .publication:
             runPublication(.timerFired, now, &out)
         case .subscription(let uri):
-            subscriptionTimer(uri, now, &out)
+            runSubscriptions(.timerFired(.refresh(uri: uri)), now, &out)
         }
     }
 
@@ -238,7 +236,7 @@ public struct LineAgent: Sendable {
         switch context.owner {
         case .registration where !registration.owns(key): return
         case .publication where !publication.owns(key): return
-        case .subscription(let uri) where key != subscriptions[uri]?.current: return
+        case .subscription(let uri) where !subscriptions.owns(key, uri: uri): return
         default: break
         }
         // Once the agent hung up, a challenge is the INVITE's final answer, not a reason to ring again.
@@ -253,7 +251,7 @@ public struct LineAgent: Sendable {
         case .registration: runRegistration(.response(response, key), now, &out)
         case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
         case .publication: runPublication(.response(response, key), now, &out)
-        case .subscription(let uri): subscriptionResponse(response, key: key, uri: uri, now, &out)
+        case .subscription(let uri): runSubscriptions(.response(response, key, uri: uri), now, &out)
         case .none: break
         }
     }
@@ -265,7 +263,7 @@ public struct LineAgent: Sendable {
         case .registration: runRegistration(.failed(key, reason: reason), now, &out)
         case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
         case .publication: runPublication(.failed(key, reason: reason), now, &out)
-        case .subscription(let uri): subscriptionFailed(key: key, uri: uri, reason: reason, now, &out)
+        case .subscription(let uri): runSubscriptions(.failed(key, uri: uri, reason: reason), now, &out)
         case .none: break
         }
     }

@@ -17,6 +17,9 @@ struct AgentContext: Sendable {
 
     mutating func token(_ length: Int) -> String { random.token(length) }
 
+    /// A first CSeq number for a new dialog (1…100000).
+    mutating func random32() -> UInt32 { UInt32(truncatingIfNeeded: random.next() % 100_000) + 1 }
+
     /// A new top Via for a request we send.
     mutating func via(_ transport: SIPTransportKind) -> String {
         "SIP/2.0/\(transport.viaToken) \(configuration.local.hostPort);branch=\(TransactionKey.magicCookie)\(token(16));rport"
@@ -91,6 +94,8 @@ enum MachineOutput<Timer: Hashable & Sendable>: Sendable, Equatable {
     case send(SIPRequest, to: SIPHop)
     case startTimer(Timer, after: Duration)
     case cancelTimer(Timer)
+    /// Answer the request that came in (the agent replies on its server transaction).
+    case respond(SIPResponse)
     /// Report to the app.
     case report(LineEvent)
 }

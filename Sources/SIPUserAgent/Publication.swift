@@ -187,6 +187,7 @@ extension LineAgent {
             case .startTimer(.refresh, let after): out.append(.startTimer(.publication, after: after))
             case .cancelTimer(.refresh): out.append(.cancelTimer(.publication))
             case .report(let event): out.append(.report(event))
+            case .respond: break  // publication answers no requests
             }
         }
     }
