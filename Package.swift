@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "SIPAuth", targets: ["SIPAuth"]),
         .library(name: "PIDF", targets: ["PIDF"]),
-        .library(name: "SIPLineMapping", targets: ["SIPLineMapping"]),
+        .library(name: "SoftphoneSIPMapping", targets: ["SoftphoneSIPMapping"]),
         .library(name: "SDP", targets: ["SDP"]),
         .library(name: "SoftphoneConfig", targets: ["SoftphoneConfig"]),
         .library(name: "TeamsSync", targets: ["TeamsSync"]),
@@ -64,11 +64,13 @@ let package = Package(
             dependencies: ["SIP", "Timekeeping", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
+        // The line's SIP user agent, pure: small machines (registration, publication, subscriptions)
+        // and the calls' dialogs, routed by `LineAgent`; its own requests and events. No I/O, no clock,
+        // no SoftphoneCore.
         .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "Timekeeping"]),
         // The app's side of the SIP line, pure: core LineCommands → the agent's LineRequests, the
         // agent's LineEvents → core Actions, and PIDF documents ↔ the softphone's presence.
-        .target(name: "SIPLineMapping", dependencies: ["SIPUserAgent", "PIDF", "SoftphoneCore"]),
+        .target(name: "SoftphoneSIPMapping", dependencies: ["SIPUserAgent", "PIDF", "SoftphoneCore"]),
         // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
         .target(
             name: "RTPMedia",
@@ -91,7 +93,7 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "SIPLineMapping", "RTPMedia",
+                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia",
                            .product(name: "HeapModule", package: "swift-collections"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
@@ -134,12 +136,12 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "SIPUserAgentTests",
-                    dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SIPLineMapping", "SoftphoneCore"]),
-        .testTarget(name: "SIPLineMappingTests", dependencies: ["SIPLineMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
+                    dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
+        .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.
-        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SIPLineMapping", "SoftphoneCore"]),
+        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(name: "SoftphoneAppTests", dependencies: ["SoftphoneApp", "TerminalUI", "SoftphoneCore", "SoftphoneConfig"]),
         .executableTarget(

@@ -4,6 +4,12 @@ import SIPAuth
 
 /// The phone line's SIP user agent (RFC 3261), as a pure state machine.
 ///
+/// It is thin where it can be: registration (`Registration`), publication (`Publication`) and
+/// presence subscriptions (`Subscriptions`) are machines of their own; the agent owns the
+/// transaction table, routes each transaction and message to the machine that owns it, answers
+/// digest challenges, and gathers the machines' outputs. The calls' dialogs (`CallLeg`) are
+/// still handled by the agent's own methods. See docs/design-sip-user-agent.md.
+///
 /// Inputs are messages from the transport, `LineRequest`s, timers and media results;
 /// outputs are messages to send, timers, `LineEvent` reports and media commands.
 /// Time comes in with every input (a `SIPInstant` on a monotonic clock) and nothing here

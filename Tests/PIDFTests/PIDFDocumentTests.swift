@@ -5,7 +5,7 @@ import Foundation
 import Foundation
 #endif
 import PIDF
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 

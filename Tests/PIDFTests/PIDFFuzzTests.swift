@@ -1,6 +1,6 @@
 import Foundation
 import PIDF
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 

@@ -1,7 +1,7 @@
 import SDP
 import SIP
 import SIPAuth
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 @testable import SIPUserAgent

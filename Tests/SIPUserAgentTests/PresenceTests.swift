@@ -1,5 +1,5 @@
 import PIDF
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SIP
 import SoftphoneCore
 import Testing

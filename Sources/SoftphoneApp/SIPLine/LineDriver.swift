@@ -1,7 +1,7 @@
 import NIOCore
 import RTPMedia
 import SIP
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SIPNetwork
 import SIPUserAgent
 import SoftphoneCore

@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import RTPMedia
 import SIP
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SIPNetwork
 import SIPUserAgent
 import SoftphoneCore

@@ -1,5 +1,5 @@
 import PIDF
-import SIPLineMapping
+import SoftphoneSIPMapping
 import SIPUserAgent
 import SoftphoneCore
 import Testing
