@@ -98,11 +98,8 @@ struct CallLeg: Sendable {
     /// The hold state the agent asked for that a re-INVITE still has to establish.
     var wantedHold: Bool?
     var reinviteKey: TransactionKey?
-    /// The 2xx we retransmit until the ACK arrives, and the current interval.
-    var okResponse: SIPResponse?
-    var okInterval: Duration = .zero
-    /// The CSeq of the request the pending 2xx answers (an ACK must carry it).
-    var okSequence: UInt32?
+    /// The 2xx we retransmit until the ACK arrives (§13.3.1.4); nil when none waits.
+    var pendingOK: OKRetransmission?
     /// The 2xx offered our SDP (late offer): the ACK carries the answer.
     var okCarriesOffer = false
     /// Outbound: a provisional response arrived, so CANCEL may be sent.

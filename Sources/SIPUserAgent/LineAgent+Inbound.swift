@@ -60,7 +60,7 @@ extension LineAgent {
               (try? request.headers.to.tag) == nil,
               leg.dialog.remoteTag == (try? request.headers.from.tag),
               leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
-        if let ok = leg.okResponse { out.append(.respond(ok, toRequestFrom: from)) }
+        if let ok = leg.pendingOK?.response { out.append(.respond(ok, toRequestFrom: from)) }
         return true
     }
 
@@ -151,14 +151,12 @@ extension LineAgent {
         leg.localSDP = description
         Self.withSDP(&ok, description.text)
         leg.phase = .answered
-        leg.okResponse = ok
-        leg.okSequence = leg.dialog.remoteSequence
-        leg.okInterval = configuration.timers.t1
+        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: configuration.timers)
+        leg.pendingOK = pending
         store(leg)
         reply(ok, on: key, now, &out)
         if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
-        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
-        out.append(.startTimer(.okTimeout(callID: callID), after: configuration.timers.t1 * 64))
+        carry(timers, callID: callID, &out)
     }
 
     /// A CANCEL: 200 for it, 487 for the INVITE if still unanswered, and a missed call (R10).
@@ -215,4 +213,24 @@ extension LineAgent {
     }
 
     mutating func random32() -> UInt32 { shared.random32() }
+
+    /// Carries out what a call's 2xx retransmission asks: resend to the INVITE's origin, its timers.
+    func carry(_ outputs: [OKRetransmission.Output], callID: String, _ out: inout [LineOutput]) {
+        for output in outputs {
+            switch output {
+            case .resend(let response):
+                if let origin = calls[callID]?.origin { out.append(.respond(response, toRequestFrom: origin)) }
+            case .startTimer(let timer, let after): out.append(.startTimer(Self.lineTimer(timer, callID), after: after))
+            case .cancelTimer(let timer): out.append(.cancelTimer(Self.lineTimer(timer, callID)))
+            case .acknowledged, .timedOut: break  // the caller acts on these
+            }
+        }
+    }
+
+    static func lineTimer(_ timer: OKRetransmission.Timer, _ callID: String) -> LineTimer {
+        switch timer {
+        case .retransmit: .okRetransmit(callID: callID)
+        case .timeout: .okTimeout(callID: callID)
+        }
+    }
 }
