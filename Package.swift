@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "SIPAuth", targets: ["SIPAuth"]),
         .library(name: "PIDF", targets: ["PIDF"]),
+        .library(name: "SoftphoneSIPMapping", targets: ["SoftphoneSIPMapping"]),
         .library(name: "SDP", targets: ["SDP"]),
         .library(name: "SoftphoneConfig", targets: ["SoftphoneConfig"]),
         .library(name: "TeamsSync", targets: ["TeamsSync"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Time as plain values: the one saturating Duration conversion and the one deadline
@@ -71,20 +73,25 @@ let package = Package(
             dependencies: ["SIP", "Timekeeping", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        // The line's SIP user agent as a pure state machine: registration, calls, dialogs. No I/O, no clock.
-        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore", "Timekeeping"]),
+        // The line's SIP user agent, pure: small machines (registration, publication, subscriptions)
+        // and the calls' dialogs, routed by `LineAgent`; its own requests and events. No I/O, no clock,
+        // no SoftphoneCore.
+        .target(name: "SIPUserAgent", dependencies: ["SIP", "SIPAuth", "SDP", "PIDF", "Timekeeping"]),
+        // The app's side of the SIP line, pure: core LineCommands → the agent's LineRequests, the
+        // agent's LineEvents → core Actions, and PIDF documents ↔ the softphone's presence.
+        .target(name: "SoftphoneSIPMapping", dependencies: ["SIPUserAgent", "PIDF", "SoftphoneCore"]),
         // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
         .target(
             name: "RTPMedia",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth), with its own MD5. Pure Swift.
-        .target(name: "SIPAuth"),
+        // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth); MD5 from swift-crypto. Pure Swift.
+        .target(name: "SIPAuth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.
         .target(name: "SDP"),
-        // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479),
-        // and their mapping to the softphone's presence. Pure Swift, with its own small XML reader.
-        .target(name: "PIDF", dependencies: ["SoftphoneCore"]),
+        // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479):
+        // the document model, reader and writer. Pure Swift, with its own small XML reader.
+        .target(name: "PIDF"),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -96,7 +103,7 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "RTPMedia", "SoftphoneLogging",
+                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "SoftphoneLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
@@ -106,7 +113,7 @@ let package = Package(
         .target(
             name: "SoftphoneDemo",
             dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
-                           "SIP", "SIPAuth", "SIPNetwork", "SIPUserAgent", "RTPMedia",
+                           "SIP", "SIPAuth", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // The executable: argument parsing and wiring, nothing else.
@@ -148,10 +155,13 @@ let package = Package(
             dependencies: ["RTPMedia", "SoftphoneCore", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneCore"]),
+        .testTarget(name: "SIPUserAgentTests",
+                    dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
+        .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
-        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneCore"]),
+        // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.
+        .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(
             name: "SoftphoneAppTests",

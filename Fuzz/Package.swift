@@ -23,7 +23,7 @@ let package = Package(
         fuzzer("sdp", [softphone("SDP")]),
         fuzzer("graph-json", [softphone("TeamsSync"), softphone("SoftphoneCore")]),
         fuzzer("config-toml", [softphone("SoftphoneConfig")]),
-        fuzzer("pidf", [softphone("PIDF"), softphone("SoftphoneCore")]),
+        fuzzer("pidf", [softphone("PIDF"), softphone("SoftphoneSIPMapping"), softphone("SoftphoneCore")]),
     ],
     swiftLanguageModes: [.v6]
 )

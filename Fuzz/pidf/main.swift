@@ -1,8 +1,9 @@
-// Fuzzes the PIDF parser (Sources/PIDF): RFC 3863 presence documents arrive as the bodies of
-// NOTIFY requests. A document either parses or is rejected with a reason; a parsed one maps
-// to a presence, serialises, and parses back the same.
+// Fuzzes the PIDF parser (Sources/PIDF) and the app's presence mapping (Sources/SoftphoneSIPMapping):
+// RFC 3863 presence documents arrive as the bodies of NOTIFY requests. A document either parses
+// or is rejected with a reason; a parsed one maps to a presence, serialises, and parses back the same.
 import FuzzSupport
 import PIDF
+import SoftphoneSIPMapping
 import SoftphoneCore
 
 @_cdecl("fuzz_pidf_main")

@@ -9,14 +9,17 @@
 /// Text is trimmed when parsed, so `PIDFDocument(parsing: document.xml) == document`
 /// holds for documents whose texts have no leading or trailing white space
 /// (and whose `entity` is not blank).
-public struct PIDFDocument: Sendable, Equatable {
+public struct PIDFDocument: Sendable, Hashable {
+    /// The media type of a PIDF body (RFC 3863).
+    public static let contentType = "application/pidf+xml"
+
     /// `<status><basic>`: whether the tuple's contact can be reached.
     public enum Basic: String, Sendable, Equatable, CaseIterable {
         case open, closed
     }
 
     /// `<note>` (or `<dm:note>` in a person): free text, optionally tagged with its language.
-    public struct Note: Sendable, Equatable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public struct Note: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
         public var text: String
         /// The `xml:lang` attribute, e.g. "en".
         public var language: String?
@@ -35,7 +38,7 @@ public struct PIDFDocument: Sendable, Equatable {
 
     /// `<tuple>`: one way of reaching the presentity (RFC 3863 section 4.1.2;
     /// a service in RFC 4479).
-    public struct Tuple: Sendable, Equatable {
+    public struct Tuple: Sendable, Hashable {
         public var id: String
         public var basic: Basic?
         public var contact: String?
@@ -52,7 +55,7 @@ public struct PIDFDocument: Sendable, Equatable {
     }
 
     /// `<dm:person>` (RFC 4479 section 3.1) with its RPID activities.
-    public struct Person: Sendable, Equatable {
+    public struct Person: Sendable, Hashable {
         public var id: String
         /// The local names of the elements in `<rpid:activities>`, in document
         /// order: "busy", "on-the-phone", "away", "meeting", "vacation",

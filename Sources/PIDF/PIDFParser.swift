@@ -221,3 +221,13 @@ struct PIDFBuilder {
         }
     }
 }
+
+extension String {
+    /// Without leading and trailing white space (Unicode `White_Space`), no Foundation needed.
+    package func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+}

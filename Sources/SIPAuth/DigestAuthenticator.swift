@@ -49,9 +49,10 @@ public struct DigestAuthenticator: Sendable {
     public var knownRealms: [String] { realms.keys.sorted() }
 
     /// Answers a challenge from a 401 or 407 response to a request with `method` and `uri`
-    /// (the request-URI). `body` is only used for `qop=auth-int`.
+    /// (the request-URI). `body` is only used for `qop=auth-int`. `cnonce` is the client nonce
+    /// to use (a caller that owns its randomness passes one); nil asks the `cnonce` closure.
     public mutating func respond(to challenge: DigestChallenge, method: String, uri: String,
-                                 body: [UInt8] = []) -> ChallengeOutcome {
+                                 body: [UInt8] = [], cnonce: String? = nil) -> ChallengeOutcome {
         guard challenge.algorithm.isSupported else {
             return .unsupported(reason: "algorithm \(challenge.algorithm.name) is not supported")
         }
@@ -64,7 +65,7 @@ public struct DigestAuthenticator: Sendable {
             realms[challenge.realm] = nil
             return .wrongCredentials
         }
-        var state = NonceState(challenge: challenge, qop: qop, cnonce: makeCNonce(), nonceCount: 0,
+        var state = NonceState(challenge: challenge, qop: qop, cnonce: cnonce ?? makeCNonce(), nonceCount: 0,
                                awaitingVerdict: true)
         let header = makeHeader(&state, method: method, uri: uri, body: body)
         realms[challenge.realm] = state
@@ -75,20 +76,20 @@ public struct DigestAuthenticator: Sendable {
     /// judges wrong credentials itself, per request — when several requests of one realm are
     /// challenged at the same time, the realm-wide guess of `respond` would misfire.
     public mutating func answer(toHeader value: String, method: String, uri: String,
-                                body: [UInt8] = []) -> ChallengeOutcome {
+                                body: [UInt8] = [], cnonce: String? = nil) -> ChallengeOutcome {
         guard let challenge = try? DigestChallenge(parsing: value) else {
             return .unsupported(reason: "malformed challenge")
         }
         realms[challenge.realm]?.awaitingVerdict = false
-        return respond(to: challenge, method: method, uri: uri, body: body)
+        return respond(to: challenge, method: method, uri: uri, body: body, cnonce: cnonce)
     }
 
     /// Parses a challenge header value and answers it; a malformed value is `.unsupported`.
     public mutating func respond(toHeader value: String, method: String, uri: String,
-                                 body: [UInt8] = []) -> ChallengeOutcome {
+                                 body: [UInt8] = [], cnonce: String? = nil) -> ChallengeOutcome {
         do {
             let challenge = try DigestChallenge(parsing: value)
-            return respond(to: challenge, method: method, uri: uri, body: body)
+            return respond(to: challenge, method: method, uri: uri, body: body, cnonce: cnonce)
         } catch {
             return .unsupported(reason: error.description)
         }

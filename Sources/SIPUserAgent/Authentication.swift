@@ -6,7 +6,7 @@ extension LineAgent {
     /// there are no credentials, the credentials were refused, or we gave up (the caller then
     /// treats the response as the final answer).
     mutating func authenticated(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext) -> SIPRequest? {
-        guard var authenticator, context.authAttempts < 3 else { return nil }
+        guard var authenticator = shared.authenticator, context.authAttempts < 3 else { return nil }
         let proxy = response.statusCode == 407
         let challenges = response.headers.values(proxy ? .proxyAuthenticate : .wwwAuthenticate)
             .filter { $0.lowercased().hasPrefix("digest") }
@@ -19,8 +19,8 @@ extension LineAgent {
         let method = request.method.rawValue, uri = request.uri.description
         for challenge in challenges {
             if case .retry(let header) = authenticator.answer(toHeader: challenge, method: method, uri: uri,
-                                                               body: request.body) {
-                self.authenticator = authenticator
+                                                               body: request.body, cnonce: shared.nonces.hex16()) {
+                shared.authenticator = authenticator
                 request.headers.remove(.authorization)
                 request.headers.remove(.proxyAuthorization)
                 request.headers.add(proxy ? "Proxy-Authorization" : "Authorization", header)
@@ -30,38 +30,40 @@ extension LineAgent {
         return nil
     }
 
-    /// Credentials for a request before any challenge, reusing the nonce the realm gave us
-    /// (so a PUBLISH or SUBSCRIBE costs no extra round trip, and logout's removals go out at once).
-    mutating func addCredentials(_ request: inout SIPRequest) {
-        guard var authenticator,
-              let value = authenticator.authorization(method: request.method.rawValue, uri: request.uri.description)
-        else { return }
-        request.headers.add("Proxy-Authorization", value)
-        self.authenticator = authenticator
-    }
+    /// Credentials for a request before any challenge (see `AgentContext.addCredentials`).
+    mutating func addCredentials(_ request: inout SIPRequest) { shared.addCredentials(&request) }
 
     /// Sends an authenticated copy of a request: a new branch, the next CSeq of its owner.
     mutating func resend(_ request: SIPRequest, key: TransactionKey, _ context: ClientContext,
                          _ now: SIPInstant, _ out: inout [LineOutput]) {
+        switch context.owner {
+        case .registration:
+            runRegistration(.resend(request), authAttempts: context.authAttempts + 1, now, &out)
+            return
+        case .publication:
+            runPublication(.resend(request), authAttempts: context.authAttempts + 1, now, &out)
+            return
+        case .subscription(let uri):
+            runSubscriptions(.resend(request, uri: uri, hop: context.hop), authAttempts: context.authAttempts + 1,
+                             now, &out)
+            return
+        default:
+            break
+        }
         var request = request
         let sequence: UInt32
         switch context.owner {
         case .registration:
-            registration.sequence += 1
-            sequence = registration.sequence
+            return
         case .call(let callID):
             guard var leg = calls[callID] else { return }
             leg.dialog.localSequence += 1
             sequence = leg.dialog.localSequence
             calls[callID] = leg
         case .publication:
-            publication.sequence += 1
-            sequence = publication.sequence
-        case .subscription(let uri):
-            guard var subscription = subscriptions[uri] else { return }
-            subscription.dialog.localSequence += 1
-            sequence = subscription.dialog.localSequence
-            subscriptions[uri] = subscription
+            return
+        case .subscription:
+            return
         case .none:
             return
         }
@@ -71,7 +73,7 @@ extension LineAgent {
                                  authAttempts: context.authAttempts + 1, now, &out)
         switch context.owner {
         case .registration:
-            registration.current = newKey
+            break
         case .call(let callID):
             guard var leg = calls[callID] else { return }
             if leg.inviteKey == key { leg.inviteKey = newKey; leg.invite = request }
@@ -79,9 +81,9 @@ extension LineAgent {
             if leg.referKey == key { leg.referKey = newKey }
             calls[callID] = leg
         case .publication:
-            publication.current = newKey
-        case .subscription(let uri):
-            subscriptions[uri]?.current = newKey
+            break
+        case .subscription:
+            break
         case .none:
             break
         }

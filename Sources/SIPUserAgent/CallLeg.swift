@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// The dialog state of RFC 3261 §12: tags, URIs, the remote target, the route set, CSeqs.
 struct Dialog: Sendable {
@@ -72,8 +71,14 @@ struct CallLeg: Sendable {
         case confirmed
     }
 
-    let coreID: CallID
-    let direction: CallDirection
+    /// Who sent the initial INVITE.
+    enum Direction: Sendable, Equatable {
+        case inbound
+        case outbound
+    }
+
+    let coreID: LineCallID
+    let direction: Direction
     var phase: Phase
     var dialog: Dialog
     /// The initial INVITE (received or sent, the latest authenticated version for outbound).
@@ -93,11 +98,8 @@ struct CallLeg: Sendable {
     /// The hold state the agent asked for that a re-INVITE still has to establish.
     var wantedHold: Bool?
     var reinviteKey: TransactionKey?
-    /// The 2xx we retransmit until the ACK arrives, and the current interval.
-    var okResponse: SIPResponse?
-    var okInterval: Duration = .zero
-    /// The CSeq of the request the pending 2xx answers (an ACK must carry it).
-    var okSequence: UInt32?
+    /// The 2xx we retransmit until the ACK arrives (§13.3.1.4); nil when none waits.
+    var pendingOK: OKRetransmission?
     /// The 2xx offered our SDP (late offer): the ACK carries the answer.
     var okCarriesOffer = false
     /// Outbound: a provisional response arrived, so CANCEL may be sent.

@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// Requests within a call's dialog, both ways: ACK, BYE, re-INVITE (hold), REFER and NOTIFY.
 extension LineAgent {
@@ -8,8 +7,8 @@ extension LineAgent {
 
     mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
-        if request.method == .notify, let uri = subscriptionURI(for: request) {
-            subscriptionNotified(request, key: key, uri: uri, now, &out)
+        if request.method == .notify, let uri = subscriptions.uri(for: request) {
+            runSubscriptions(.notify(request, uri: uri), replyingOn: key, now, &out)
             return
         }
         guard let callID = request.headers.callID, var leg = calls[callID],
@@ -60,11 +59,11 @@ extension LineAgent {
 
     /// The ACK for our 2xx: the call is confirmed; a late offer's answer arrives here.
     mutating func acknowledged(_ ack: SIPRequest, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard let callID = ack.headers.callID, var leg = calls[callID], leg.okResponse != nil,
-              (try? ack.headers.cseq.sequence) == leg.okSequence else { return }
-        leg.okResponse = nil
-        out.append(.cancelTimer(.okRetransmit(callID: callID)))
-        out.append(.cancelTimer(.okTimeout(callID: callID)))
+        guard let callID = ack.headers.callID, var leg = calls[callID], var ok = leg.pendingOK else { return }
+        let outputs = ok.handle(.ack(sequence: try? ack.headers.cseq.sequence))
+        guard outputs.contains(.acknowledged) else { return }
+        leg.pendingOK = nil
+        carry(outputs, callID: callID, &out)
         if leg.okCarriesOffer, !ack.body.isEmpty, let answer = try? sdp(ack), let offer = leg.localSDP {
             leg.remoteOffer = answer
             leg.media = plan(offer: answer, answer: offer)
@@ -81,19 +80,20 @@ extension LineAgent {
     }
 
     mutating func retransmitOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard var leg = calls[callID], let ok = leg.okResponse, let origin = leg.origin else { return }
-        out.append(.respond(ok, toRequestFrom: origin))
-        leg.okInterval = min(leg.okInterval * 2, configuration.timers.t2)
+        guard var leg = calls[callID], var ok = leg.pendingOK, leg.origin != nil else { return }
+        let outputs = ok.handle(.timerFired(.retransmit))
+        leg.pendingOK = ok
         calls[callID] = leg
-        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
+        carry(outputs, callID: callID, &out)
     }
 
     /// 64·T1 without an ACK: the dialog is broken; end it with a BYE (§13.3.1.4).
     mutating func okTimedOut(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard var leg = calls[callID], leg.okResponse != nil else { return }
-        leg.okResponse = nil
+        guard var leg = calls[callID], var ok = leg.pendingOK else { return }
+        let outputs = ok.handle(.timerFired(.timeout))
+        leg.pendingOK = nil
         calls[callID] = leg
-        out.append(.cancelTimer(.okRetransmit(callID: callID)))
+        carry(outputs, callID: callID, &out)
         note("no ACK from \(leg.dialog.remoteAddress.uri) for our 200 OK: the call is ended", &out)
         if !leg.byePending { out.append(.report(.remoteHangUp(leg.coreID))) }
         sendBye(callID, now, &out)
@@ -107,7 +107,7 @@ extension LineAgent {
             reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)
             return
         }
-        if leg.reinviteKey != nil || leg.okResponse != nil {
+        if leg.reinviteKey != nil || leg.pendingOK != nil {
             reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)  // glare (§14.2)
             return
         }
@@ -140,14 +140,12 @@ extension LineAgent {
             Self.withSDP(&ok, answer.text)
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         }
-        leg.okResponse = ok
-        leg.okSequence = leg.dialog.remoteSequence
-        leg.okInterval = configuration.timers.t1
+        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: configuration.timers)
+        leg.pendingOK = pending
         leg.origin = servers[key]?.origin ?? leg.origin
         calls[callID] = leg
         reply(ok, on: key, now, &out)
-        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
-        out.append(.startTimer(.okTimeout(callID: callID), after: configuration.timers.t1 * 64))
+        carry(timers, callID: callID, &out)
     }
 
     /// A NOTIFY of our REFER's progress (RFC 3515): a final status ends the transfer.
@@ -201,14 +199,14 @@ extension LineAgent {
     // MARK: From the agent
 
     /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
-    mutating func hangUp(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func hangUp(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else { return }
         if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
             // Not answered yet (after accept the 200 waits for the RTP port): decline now, never answer later.
             respond(id, status: 603, contact: nil, now, &out)
             return
         }
-        if leg.phase == .answered || leg.okResponse != nil {
+        if leg.phase == .answered || leg.pendingOK != nil {
             leg.byePending = true
             store(leg)
             out.append(.media(.close(id)))
@@ -237,11 +235,11 @@ extension LineAgent {
     }
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
-    mutating func setHold(_ id: CallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func setHold(_ id: LineCallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
-        if leg.reinviteKey == nil, leg.okResponse == nil { sendWantedReinvite(leg.sipCallID, now, &out) }
+        if leg.reinviteKey == nil, leg.pendingOK == nil { sendWantedReinvite(leg.sipCallID, now, &out) }
     }
 
     mutating func sendWantedReinvite(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
@@ -288,7 +286,7 @@ extension LineAgent {
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).
             calls[callID] = leg
-            let wait = Duration.milliseconds(2100 + Int(random.next() % 1900))
+            let wait = Duration.milliseconds(2100 + Int(shared.random.next() % 1900))
             out.append(.startTimer(.reinviteRetry(callID: callID), after: wait))
         case 408, 481:
             calls[callID] = leg
@@ -307,7 +305,7 @@ extension LineAgent {
     }
 
     /// Blind transfer (RFC 3515, RFC 5589): REFER the other side to `target`, then BYE once it reports.
-    mutating func transfer(_ id: CallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func transfer(_ id: LineCallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), leg.phase == .confirmed else {
             if leg(id) != nil { hangUp(id, now, &out) }
             return

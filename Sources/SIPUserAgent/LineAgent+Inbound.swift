@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// Inbound calls: the INVITE, the core's decision, CANCEL, answering.
 extension LineAgent {
@@ -45,11 +44,10 @@ extension LineAgent {
                             remoteAddress: remote, remoteTarget: remoteTarget,
                             routeSet: (try? request.headers.recordRoutes) ?? [], localSequence: random32(),
                             remoteSequence: cseq.sequence, transport: origin.transport)
-        let leg = CallLeg(coreID: CallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
+        let leg = CallLeg(coreID: LineCallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
                           inviteKey: key, origin: origin, remoteOffer: offer)
         store(leg)
-        let call = IncomingCall(id: leg.coreID, from: CallerInfo.party(request),
-                                kind: configuration.queues.kind(for: CallerInfo.hints(request)))
+        let call = LineIncomingCall(id: leg.coreID, caller: CallerInfo.party(request), hints: CallerInfo.hints(request))
         out.append(.report(.incomingCall(call)))
     }
 
@@ -62,12 +60,12 @@ extension LineAgent {
               (try? request.headers.to.tag) == nil,
               leg.dialog.remoteTag == (try? request.headers.from.tag),
               leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
-        if let ok = leg.okResponse { out.append(.respond(ok, toRequestFrom: from)) }
+        if let ok = leg.pendingOK?.response { out.append(.respond(ok, toRequestFrom: from)) }
         return true
     }
 
     /// The core signals the call: 180 Ringing, and an RTP port is readied for the answer.
-    mutating func ring(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func ring(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), leg.phase == .offered, let key = leg.inviteKey else { return }
         leg.phase = .ringing
         store(leg)
@@ -77,7 +75,7 @@ extension LineAgent {
     }
 
     /// A final answer without (or after) ringing: 302 with the target, 480, 486, 603.
-    mutating func respond(_ id: CallID, status: Int, contact: String?, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func respond(_ id: LineCallID, status: Int, contact: String?, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard let leg = leg(id), leg.direction == .inbound, let key = leg.inviteKey,
               [.offered, .ringing, .answering].contains(leg.phase) else { return }
         var response = makeResponse(leg.invite, status: status, tag: leg.dialog.localTag)
@@ -89,7 +87,7 @@ extension LineAgent {
     }
 
     /// The agent answers: 200 with our SDP once the RTP port is ready.
-    mutating func answer(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func answer(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), leg.direction == .inbound, leg.phase == .ringing || leg.phase == .offered else { return }
         if leg.phase == .offered { out.append(.media(.open(id))) }
         leg.phase = .answering
@@ -98,7 +96,7 @@ extension LineAgent {
     }
 
     /// The RTP port is ready: an outbound call can be placed, an answered one completed.
-    mutating func mediaOpened(_ id: CallID, port: UInt16, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func mediaOpened(_ id: LineCallID, port: UInt16, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id) else {
             out.append(.media(.close(id)))  // the call ended meanwhile
             return
@@ -113,7 +111,7 @@ extension LineAgent {
     }
 
     /// No RTP port: the call cannot carry audio.
-    mutating func mediaFailed(_ id: CallID, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func mediaFailed(_ id: LineCallID, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard let leg = leg(id) else { return }
         note("no audio port for the call with \(leg.dialog.remoteAddress.uri): \(reason)", &out)
         switch leg.phase {
@@ -153,14 +151,12 @@ extension LineAgent {
         leg.localSDP = description
         Self.withSDP(&ok, description.text)
         leg.phase = .answered
-        leg.okResponse = ok
-        leg.okSequence = leg.dialog.remoteSequence
-        leg.okInterval = configuration.timers.t1
+        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: configuration.timers)
+        leg.pendingOK = pending
         store(leg)
         reply(ok, on: key, now, &out)
         if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
-        out.append(.startTimer(.okRetransmit(callID: callID), after: leg.okInterval))
-        out.append(.startTimer(.okTimeout(callID: callID), after: configuration.timers.t1 * 64))
+        carry(timers, callID: callID, &out)
     }
 
     /// A CANCEL: 200 for it, 487 for the INVITE if still unanswered, and a missed call (R10).
@@ -183,7 +179,7 @@ extension LineAgent {
     /// How the core hears that an inbound call ended before our 2xx: once the agent accepted
     /// (`answering`) the core holds the call as active and ends it on `remoteHangUp` only;
     /// before that it is a ringing call the caller gave up on.
-    func callerEnded(_ leg: CallLeg) -> Action {
+    func callerEnded(_ leg: CallLeg) -> LineEvent {
         leg.phase == .answering ? .remoteHangUp(leg.coreID) : .callerCancelled(leg.coreID)
     }
 
@@ -216,5 +212,25 @@ extension LineAgent {
         return "<\(target)>"
     }
 
-    mutating func random32() -> UInt32 { UInt32(truncatingIfNeeded: random.next() % 100_000) + 1 }
+    mutating func random32() -> UInt32 { shared.random32() }
+
+    /// Carries out what a call's 2xx retransmission asks: resend to the INVITE's origin, its timers.
+    func carry(_ outputs: [OKRetransmission.Output], callID: String, _ out: inout [LineOutput]) {
+        for output in outputs {
+            switch output {
+            case .resend(let response):
+                if let origin = calls[callID]?.origin { out.append(.respond(response, toRequestFrom: origin)) }
+            case .startTimer(let timer, let after): out.append(.startTimer(Self.lineTimer(timer, callID), after: after))
+            case .cancelTimer(let timer): out.append(.cancelTimer(Self.lineTimer(timer, callID)))
+            case .acknowledged, .timedOut: break  // the caller acts on these
+            }
+        }
+    }
+
+    static func lineTimer(_ timer: OKRetransmission.Timer, _ callID: String) -> LineTimer {
+        switch timer {
+        case .retransmit: .okRetransmit(callID: callID)
+        case .timeout: .okTimeout(callID: callID)
+        }
+    }
 }

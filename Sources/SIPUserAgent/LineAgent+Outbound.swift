@@ -1,12 +1,11 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// Outbound calls: dialling, the INVITE's responses, cancelling.
 extension LineAgent {
     /// The agent dials: ready an RTP port, then send the INVITE. `caller` replaces our own
     /// identity in From; `headers` go into the INVITE.
-    mutating func dial(_ id: CallID, to target: String, caller: Party? = nil, headers: [SIPHeader] = [],
+    mutating func dial(_ id: LineCallID, to target: String, caller: LineCaller? = nil, headers: [SIPHeader] = [],
                        _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard leg(id) == nil else { return }
         guard let uri = TargetURI.uri(for: target, domain: configuration.domain),
@@ -56,7 +55,7 @@ extension LineAgent {
 
     /// The agent hangs up before the other side answered: CANCEL once a provisional
     /// response allows it (§9.1).
-    mutating func cancelDial(_ id: CallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func cancelDial(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
         guard var leg = leg(id), leg.direction == .outbound else { return }
         switch leg.phase {
         case .preparing:

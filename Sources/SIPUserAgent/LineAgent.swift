@@ -1,37 +1,40 @@
 import SDP
 import SIP
 import SIPAuth
-import SoftphoneCore
-import Synchronization
 
 /// The phone line's SIP user agent (RFC 3261), as a pure state machine.
 ///
-/// Inputs are messages from the transport, the core reducer's `LineCommand`s, timers and
-/// media results; outputs are messages to send, timers, core `Action`s and media commands.
+/// It is thin where it can be: registration (`Registration`), publication (`Publication`) and
+/// presence subscriptions (`Subscriptions`) are machines of their own; the agent owns the
+/// transaction table, routes each transaction and message to the machine that owns it, answers
+/// digest challenges, and gathers the machines' outputs. The calls' dialogs (`CallLeg`) are
+/// still handled by the agent's own methods. See docs/design-sip-user-agent.md.
+///
+/// Inputs are messages from the transport, `LineRequest`s, timers and media results;
+/// outputs are messages to send, timers, `LineEvent` reports and media commands.
 /// Time comes in with every input (a `SIPInstant` on a monotonic clock) and nothing here
 /// reads a clock, opens a socket or draws a random number it was not seeded with — so the
 /// whole line runs in unit tests on virtual time, exactly as the core reducer does.
 ///
-/// Every inbound INVITE becomes `Action.incomingCall`; the core's policy answers with
+/// Every inbound INVITE becomes `LineEvent.incomingCall`; the app's policy answers with
 /// `ring` (180 and the popup) or `respond` (302/480/486/603 without ringing).
 public struct LineAgent: Sendable {
-    public let configuration: LineAgentConfiguration
+    /// What the machines share: configuration, randomness, digest state, message writing.
+    var shared: AgentContext
+    public var configuration: LineAgentConfiguration { shared.configuration }
     var transactions = TransactionTable()
     var clients: [TransactionKey: ClientContext] = [:]
     var servers: [TransactionKey: ServerContext] = [:]
+    /// The registration machine (REGISTER, refresh, retry, de-register).
     var registration: Registration
-    var authenticator: DigestAuthenticator?
     /// Calls by SIP Call-ID.
     var calls: [String: CallLeg] = [:]
-    /// The agent's presence as published (RFC 3903).
+    /// The publication machine: the agent's presence as published (RFC 3903).
     var publication = Publication()
     /// Colleagues' presence subscriptions by their URI (RFC 3856).
-    var subscriptions: [String: Subscription] = [:]
-    /// The watched URI of each subscription dialog, by Call-ID (NOTIFYs are matched by it).
-    var subscriptionsByCallID: [String: String] = [:]
+    var subscriptions = Subscriptions()
     /// SIP Call-IDs by the core's call id (they differ for outbound calls).
-    var callIDs: [CallID: String] = [:]
-    var random: SeededGenerator
+    var callIDs: [LineCallID: String] = [:]
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
     /// The `o=` session id of our SDP, per process.
@@ -65,15 +68,13 @@ public struct LineAgent: Sendable {
     }
 
     public init(configuration: LineAgentConfiguration, seed: UInt64) {
-        self.configuration = configuration
-        random = SeededGenerator(seed: seed)
+        var random = SIPRandom(seed: seed)
         sessionID = random.next() >> 20
+        shared = AgentContext(configuration: configuration, random: random,
+                              nonces: SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15),
+                              authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) })
         registration = Registration(callID: "")
         registration.callID = token(16) + "@" + configuration.local.host
-        authenticator = configuration.credentials.map { credentials in
-            let seed = SeedBox(seed)
-            return DigestAuthenticator(credentials: credentials, cnonce: { seed.cnonce() })
-        }
     }
 
     /// The calls the agent knows, for tests and the Log tab.
@@ -84,9 +85,8 @@ public struct LineAgent: Sendable {
     /// Whether a registration, publication or subscription change is still on its way
     /// (on quit, the driver waits for logout's de-registration and removals to be answered).
     public var hasPendingWork: Bool {
-        registration.current != nil || publication.current != nil
-            || (publication.wanted == nil && publication.entityTag != nil)
-            || subscriptions.values.contains { !$0.wanted && $0.current != nil }
+        registration.isPending || publication.isPending
+            || subscriptions.isPending
     }
 
     /// Handles one input at `now`; returns what to do, in order.
@@ -138,7 +138,7 @@ public struct LineAgent: Sendable {
         }
     }
 
-    mutating func perform(_ command: LineCommand, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func perform(_ command: LineRequest, _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch command {
         case .register: register(now, &out)
         case .unregister: unregister(now, &out)
@@ -151,7 +151,7 @@ public struct LineAgent: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, now, &out)
         case .dial(let id, let target): dial(id, to: target, now, &out)
         case .cancelDial(let id): cancelDial(id, now, &out)
-        case .publish(let presence): publish(presence, now, &out)
+        case .publish(let document): runPublication(.publish(document), now, &out)
         }
     }
 
@@ -159,8 +159,10 @@ public struct LineAgent: Sendable {
         switch timer {
         case .transaction(let key, let t):
             process(key, transactions.timerFired(t, for: key, at: now), now, &out)
-        case .registrationRefresh, .registrationRetry:
-            registrationTimer(now, &out)
+        case .registrationRefresh:
+            runRegistration(.timerFired(.refresh), now, &out)
+        case .registrationRetry:
+            runRegistration(.timerFired(.retry), now, &out)
         case .okRetransmit(let callID):
             retransmitOK(callID, now, &out)
         case .okTimeout(let callID):
@@ -170,9 +172,9 @@ public struct LineAgent: Sendable {
         case .transferTimeout(let callID):
             transferTimedOut(callID, now, &out)
         case .publication:
-            publicationTimer(now, &out)
+            runPublication(.timerFired, now, &out)
         case .subscription(let uri):
-            subscriptionTimer(uri, now, &out)
+            runSubscriptions(.timerFired(.refresh(uri: uri)), now, &out)
         }
     }
 
@@ -238,9 +240,9 @@ public struct LineAgent: Sendable {
         // A REGISTER, PUBLISH or SUBSCRIBE superseded by a newer one (logout while it was out)
         // must not be answered with credentials: that would undo what the newer one does.
         switch context.owner {
-        case .registration where key != registration.current: return
-        case .publication where key != publication.current: return
-        case .subscription(let uri) where key != subscriptions[uri]?.current: return
+        case .registration where !registration.owns(key): return
+        case .publication where !publication.owns(key): return
+        case .subscription(let uri) where !subscriptions.owns(key, uri: uri): return
         default: break
         }
         // Once the agent hung up, a challenge is the INVITE's final answer, not a reason to ring again.
@@ -252,10 +254,10 @@ public struct LineAgent: Sendable {
             return
         }
         switch context.owner {
-        case .registration: registrationResponse(response, key: key, now, &out)
+        case .registration: runRegistration(.response(response, key), now, &out)
         case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
-        case .publication: publicationResponse(response, key: key, now, &out)
-        case .subscription(let uri): subscriptionResponse(response, key: key, uri: uri, now, &out)
+        case .publication: runPublication(.response(response, key), now, &out)
+        case .subscription(let uri): runSubscriptions(.response(response, key, uri: uri), now, &out)
         case .none: break
         }
     }
@@ -264,10 +266,10 @@ public struct LineAgent: Sendable {
     mutating func clientFailed(_ key: TransactionKey, _ context: ClientContext, status: Int, reason: String,
                                _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch context.owner {
-        case .registration: registrationFailed(key: key, reason: reason, now, &out)
+        case .registration: runRegistration(.failed(key, reason: reason), now, &out)
         case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
-        case .publication: publicationFailed(key: key, reason: reason, now, &out)
-        case .subscription(let uri): subscriptionFailed(key: key, uri: uri, reason: reason, now, &out)
+        case .publication: runPublication(.failed(key, reason: reason), now, &out)
+        case .subscription(let uri): runSubscriptions(.failed(key, uri: uri, reason: reason), now, &out)
         case .none: break
         }
     }
@@ -297,20 +299,14 @@ public struct LineAgent: Sendable {
 
     // MARK: Helpers
 
-    mutating func token(_ length: Int) -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(length)
-        for _ in 0..<length { bytes.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    mutating func token(_ length: Int) -> String { shared.token(length) }
 
     func note(_ text: String, _ out: inout [LineOutput]) {
-        out.append(.report(.note(.line, text)))
+        out.append(.report(.note(text)))
     }
 
     /// The leg of a core call id.
-    func leg(_ id: CallID) -> CallLeg? {
+    func leg(_ id: LineCallID) -> CallLeg? {
         callIDs[id].flatMap { calls[$0] }
     }
 
@@ -330,16 +326,5 @@ public struct LineAgent: Sendable {
                                  .reinviteRetry(callID: callID), .transferTimeout(callID: callID)] {
             out.append(.cancelTimer(timer))
         }
-    }
-}
-
-/// Makes client nonces from the agent's seed, so tests are repeatable.
-final class SeedBox: Sendable {
-    private let generator: Mutex<SeededGenerator>
-    init(_ seed: UInt64) { generator = Mutex(SeededGenerator(seed: seed ^ 0x9E37_79B9_7F4A_7C15)) }
-    func cnonce() -> String {
-        let value = generator.withLock { $0.next() }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

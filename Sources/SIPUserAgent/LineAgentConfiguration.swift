@@ -1,6 +1,5 @@
 import SIP
 import SIPAuth
-import SoftphoneCore
 
 /// What the line's user agent needs to know: who it is, where it listens, where it registers.
 public struct LineAgentConfiguration: Sendable {
@@ -19,8 +18,6 @@ public struct LineAgentConfiguration: Sendable {
     /// How long to wait before registering again after a failure (doubles up to `maximumRetryDelay`).
     public var retryDelay: Duration
     public var maximumRetryDelay: Duration
-    /// Recognises queue calls.
-    public var queues: QueueDirectory
     /// The address written into SDP (`c=`, `o=`) for RTP.
     public var mediaHost: String
     /// The product token for User-Agent and Server headers.
@@ -41,7 +38,7 @@ public struct LineAgentConfiguration: Sendable {
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
                 retryDelay: Duration = .seconds(30), maximumRetryDelay: Duration = .seconds(300),
-                queues: QueueDirectory = QueueDirectory([]), mediaHost: String? = nil,
+                mediaHost: String? = nil,
                 product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false,
                 presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600) {
         self.user = user
@@ -52,7 +49,6 @@ public struct LineAgentConfiguration: Sendable {
         self.registerExpires = registerExpires
         self.retryDelay = retryDelay
         self.maximumRetryDelay = maximumRetryDelay
-        self.queues = queues
         self.mediaHost = mediaHost ?? local.host
         self.product = product
         self.timers = timers
@@ -69,9 +65,12 @@ public struct LineAgentConfiguration: Sendable {
     }
 
     /// The line's address of record, `sip:user@domain`.
-    var addressOfRecord: SIPURI {
+    public var addressOfRecord: SIPURI {
         SIPURI(string: "sip:\(user)@\(domain)") ?? SIPURI(user: user, host: local.host)
     }
+
+    /// The line's own contact address, `sip:user@host:port` (for presence documents).
+    public var contactAddress: String { "sip:\(user)@\(local.hostPort)" }
 
     /// Where requests outside a dialog go when a registrar is set (it is the outbound proxy too).
     var outboundProxy: SIPHop? { registrar.flatMap(SIPHop.init(uri:)) }

@@ -1,6 +1,5 @@
 import SDP
 import SIP
-import SoftphoneCore
 
 /// The timers the line's user agent runs; the driver fires them back as `LineInput.timerFired`.
 public enum LineTimer: Hashable, Sendable {
@@ -46,25 +45,25 @@ public struct MediaPlan: Hashable, Sendable {
 /// What the user agent asks of the media layer.
 public enum MediaCommand: Hashable, Sendable {
     /// Allocate an RTP port for the call; answer with `mediaOpened` or `mediaFailed`.
-    case open(CallID)
+    case open(LineCallID)
     /// Send and receive as planned (again after a re-INVITE changed something).
-    case start(CallID, MediaPlan)
+    case start(LineCallID, MediaPlan)
     /// Stop and release the port.
-    case close(CallID)
+    case close(LineCallID)
 }
 
 /// Everything that reaches the user agent.
 public enum LineInput: Sendable {
     /// A message from the transport (requests already Via-stamped) and where it came from.
     case received(SIPMessage, from: SIPHop)
-    /// A command from the core reducer.
-    case command(LineCommand)
+    /// A request from the app (on behalf of the agent or its policy).
+    case command(LineRequest)
     /// Place a call as `caller` (our own identity when nil) with extra headers (`X-Queue`,
     /// `Diversion`, …): what a switchboard or a test caller does with this agent.
-    case place(CallID, to: String, caller: Party?, headers: [SIPHeader])
+    case place(LineCallID, to: String, caller: LineCaller?, headers: [SIPHeader])
     case timerFired(LineTimer)
-    case mediaOpened(CallID, port: UInt16)
-    case mediaFailed(CallID, reason: String)
+    case mediaOpened(LineCallID, port: UInt16)
+    case mediaFailed(LineCallID, reason: String)
     /// The transport could not send a request of this transaction.
     case sendFailed(TransactionKey, reason: String)
 }
@@ -78,9 +77,7 @@ public enum LineOutput: Sendable, Equatable {
     /// Start (or restart) a timer.
     case startTimer(LineTimer, after: Duration)
     case cancelTimer(LineTimer)
-    /// Hand an action to the core reducer.
-    case report(Action)
-    /// A watched colleague's presence (from a NOTIFY), for the Team tab.
-    case watched(uri: String, Presence)
+    /// Report an event to the app.
+    case report(LineEvent)
     case media(MediaCommand)
 }

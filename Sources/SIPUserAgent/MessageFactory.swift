@@ -1,8 +1,24 @@
 import SIP
+import SIPAuth
 
-extension LineAgent {
+/// What every machine of the user agent shares: the line's configuration, its one random
+/// source (tags, branches, Call-IDs), the client nonces of digest answers, and the digest
+/// authenticator (the nonce each realm gave us). A value: each machine step takes it `inout`,
+/// so copying the agent copies all of it and a seed repeats every message.
+struct AgentContext: Sendable {
+    let configuration: LineAgentConfiguration
+    var random: SIPRandom
+    /// Client nonces for digest answers.
+    var nonces: SIPRandom
+    var authenticator: DigestAuthenticator?
+
     /// The methods the line accepts.
     static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO"
+
+    mutating func token(_ length: Int) -> String { random.token(length) }
+
+    /// A first CSeq number for a new dialog (1…100000).
+    mutating func random32() -> UInt32 { UInt32(truncatingIfNeeded: random.next() % 100_000) + 1 }
 
     /// A new top Via for a request we send.
     mutating func via(_ transport: SIPTransportKind) -> String {
@@ -55,11 +71,54 @@ extension LineAgent {
         return response
     }
 
+    /// Credentials for a request before any challenge, reusing the nonce the realm gave us
+    /// (so a PUBLISH or SUBSCRIBE costs no extra round trip, and logout's removals go out at once).
+    mutating func addCredentials(_ request: inout SIPRequest, header: String = "Proxy-Authorization") {
+        guard var authenticator,
+              let value = authenticator.authorization(method: request.method.rawValue, uri: request.uri.description)
+        else { return }
+        request.headers.add(header, value)
+        self.authenticator = authenticator
+    }
+
     /// Sets an SDP body.
     static func withSDP<M>(_ message: inout M, _ text: String) where M: SDPCarrier {
         message.headers.set("Content-Type", "application/sdp")
         message.body = Array(text.utf8)
     }
+}
+
+/// What a machine of the agent (registration, publication, subscriptions) asks for.
+enum MachineOutput<Timer: Hashable & Sendable>: Sendable, Equatable {
+    /// Send a request in a new client transaction (its key is the request's top Via branch).
+    case send(SIPRequest, to: SIPHop)
+    case startTimer(Timer, after: Duration)
+    case cancelTimer(Timer)
+    /// Answer the request that came in (the agent replies on its server transaction).
+    case respond(SIPResponse)
+    /// Report to the app.
+    case report(LineEvent)
+}
+
+extension LineAgent {
+    static var allowed: String { AgentContext.allowed }
+    mutating func via(_ transport: SIPTransportKind) -> String { shared.via(transport) }
+    func contact(_ transport: SIPTransportKind) -> String { shared.contact(transport) }
+    mutating func tagged(_ uri: SIPURI) -> String { shared.tagged(uri) }
+
+    mutating func makeRequest(_ method: SIPMethod, uri: SIPURI, to: String, from: String, callID: String,
+                              sequence: UInt32, transport: SIPTransportKind, routes: [String] = []) -> SIPRequest {
+        shared.makeRequest(method, uri: uri, to: to, from: from, callID: callID, sequence: sequence,
+                            transport: transport, routes: routes)
+    }
+
+    func makeResponse(_ request: SIPRequest, status: Int, reason: String? = nil, tag: String?,
+                      contactFor transport: SIPTransportKind? = nil, capabilities: Bool = false) -> SIPResponse {
+        shared.makeResponse(request, status: status, reason: reason, tag: tag, contactFor: transport,
+                             capabilities: capabilities)
+    }
+
+    static func withSDP<M>(_ message: inout M, _ text: String) where M: SDPCarrier { AgentContext.withSDP(&message, text) }
 }
 
 /// Requests and responses both carry headers and a body.

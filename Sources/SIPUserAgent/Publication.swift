@@ -1,135 +1,194 @@
 import PIDF
 import SIP
-import SoftphoneCore
 
-/// The agent's presence publication (RFC 3903): the entity tag of the state the presence
-/// server holds, the request in flight, the presence still to send.
+/// The agent's presence publication (RFC 3903) as a machine of its own: the document to
+/// publish (or nil to remove it), responses and failures of its PUBLISHes and its timer come
+/// in; PUBLISHes (initial, modify, refresh with SIP-If-Match, remove), the timer and notes
+/// go out. It keeps the entity tag the server holds, one request in flight, and the
+/// document still to send (the latest wish wins). No clock; 412 and 423 are handled here.
 struct Publication: Sendable {
-    var callID = ""
-    var sequence: UInt32 = 0
+    /// The machine's one timer: refresh the publication, or try again after a failure.
+    enum Timer: Hashable, Sendable { case refresh }
+
+    /// What reaches the machine.
+    enum Input: Sendable {
+        /// Publish this document; nil removes the publication.
+        case publish(PIDFDocument?)
+        case response(SIPResponse, TransactionKey)
+        case failed(TransactionKey, reason: String)
+        case timerFired
+        /// The current PUBLISH again, with credentials for a challenge.
+        case resend(SIPRequest)
+    }
+
+    typealias Output = MachineOutput<Timer>
+
+    private(set) var callID = ""
+    private(set) var sequence: UInt32 = 0
     /// The server's SIP-ETag for our current publication; nil when it holds none.
-    var entityTag: String?
+    private(set) var entityTag: String?
     /// The PUBLISH whose answer counts.
-    var current: TransactionKey?
-    /// The presence the agent shows now (what the server should hold); nil before the first.
-    var wanted: Presence?
+    private(set) var current: TransactionKey?
+    /// The document the agent shows now (what the server should hold); nil before the first.
+    private(set) var wanted: PIDFDocument?
     /// What the server holds (or is being sent).
-    var sent: Presence?
+    private(set) var sent: PIDFDocument?
     /// The lifetime asked for (raised by 423).
-    var expires: UInt32 = 0
+    private(set) var expires: UInt32 = 0
     /// The presence server refused us; we said so once.
-    var told = false
+    private var told = false
+
+    /// Whether a PUBLISH is out, or a removal is still owed (logout waits for it).
+    var isPending: Bool { current != nil || (wanted == nil && entityTag != nil) }
+
+    func owns(_ key: TransactionKey) -> Bool { key == current }
+
+    mutating func handle(_ input: Input, _ context: inout AgentContext) -> [Output] {
+        var out: [Output] = []
+        guard context.presenceServer != nil else { return out }
+        switch input {
+        case .publish(let document):
+            wanted = document
+            if current == nil { send(&context, &out) }
+        case .response(let response, let key): received(response, key: key, &context, &out)
+        case .failed(let key, let reason): failed(key: key, reason: reason, &out)
+        case .timerFired: timerFired(&context, &out)
+        case .resend(let request): resend(request, &context, &out)
+        }
+        return out
+    }
+
+    /// Sends what `wanted` asks: a new or modified state with a PIDF body, or the removal.
+    private mutating func send(_ context: inout AgentContext, _ out: inout [Output]) {
+        guard let hop = context.presenceServer, current == nil else { return }
+        if wanted == nil && entityTag == nil {
+            sent = nil
+            return  // nothing published, nothing to remove
+        }
+        if wanted == sent, entityTag != nil { return }
+        if callID.isEmpty { callID = context.token(16) + "@" + context.configuration.local.host }
+        if expires == 0 { expires = context.configuration.presenceExpires }
+        var request = makePublish(hop, &context)
+        if let wanted {
+            request.headers.add("Expires", String(expires))
+            request.headers.set("Content-Type", PIDFDocument.contentType)
+            request.body = Array(wanted.xml.utf8)
+        } else {
+            request.headers.add("Expires", "0")
+        }
+        context.addCredentials(&request)
+        sent = wanted
+        emit(request, hop, &out)
+    }
+
+    /// A PUBLISH with the next CSeq, Event and the entity tag we hold.
+    private mutating func makePublish(_ hop: SIPHop, _ context: inout AgentContext) -> SIPRequest {
+        sequence += 1
+        let aor = context.configuration.addressOfRecord
+        var request = context.makeRequest(.publish, uri: aor, to: NameAddress(uri: aor).description,
+                                          from: context.tagged(aor), callID: callID, sequence: sequence,
+                                          transport: hop.transport)
+        request.headers.add("Event", "presence")
+        if let entityTag { request.headers.add("SIP-If-Match", entityTag) }
+        return request
+    }
+
+    private mutating func emit(_ request: SIPRequest, _ hop: SIPHop, _ out: inout [Output]) {
+        current = try? TransactionKey.client(sending: request)
+        out.append(.send(request, to: hop))
+    }
+
+    /// Refreshes the publication (SIP-If-Match, no body) or tries again after a failure.
+    private mutating func timerFired(_ context: inout AgentContext, _ out: inout [Output]) {
+        guard let hop = context.presenceServer, current == nil else { return }
+        guard entityTag != nil, wanted != nil, wanted == sent else {
+            send(&context, &out)
+            return
+        }
+        var refresh = makePublish(hop, &context)
+        refresh.headers.add("Expires", String(expires))
+        context.addCredentials(&refresh)
+        emit(refresh, hop, &out)
+    }
+
+    private mutating func resend(_ request: SIPRequest, _ context: inout AgentContext, _ out: inout [Output]) {
+        guard let hop = context.presenceServer else { return }
+        var request = request
+        sequence += 1
+        request.headers.set("CSeq", CSeq(sequence, request.method).description)
+        request.headers.set("Via", context.via(hop.transport))
+        emit(request, hop, &out)
+    }
+
+    private mutating func received(_ response: SIPResponse, key: TransactionKey, _ context: inout AgentContext,
+                                   _ out: inout [Output]) {
+        guard key == current, response.statusCode >= 200 else { return }
+        current = nil
+        switch response.statusCode {
+        case 200..<300:
+            told = false
+            if sent == nil {
+                entityTag = nil
+                out.append(.cancelTimer(.refresh))
+            } else {
+                entityTag = response.headers.first(HeaderName("SIP-ETag")) ?? entityTag
+                let granted = ((try? response.headers.expires) ?? nil) ?? expires
+                out.append(.startTimer(.refresh, after: Registration.refreshDelay(max(granted, 2))))
+            }
+            send(&context, &out)  // a change that came meanwhile
+        case 412:
+            // The server forgot our publication: start a new one.
+            entityTag = nil
+            sent = nil
+            send(&context, &out)
+        case 423:
+            // Interval Too Brief: take a usable Min-Expires once, else give up for now.
+            let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
+            if let minimum, minimum > expires, minimum <= 86_400 {
+                expires = minimum
+                sent = nil
+                send(&context, &out)
+            } else {
+                failed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", &out)
+            }
+        default:
+            failed(key: key, reason: "\(response.statusCode) \(response.reasonPhrase)", &out)
+        }
+    }
+
+    private mutating func failed(key: TransactionKey, reason: String, _ out: inout [Output]) {
+        if key == current { current = nil }
+        sent = nil
+        if wanted == nil { entityTag = nil }
+        if !told {
+            told = true
+            out.append(.report(.note("presence not published: \(reason); trying again in a minute")))
+        }
+        out.append(.startTimer(.refresh, after: .seconds(60)))
+    }
+}
+
+extension AgentContext {
+    /// Where PUBLISH and SUBSCRIBE go: the registrar, acting as presence server.
+    var presenceServer: SIPHop? { configuration.presence ? configuration.outboundProxy : nil }
 }
 
 extension LineAgent {
     /// Where PUBLISH and SUBSCRIBE go: the registrar, acting as presence server.
-    var presenceServer: SIPHop? { configuration.presence ? configuration.outboundProxy : nil }
+    var presenceServer: SIPHop? { shared.presenceServer }
 
-    /// The shown presence changed: publish it; Logout removes the publication. Appear
-    /// offline is published as Offline — the point is that others cannot tell.
-    mutating func publish(_ presence: Presence, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard presenceServer != nil else { return }
-        switch presence.state {
-        case .logout: publication.wanted = nil
-        case .appearOffline: publication.wanted = Presence(.offline, outOfOffice: presence.outOfOffice)
-        default: publication.wanted = presence
-        }
-        if publication.current == nil { sendPublication(now, &out) }
-    }
-
-    /// Sends what `wanted` asks: a new or modified state with a PIDF body, or the removal.
-    mutating func sendPublication(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard let hop = presenceServer, publication.current == nil else { return }
-        let wanted = publication.wanted
-        if wanted == nil && publication.entityTag == nil {
-            publication.sent = nil
-            return  // nothing published, nothing to remove
-        }
-        if wanted == publication.sent, publication.entityTag != nil { return }
-        if publication.callID.isEmpty { publication.callID = token(16) + "@" + configuration.local.host }
-        if publication.expires == 0 { publication.expires = configuration.presenceExpires }
-        publication.sequence += 1
-        let aor = configuration.addressOfRecord
-        var request = makeRequest(.publish, uri: aor, to: NameAddress(uri: aor).description, from: tagged(aor),
-                                  callID: publication.callID, sequence: publication.sequence, transport: hop.transport)
-        request.headers.add("Event", "presence")
-        if let tag = publication.entityTag { request.headers.add("SIP-If-Match", tag) }
-        addCredentials(&request)
-        if let wanted {
-            request.headers.add("Expires", String(publication.expires))
-            let document = PIDFPresence.document(for: wanted, entity: aor.description,
-                                                 contact: "sip:\(configuration.user)@\(configuration.local.hostPort)")
-            request.headers.set("Content-Type", PIDFPresence.contentType)
-            request.body = Array(document.xml.utf8)
-        } else {
-            request.headers.add("Expires", "0")
-        }
-        publication.sent = wanted
-        publication.current = sendRequest(request, to: hop, owner: .publication, now, &out)
-    }
-
-    /// Refreshes the publication (SIP-If-Match, no body) or tries again after a failure.
-    mutating func publicationTimer(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard let hop = presenceServer, publication.current == nil else { return }
-        guard let tag = publication.entityTag, publication.wanted != nil, publication.wanted == publication.sent else {
-            sendPublication(now, &out)
-            return
-        }
-        publication.sequence += 1
-        let aor = configuration.addressOfRecord
-        var refresh = makeRequest(.publish, uri: aor, to: NameAddress(uri: aor).description, from: tagged(aor),
-                                  callID: publication.callID, sequence: publication.sequence, transport: hop.transport)
-        refresh.headers.add("Event", "presence")
-        refresh.headers.add("SIP-If-Match", tag)
-        refresh.headers.add("Expires", String(publication.expires))
-        addCredentials(&refresh)
-        publication.current = sendRequest(refresh, to: hop, owner: .publication, now, &out)
-    }
-
-    mutating func publicationResponse(_ response: SIPResponse, key: TransactionKey, _ now: SIPInstant,
-                                      _ out: inout [LineOutput]) {
-        guard key == publication.current, response.statusCode >= 200 else { return }
-        publication.current = nil
-        switch response.statusCode {
-        case 200..<300:
-            publication.told = false
-            if publication.sent == nil {
-                publication.entityTag = nil
-                out.append(.cancelTimer(.publication))
-            } else {
-                publication.entityTag = response.headers.first(HeaderName("SIP-ETag")) ?? publication.entityTag
-                let granted = ((try? response.headers.expires) ?? nil) ?? publication.expires
-                out.append(.startTimer(.publication, after: Self.refreshDelay(max(granted, 2))))
+    /// One step of the publication machine; its PUBLISHes start client transactions owned by it.
+    mutating func runPublication(_ input: Publication.Input, authAttempts: Int = 0, _ now: SIPInstant,
+                                 _ out: inout [LineOutput]) {
+        for output in publication.handle(input, &shared) {
+            switch output {
+            case .send(let request, let hop):
+                _ = sendRequest(request, to: hop, owner: .publication, authAttempts: authAttempts, now, &out)
+            case .startTimer(.refresh, let after): out.append(.startTimer(.publication, after: after))
+            case .cancelTimer(.refresh): out.append(.cancelTimer(.publication))
+            case .report(let event): out.append(.report(event))
+            case .respond: break  // publication answers no requests
             }
-            sendPublication(now, &out)  // a change that came meanwhile
-        case 412:
-            // The server forgot our publication: start a new one.
-            publication.entityTag = nil
-            publication.sent = nil
-            sendPublication(now, &out)
-        case 423:
-            // Interval Too Brief: take a usable Min-Expires once, else give up for now.
-            let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
-            if let minimum, minimum > publication.expires, minimum <= 86_400 {
-                publication.expires = minimum
-                publication.sent = nil
-                sendPublication(now, &out)
-            } else {
-                publicationFailed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", now, &out)
-            }
-        default:
-            publicationFailed(key: key, reason: "\(response.statusCode) \(response.reasonPhrase)", now, &out)
         }
-    }
-
-    mutating func publicationFailed(key: TransactionKey, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        if key == publication.current { publication.current = nil }
-        publication.sent = nil
-        if publication.wanted == nil { publication.entityTag = nil }
-        if !publication.told {
-            publication.told = true
-            note("presence not published: \(reason); trying again in a minute", &out)
-        }
-        out.append(.startTimer(.publication, after: .seconds(60)))
     }
 }

@@ -1,9 +1,11 @@
 import SIP
-import SIPAuth
 import Timekeeping
-import SoftphoneCore
 
-/// The registration of the line's contact with the registrar (RFC 3261 §10).
+/// The registration of the line's contact with the registrar (RFC 3261 §10), as a machine of
+/// its own (libre's `sipreg`): login and logout, responses and failures of its REGISTERs, and
+/// its two timers come in; REGISTERs to send, timers and `RegistrationState` reports go out.
+/// No clock: the caller fires the timers. Digest challenges are answered by the agent, which
+/// hands the authenticated copy back as `resend` (the machine numbers and tracks it).
 struct Registration: Sendable {
     enum Phase: Sendable, Equatable {
         case idle
@@ -13,99 +15,148 @@ struct Registration: Sendable {
         case failed
     }
 
+    /// The machine's timers.
+    enum Timer: Hashable, Sendable {
+        /// Refresh the binding before it expires.
+        case refresh
+        /// Try again after a failure.
+        case retry
+    }
+
+    /// What reaches the machine.
+    enum Input: Sendable {
+        /// The agent logs in: register (again).
+        case register
+        /// The agent logs out: remove the binding.
+        case unregister
+        /// A final or provisional response to one of our REGISTERs.
+        case response(SIPResponse, TransactionKey)
+        /// A REGISTER got no response: timeout or transport failure.
+        case failed(TransactionKey, reason: String)
+        case timerFired(Timer)
+        /// The current REGISTER again, with credentials for a challenge: the next CSeq, a new branch.
+        case resend(SIPRequest)
+    }
+
+    typealias Output = MachineOutput<Timer>
+
     /// One Call-ID for every REGISTER of this agent (§10.2).
     var callID: String
     var sequence: UInt32 = 0
-    var phase: Phase = .idle
-    /// Whether the core wants the line registered (logged in).
-    var wanted = false
+    private(set) var phase: Phase = .idle
+    /// Whether the agent wants the line registered (logged in).
+    private(set) var wanted = false
     /// The REGISTER whose answer counts; answers to older ones are ignored.
-    var current: TransactionKey?
+    private(set) var current: TransactionKey?
     /// The lifetime to ask for (raised by 423 Interval Too Brief).
-    var expires: UInt32 = 600
+    private(set) var expires: UInt32 = 600
     /// The next wait after a failure.
-    var retryDelay: Duration = .zero
-}
+    private(set) var retryDelay: Duration = .zero
 
-extension LineAgent {
-    mutating func register(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        registration.wanted = true
-        startSubscriptions(now, &out)
-        guard configuration.registrar != nil else {
-            out.append(.report(.lineStateChanged(.listening)))
-            return
+    init(callID: String) { self.callID = callID }
+
+    /// Whether a REGISTER is on its way (on quit, the driver waits for logout's answer).
+    var isPending: Bool { current != nil }
+
+    /// Whether a response or failure of this transaction is the one that counts.
+    func owns(_ key: TransactionKey) -> Bool { key == current }
+
+    mutating func handle(_ input: Input, _ context: inout AgentContext) -> [Output] {
+        var out: [Output] = []
+        switch input {
+        case .register: register(&context, &out)
+        case .unregister: unregister(&context, &out)
+        case .response(let response, let key): received(response, key: key, &context, &out)
+        case .failed(let key, let reason): failed(key: key, reason: reason, &context, &out)
+        case .timerFired: timerFired(&context, &out)
+        case .resend(let request): resend(request, &context, &out)
         }
-        registration.expires = configuration.registerExpires
-        registration.retryDelay = configuration.retryDelay
-        out.append(.report(.lineStateChanged(.registering)))
-        sendRegister(expires: registration.expires, now, &out)
+        return out
     }
 
-    mutating func unregister(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        registration.wanted = false
-        stopSubscriptions(now, &out)
-        out.append(.cancelTimer(.registrationRefresh))
-        out.append(.cancelTimer(.registrationRetry))
-        switch registration.phase {
+    private mutating func register(_ context: inout AgentContext, _ out: inout [Output]) {
+        wanted = true
+        guard context.configuration.registrar != nil else {
+            out.append(.report(.registration(.listening)))
+            return
+        }
+        expires = context.configuration.registerExpires
+        retryDelay = context.configuration.retryDelay
+        out.append(.report(.registration(.registering)))
+        send(expires: expires, &context, &out)
+    }
+
+    private mutating func unregister(_ context: inout AgentContext, _ out: inout [Output]) {
+        wanted = false
+        out.append(.cancelTimer(.refresh))
+        out.append(.cancelTimer(.retry))
+        switch phase {
         case .registered, .registering:
-            registration.phase = .unregistering
-            sendRegister(expires: 0, now, &out)
+            phase = .unregistering
+            send(expires: 0, &context, &out)
         case .idle, .failed, .unregistering:
-            registration.current = nil
-            registration.phase = .idle
-            out.append(.report(.lineStateChanged(.unregistered)))
+            current = nil
+            phase = .idle
+            out.append(.report(.registration(.unregistered)))
         }
     }
 
     /// Sends a REGISTER for our contact with `expires` (0 removes the binding).
-    mutating func sendRegister(expires: UInt32, authorization: (name: String, value: String)? = nil,
-                               _ now: SIPInstant, _ out: inout [LineOutput]) {
+    private mutating func send(expires: UInt32, _ context: inout AgentContext, _ out: inout [Output]) {
+        let configuration = context.configuration
         guard let registrar = configuration.registrar, let hop = configuration.outboundProxy else { return }
-        if expires > 0 { registration.phase = .registering }
-        registration.sequence += 1
+        if expires > 0 { phase = .registering }
+        sequence += 1
         var uri = registrar
         uri.parameters = SIPParameters()
         uri.user = nil
-        var request = makeRequest(.register, uri: uri, to: NameAddress(uri: configuration.addressOfRecord).description,
-                                  from: tagged(configuration.addressOfRecord), callID: registration.callID,
-                                  sequence: registration.sequence, transport: hop.transport)
-        request.headers.add("Contact", contact(hop.transport) + ";expires=\(expires)")
+        var request = context.makeRequest(.register, uri: uri, to: NameAddress(uri: configuration.addressOfRecord).description,
+                                          from: context.tagged(configuration.addressOfRecord), callID: callID,
+                                          sequence: sequence, transport: hop.transport)
+        request.headers.add("Contact", context.contact(hop.transport) + ";expires=\(expires)")
         request.headers.add("Expires", String(expires))
-        if let authorization {
-            request.headers.add(authorization.name, authorization.value)
-        } else if var authenticator, let value = authenticator.authorization(method: "REGISTER", uri: uri.description) {
-            request.headers.add("Authorization", value)
-            self.authenticator = authenticator
-        }
-        registration.current = sendRequest(request, to: hop, owner: .registration, now, &out)
+        context.addCredentials(&request, header: "Authorization")
+        current = try? TransactionKey.client(sending: request)
+        out.append(.send(request, to: hop))
     }
 
-    mutating func registrationResponse(_ response: SIPResponse, key: TransactionKey, _ now: SIPInstant,
-                                       _ out: inout [LineOutput]) {
-        guard key == registration.current, response.statusCode >= 200 else { return }
-        registration.current = nil
-        let removing = registration.phase == .unregistering
+    private mutating func resend(_ request: SIPRequest, _ context: inout AgentContext, _ out: inout [Output]) {
+        guard let hop = context.configuration.outboundProxy else { return }
+        var request = request
+        sequence += 1
+        request.headers.set("CSeq", CSeq(sequence, request.method).description)
+        request.headers.set("Via", context.via(hop.transport))
+        current = try? TransactionKey.client(sending: request)
+        out.append(.send(request, to: hop))
+    }
+
+    private mutating func received(_ response: SIPResponse, key: TransactionKey, _ context: inout AgentContext,
+                                   _ out: inout [Output]) {
+        guard key == current, response.statusCode >= 200 else { return }
+        current = nil
+        let removing = phase == .unregistering
+        let configuration = context.configuration
         switch response.statusCode {
         case 200..<300:
-            authenticator?.succeeded()
-            if removing || !registration.wanted {
-                registration.phase = .idle
-                out.append(.report(.lineStateChanged(.unregistered)))
-                if registration.wanted { register(now, &out) }
+            context.authenticator?.succeeded()
+            if removing || !wanted {
+                phase = .idle
+                out.append(.report(.registration(.unregistered)))
+                if wanted { register(&context, &out) }
                 return
             }
-            let granted = grantedExpiry(response) ?? registration.expires
-            registration.phase = .registered
-            registration.retryDelay = configuration.retryDelay
-            out.append(.report(.lineStateChanged(.registered)))
-            out.append(.startTimer(.registrationRefresh, after: Self.refreshDelay(granted)))
+            let granted = grantedExpiry(response, configuration) ?? expires
+            phase = .registered
+            retryDelay = configuration.retryDelay
+            out.append(.report(.registration(.registered)))
+            out.append(.startTimer(.refresh, after: Self.refreshDelay(granted)))
         case 423 where !removing:
             let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
-            if let minimum, minimum > registration.expires {
-                registration.expires = minimum
-                sendRegister(expires: minimum, now, &out)
+            if let minimum, minimum > expires {
+                expires = minimum
+                send(expires: minimum, &context, &out)
             } else {
-                registrationFailed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", now, &out)
+                failed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", &context, &out)
             }
         default:
             var reason = "\(response.statusCode) \(response.reasonPhrase)"
@@ -113,39 +164,40 @@ extension LineAgent {
                 reason += configuration.credentials == nil ? " (no password configured)" : " (wrong user name or password?)"
             }
             if removing {
-                registration.phase = .idle
-                note("de-registration answered \(reason)", &out)
-                out.append(.report(.lineStateChanged(.unregistered)))
+                phase = .idle
+                out.append(.report(.note("de-registration answered \(reason)")))
+                out.append(.report(.registration(.unregistered)))
             } else {
-                registrationFailed(key: key, reason: reason, now, &out)
+                failed(key: key, reason: reason, &context, &out)
             }
         }
     }
 
     /// The registrar did not answer, refused, or could not be reached: say why, try again later.
-    mutating func registrationFailed(key: TransactionKey, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard key == registration.current || registration.current == nil else { return }
-        registration.current = nil
-        if registration.phase == .unregistering || !registration.wanted {
-            registration.phase = .idle
-            out.append(.report(.lineStateChanged(.unregistered)))
+    private mutating func failed(key: TransactionKey, reason: String, _ context: inout AgentContext,
+                                 _ out: inout [Output]) {
+        guard key == current || current == nil else { return }
+        current = nil
+        if phase == .unregistering || !wanted {
+            phase = .idle
+            out.append(.report(.registration(.unregistered)))
             return
         }
-        registration.phase = .failed
-        out.append(.report(.lineStateChanged(.failed(reason: reason))))
-        let delay = registration.retryDelay
-        note("registration failed: \(reason); trying again in \(Self.seconds(delay))", &out)
-        out.append(.startTimer(.registrationRetry, after: delay))
-        registration.retryDelay = min(delay * 2, configuration.maximumRetryDelay)
+        phase = .failed
+        out.append(.report(.registration(.failed(reason: reason))))
+        let delay = retryDelay
+        out.append(.report(.note("registration failed: \(reason); trying again in \(delay.wholeSeconds) s")))
+        out.append(.startTimer(.retry, after: delay))
+        retryDelay = min(delay * 2, context.configuration.maximumRetryDelay)
     }
 
-    mutating func registrationTimer(_ now: SIPInstant, _ out: inout [LineOutput]) {
-        guard registration.wanted, registration.current == nil else { return }
-        sendRegister(expires: registration.expires, now, &out)
+    private mutating func timerFired(_ context: inout AgentContext, _ out: inout [Output]) {
+        guard wanted, current == nil else { return }
+        send(expires: expires, &context, &out)
     }
 
     /// The lifetime the registrar granted our contact: its `expires` parameter, else Expires.
-    func grantedExpiry(_ response: SIPResponse) -> UInt32? {
+    private func grantedExpiry(_ response: SIPResponse, _ configuration: LineAgentConfiguration) -> UInt32? {
         let ours = (try? response.headers.contacts) ?? []
         let local = configuration.local
         if let mine = ours.first(where: { $0.uri.user == configuration.user && $0.uri.host == local.host
@@ -160,9 +212,5 @@ extension LineAgent {
     static func refreshDelay(_ expires: UInt32) -> Duration {
         let early = min(60, Int(expires) / 2)
         return .seconds(max(1, Int(expires) - early))
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        "\(duration.wholeSeconds) s"
     }
 }

@@ -1,5 +1,14 @@
 import SIP
-import SoftphoneCore
+
+extension String {
+    /// Without leading and trailing white space.
+    var trimmed: String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}
 
 /// Turns what the agent typed (a number, `user@host`, or a SIP URI) into a SIP URI.
 enum TargetURI {

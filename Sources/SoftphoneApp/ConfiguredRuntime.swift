@@ -56,10 +56,10 @@ public enum ConfiguredRuntime {
             user: user, displayName: configuration.user.name,
             local: SIPHop(transport: .udp, host: sip.listen.host, port: sip.listen.port),
             registrar: sip.registrar.flatMap { SIPURI($0) }, credentials: credentials,
-            registerExpires: UInt32(sip.registerExpires), queues: configuration.queueDirectory,
+            registerExpires: UInt32(sip.registerExpires),
             product: "softphone", presence: sip.presence && sip.registrar != nil, watched: watched)
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
-                               audioFile: sip.audioFile, colleagues: colleagues)
+                               audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory)
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {

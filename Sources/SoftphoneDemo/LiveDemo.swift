@@ -67,8 +67,9 @@ public final class LiveDemo {
             user: SIPSwitchboard.lineUser, displayName: Demo.identity.name,
             local: SIPHop(transport: .udp, host: "127.0.0.1", port: 0), registrar: SIPURI(registrar),
             credentials: DigestCredentials(username: SIPSwitchboard.lineUser, password: SIPSwitchboard.linePassword),
-            registerExpires: 600, queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]))
-        return SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0)
+            registerExpires: 600)
+        return SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0,
+                               queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]))
     }
 
     /// Kept alive for the demo's lifetime.

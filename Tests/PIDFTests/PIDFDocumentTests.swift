@@ -5,6 +5,7 @@ import Foundation
 import Foundation
 #endif
 import PIDF
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 

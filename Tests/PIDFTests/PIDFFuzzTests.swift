@@ -1,5 +1,6 @@
 import Foundation
 import PIDF
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 

@@ -1,4 +1,5 @@
 import PIDF
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 

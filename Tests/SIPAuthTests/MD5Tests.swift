@@ -1,7 +1,7 @@
 import Testing
 @testable import SIPAuth
 
-@Suite("MD5 (RFC 1321)")
+@Suite("MD5 (RFC 1321), from swift-crypto")
 struct MD5Tests {
     /// The test suite of RFC 1321, appendix A.5.
     @Test("RFC 1321 test suite", arguments: [

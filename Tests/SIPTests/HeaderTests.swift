@@ -147,4 +147,28 @@ struct HeaderTests {
         h.add("Max-Forwards", "1")
         #expect(throws: SIPParseError.self) { _ = try h.maxForwards }
     }
+
+    @Test("One header table: every compact form round-trips, no name appears twice")
+    func oneTable() {
+        let keys = KnownHeaders.table.map(\.key)
+        #expect(Set(keys).count == keys.count, "a header appears twice: \(keys)")
+        let compacts = KnownHeaders.table.compactMap(\.compact)
+        #expect(Set(compacts).count == compacts.count, "a compact form appears twice")
+        #expect(compacts.count == 20)
+        for row in KnownHeaders.table {
+            let long = HeaderName(row.key)
+            #expect(long.key == row.key && long.id != 0)
+            #expect(HeaderName(long.canonicalSpelling) == long)
+            guard let compact = row.compact else { continue }
+            for spelling in [String(compact), String(compact).uppercased()] {
+                let name = HeaderName(spelling)
+                #expect(name == long && name.key == row.key, "\(spelling) → \(name.key)")
+                // From the wire, too.
+                let wire = Array(spelling.utf8).withUnsafeBufferPointer { HeaderName(bytes: $0) }
+                #expect(wire == long && wire.key == row.key, "\(spelling) from the wire")
+            }
+        }
+        #expect(HeaderName.callID.canonicalSpelling == "Call-ID" && HeaderName("sip-etag").canonicalSpelling == "SIP-ETag")
+        #expect(HeaderName.via.isList && !HeaderName.callID.isList && !HeaderName("x-unknown").isList)
+    }
 }

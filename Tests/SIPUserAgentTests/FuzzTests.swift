@@ -212,8 +212,8 @@ struct FuzzTests {
         case 7: return .command(.cancelDial(id))
         case 8: return .mediaOpened(id, port: 30000)
         case 9: return .mediaFailed(id, reason: "fuzz")
-        case 10: return .command(.register)
-        case 11: return .command(.unregister)
+        case 10: return .command(LineRequest.register)
+        case 11: return .command(LineRequest.unregister)
         case 12: return .command(.dial(CallID("fuzz-dial"), target: "4930777"))
         default: return .command(.answer(CallID("inbound-1@192.0.2.10")))
         }

@@ -1,6 +1,7 @@
 import SDP
 import SIP
 import SIPAuth
+import SoftphoneSIPMapping
 import SoftphoneCore
 import Testing
 @testable import SIPUserAgent
@@ -31,7 +32,7 @@ enum Net {
         LineAgentConfiguration(
             user: user, displayName: "Alice Agent", local: local, registrar: registrar ? registrarURI : nil,
             credentials: credentials ? DigestCredentials(username: user, password: password) : nil,
-            registerExpires: expires, retryDelay: retry, maximumRetryDelay: maximumRetry, queues: queues,
+            registerExpires: expires, retryDelay: retry, maximumRetryDelay: maximumRetry,
             mediaHost: "198.51.100.5", product: "softphone-test", presence: presence, watched: watched)
     }
 }
@@ -56,6 +57,8 @@ struct Step {
     var outputs: [LineOutput] = []
     var sent: [SentRequest] = []
     var replies: [SentResponse] = []
+    /// The agent's own reports, and the same mapped to core actions (and watched presence).
+    var events: [LineEvent] = []
     var actions: [Action] = []
     var media: [MediaCommand] = []
     /// Watched colleagues' presence, as reported.
@@ -82,6 +85,7 @@ struct Step {
         outputs += other.outputs
         sent += other.sent
         replies += other.replies
+        events += other.events
         actions += other.actions
         media += other.media
         watched += other.watched
@@ -93,9 +97,12 @@ struct Step {
 // MARK: - The harness
 
 /// Runs a `LineAgent` on virtual time: feeds inputs, keeps the timers it starts by deadline,
-/// fires them in order when time advances, and proves every message it sends parses.
+/// fires them in order when time advances, and proves every message it sends parses. Core
+/// commands reach the agent and its events reach the tests through the app's `LineMapping`,
+/// so the assertions speak the core's vocabulary.
 struct LineHarness {
     var agent: LineAgent
+    var mapping: LineMapping
     private(set) var now: SIPInstant = .zero
     /// Running timers: deadline and start order (ties fire in the order they were started).
     private(set) var timers: [LineTimer: (deadline: SIPInstant, order: Int)] = [:]
@@ -108,6 +115,7 @@ struct LineHarness {
 
     init(_ configuration: LineAgentConfiguration = Net.configuration(), seed: UInt64 = 7) {
         agent = LineAgent(configuration: configuration, seed: seed)
+        mapping = LineMapping(queues: Net.queues, configuration: configuration)
     }
 
     // MARK: Inputs
@@ -136,12 +144,14 @@ struct LineHarness {
             case .cancelTimer(let timer):
                 timers[timer] = nil
                 step.cancelled.append(timer)
-            case .report(let action):
-                step.actions.append(action)
+            case .report(let event):
+                step.events.append(event)
+                switch mapping.report(for: event) {
+                case .action(let action): step.actions.append(action)
+                case .watched(let uri, let presence): step.watched.append((uri, presence))
+                }
             case .media(let command):
                 step.media.append(command)
-            case .watched(let uri, let presence):
-                step.watched.append((uri, presence))
             }
         }
         history.append(step)
@@ -165,7 +175,7 @@ struct LineHarness {
 
     @discardableResult
     mutating func command(_ command: LineCommand) -> Step {
-        feed(.command(command))
+        feed(.command(mapping.request(for: command)))
     }
 
     // MARK: Time
@@ -386,6 +396,23 @@ extension Step {
     var lineStates: [LineState] { actions.compactMap(\.lineState) }
     var failureReason: String? {
         lineStates.compactMap { if case .failed(let reason) = $0 { reason } else { nil } }.last
+    }
+}
+
+// MARK: - The core's call ids where the agent takes its own
+
+extension MediaCommand {
+    static func open(_ id: CallID) -> MediaCommand { .open(LineMapping.line(id)) }
+    static func close(_ id: CallID) -> MediaCommand { .close(LineMapping.line(id)) }
+    static func start(_ id: CallID, _ plan: MediaPlan) -> MediaCommand { .start(LineMapping.line(id), plan) }
+}
+
+extension LineInput {
+    static func mediaOpened(_ id: CallID, port: UInt16) -> LineInput { .mediaOpened(LineMapping.line(id), port: port) }
+    static func mediaFailed(_ id: CallID, reason: String) -> LineInput { .mediaFailed(LineMapping.line(id), reason: reason) }
+    /// A core command, as the app maps it.
+    static func command(_ command: LineCommand) -> LineInput {
+        .command(LineMapping(queues: Net.queues, configuration: Net.configuration()).request(for: command))
     }
 }
 

@@ -1,4 +1,5 @@
 import PIDF
+import SoftphoneSIPMapping
 import SIP
 import SoftphoneCore
 import Testing
@@ -328,6 +329,6 @@ struct SubscriptionTests {
         line.receive(reply(to: removal, 200, toTag: "notifier-tag"))
         let last = line.receive(notify(for: subscribe, sequence: 9, state: "terminated;reason=timeout"))
         #expect(last.statuses == [200])
-        #expect(line.agent.subscriptions.isEmpty)
+        #expect(line.agent.subscriptions.entries.isEmpty)
     }
 }

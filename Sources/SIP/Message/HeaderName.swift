@@ -3,13 +3,13 @@
 public struct HeaderName: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
     /// The lowercase long form, e.g. `"call-id"`.
     public let key: String
-    /// Index+1 into `KnownHeaders.keys` for well-known headers, 0 otherwise (fast equality).
+    /// Index+1 into `KnownHeaders.table` for well-known headers, 0 otherwise (fast equality).
     let id: UInt16
 
     /// Normalises any spelling: `"CALL-ID"`, `"i"` and `"Call-Id"` all give `call-id`.
     public init(_ name: String) {
         var lower = name.asciiLowercased
-        if lower.utf8.count == 1, let long = HeaderName.compactForms[lower] { lower = long }
+        if lower.utf8.count == 1, let long = KnownHeaders.compactForms[lower] { lower = long }
         key = lower
         id = KnownHeaders.idByKey[lower] ?? 0
     }
@@ -34,8 +34,8 @@ public struct HeaderName: Hashable, Sendable, ExpressibleByStringLiteral, Custom
         return HeaderName.spell(key)
     }
 
+    /// Each word capitalised: `max-forwards` → `Max-Forwards`.
     static func spell(_ key: String) -> String {
-        if let known = HeaderName.spellings[key] { return known }
         return key.split(separator: "-", omittingEmptySubsequences: false).map { word in
             word.prefix(1).uppercased() + word.dropFirst()
         }.joined(separator: "-")
@@ -43,69 +43,46 @@ public struct HeaderName: Hashable, Sendable, ExpressibleByStringLiteral, Custom
 
     public var description: String { canonicalSpelling }
 
-    /// Compact forms (RFC 3261 §7.3.3 and extensions).
-    static let compactForms: [String: String] = [
-        "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length", "c": "content-type",
-        "f": "from", "s": "subject", "k": "supported", "t": "to", "v": "via", "o": "event", "u": "allow-events",
-        "r": "refer-to", "b": "referred-by", "x": "session-expires", "a": "accept-contact", "j": "reject-contact",
-        "d": "request-disposition", "y": "identity", "n": "identity-info",
-    ]
+    // Well-known names (ids come from their rows in `KnownHeaders.table`).
+    public static let via = HeaderName(known: "via")
+    public static let from = HeaderName(known: "from")
+    public static let to = HeaderName(known: "to")
+    public static let callID = HeaderName(known: "call-id")
+    public static let cseq = HeaderName(known: "cseq")
+    public static let contact = HeaderName(known: "contact")
+    public static let maxForwards = HeaderName(known: "max-forwards")
+    public static let contentLength = HeaderName(known: "content-length")
+    public static let contentType = HeaderName(known: "content-type")
+    public static let contentEncoding = HeaderName(known: "content-encoding")
+    public static let expires = HeaderName(known: "expires")
+    public static let route = HeaderName(known: "route")
+    public static let recordRoute = HeaderName(known: "record-route")
+    public static let subject = HeaderName(known: "subject")
+    public static let supported = HeaderName(known: "supported")
+    public static let require = HeaderName(known: "require")
+    public static let proxyRequire = HeaderName(known: "proxy-require")
+    public static let allow = HeaderName(known: "allow")
+    public static let accept = HeaderName(known: "accept")
+    public static let event = HeaderName(known: "event")
+    public static let allowEvents = HeaderName(known: "allow-events")
+    public static let referTo = HeaderName(known: "refer-to")
+    public static let referredBy = HeaderName(known: "referred-by")
+    public static let sessionExpires = HeaderName(known: "session-expires")
+    public static let userAgent = HeaderName(known: "user-agent")
+    public static let date = HeaderName(known: "date")
+    public static let authorization = HeaderName(known: "authorization")
+    public static let wwwAuthenticate = HeaderName(known: "www-authenticate")
+    public static let proxyAuthenticate = HeaderName(known: "proxy-authenticate")
+    public static let proxyAuthorization = HeaderName(known: "proxy-authorization")
 
-    static let spellings: [String: String] = [
-        "call-id": "Call-ID", "cseq": "CSeq", "www-authenticate": "WWW-Authenticate", "mime-version": "MIME-Version",
-        "rack": "RAck", "rseq": "RSeq", "sip-etag": "SIP-ETag", "sip-if-match": "SIP-If-Match",
-    ]
-
-
-    // Well-known names; their ids are their positions in `KnownHeaders.keys`.
-    public static var via: HeaderName { HeaderName(fixedKey: "via", id: 1) }
-    public static var from: HeaderName { HeaderName(fixedKey: "from", id: 2) }
-    public static var to: HeaderName { HeaderName(fixedKey: "to", id: 3) }
-    public static var callID: HeaderName { HeaderName(fixedKey: "call-id", id: 4) }
-    public static var cseq: HeaderName { HeaderName(fixedKey: "cseq", id: 5) }
-    public static var contact: HeaderName { HeaderName(fixedKey: "contact", id: 6) }
-    public static var maxForwards: HeaderName { HeaderName(fixedKey: "max-forwards", id: 7) }
-    public static var contentLength: HeaderName { HeaderName(fixedKey: "content-length", id: 8) }
-    public static var contentType: HeaderName { HeaderName(fixedKey: "content-type", id: 9) }
-    public static var contentEncoding: HeaderName { HeaderName(fixedKey: "content-encoding", id: 10) }
-    public static var expires: HeaderName { HeaderName(fixedKey: "expires", id: 11) }
-    public static var route: HeaderName { HeaderName(fixedKey: "route", id: 12) }
-    public static var recordRoute: HeaderName { HeaderName(fixedKey: "record-route", id: 13) }
-    public static var subject: HeaderName { HeaderName(fixedKey: "subject", id: 14) }
-    public static var supported: HeaderName { HeaderName(fixedKey: "supported", id: 15) }
-    public static var require: HeaderName { HeaderName(fixedKey: "require", id: 16) }
-    public static var proxyRequire: HeaderName { HeaderName(fixedKey: "proxy-require", id: 17) }
-    public static var allow: HeaderName { HeaderName(fixedKey: "allow", id: 18) }
-    public static var accept: HeaderName { HeaderName(fixedKey: "accept", id: 19) }
-    public static var event: HeaderName { HeaderName(fixedKey: "event", id: 20) }
-    public static var allowEvents: HeaderName { HeaderName(fixedKey: "allow-events", id: 21) }
-    public static var referTo: HeaderName { HeaderName(fixedKey: "refer-to", id: 22) }
-    public static var referredBy: HeaderName { HeaderName(fixedKey: "referred-by", id: 23) }
-    public static var sessionExpires: HeaderName { HeaderName(fixedKey: "session-expires", id: 24) }
-    public static var userAgent: HeaderName { HeaderName(fixedKey: "user-agent", id: 25) }
-    public static var date: HeaderName { HeaderName(fixedKey: "date", id: 26) }
-    public static var authorization: HeaderName { HeaderName(fixedKey: "authorization", id: 27) }
-    public static var wwwAuthenticate: HeaderName { HeaderName(fixedKey: "www-authenticate", id: 28) }
-    public static var proxyAuthenticate: HeaderName { HeaderName(fixedKey: "proxy-authenticate", id: 29) }
-    public static var proxyAuthorization: HeaderName { HeaderName(fixedKey: "proxy-authorization", id: 30) }
-
-    init(fixedKey: String, id: UInt16) {
-        key = fixedKey
-        self.id = id
+    /// A name from `KnownHeaders.table` (a missing one is a programming error caught by tests).
+    init(known key: String) {
+        self.key = key
+        id = KnownHeaders.idByKey[key] ?? 0
     }
 
-    /// Headers whose values are comma-separated lists (RFC 3261 §7.3.1) and may be split.
-    /// Everything else (credentials, challenges, Date, Call-ID, unknown headers, …) is never split.
-    static let listHeaders: Set<String> = [
-        "via", "contact", "route", "record-route", "path", "service-route", "accept", "accept-encoding",
-        "accept-language", "alert-info", "allow", "allow-events", "call-info", "content-encoding",
-        "content-language", "error-info", "in-reply-to", "proxy-require", "require", "supported", "unsupported",
-        "warning", "reason", "p-asserted-identity", "p-preferred-identity", "accept-contact", "reject-contact",
-        "security-client", "security-server", "security-verify", "privacy",
-    ]
-
     /// Whether values of this header may be split at top-level commas.
-    public var isList: Bool { HeaderName.listHeaders.contains(key) }
+    public var isList: Bool { id != 0 && KnownHeaders.table[Int(id) - 1].isList }
 }
 
 extension HeaderName {
@@ -122,30 +99,126 @@ extension HeaderName {
             return bytes.count
         }
     }
-
-    /// Keys of the headers this codec knows, written with `canonicalSpelling` on output.
-    static let knownKeys: Set<String> = listHeaders.union([
-        "call-id", "cseq", "from", "to", "max-forwards", "content-length", "content-type", "expires", "subject",
-        "event", "refer-to", "referred-by", "session-expires", "user-agent", "server", "date", "authorization",
-        "www-authenticate", "proxy-authenticate", "proxy-authorization", "min-expires", "retry-after",
-        "timestamp", "organization", "priority", "reply-to", "mime-version", "content-disposition",
-        "authentication-info", "identity", "identity-info", "rack", "rseq", "subscription-state", "min-se",
-        "replaces", "sip-etag", "sip-if-match", "request-disposition", "content-transfer-encoding",
-        "allow-events", "accept-contact", "reject-contact", "identity", "content-encoding", "supported", "require",
-    ])
 }
 
-/// The well-known header names, with an open-addressing table for allocation-free lookup
-/// of raw (any case, compact or long) names from the wire.
+/// One known header: its lowercase key, its compact form (RFC 3261 §7.3.3 and extensions),
+/// a spelling other than capitalised words, and whether its values are comma-separated lists
+/// (RFC 3261 §7.3.1) that may be split. Everything else (credentials, challenges, Date,
+/// Call-ID, unknown headers, …) is never split.
+struct KnownHeader: Sendable {
+    let key: String
+    let compact: Character?
+    let spelling: String?
+    let isList: Bool
+
+    init(_ key: String, compact: Character? = nil, spelling: String? = nil, list: Bool = false) {
+        self.key = key
+        self.compact = compact
+        self.spelling = spelling
+        self.isList = list
+    }
+}
+
+/// The well-known header names — one table from which ids, compact forms and canonical
+/// spellings derive — with an open-addressing table for allocation-free lookup of raw
+/// (any case, compact or long) names from the wire.
 enum KnownHeaders {
-    /// The first entries are fixed (they back `HeaderName.via` … with constant ids).
-    static let fixed: [String] = ["via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-length", "content-type", "content-encoding", "expires", "route", "record-route", "subject", "supported", "require", "proxy-require", "allow", "accept", "event", "allow-events", "refer-to", "referred-by", "session-expires", "user-agent", "date", "authorization", "www-authenticate", "proxy-authenticate", "proxy-authorization"]
-    static let keys: [String] = fixed + HeaderName.knownKeys.subtracting(fixed).sorted()
-    static let spellings: [String] = keys.map(HeaderName.spell)
+    /// Every header the codec knows, once. A header's id is its position + 1.
+    static let table: [KnownHeader] = [
+        KnownHeader("via", compact: "v", list: true),
+        KnownHeader("from", compact: "f"),
+        KnownHeader("to", compact: "t"),
+        KnownHeader("call-id", compact: "i", spelling: "Call-ID"),
+        KnownHeader("cseq", spelling: "CSeq"),
+        KnownHeader("contact", compact: "m", list: true),
+        KnownHeader("max-forwards"),
+        KnownHeader("content-length", compact: "l"),
+        KnownHeader("content-type", compact: "c"),
+        KnownHeader("content-encoding", compact: "e", list: true),
+        KnownHeader("expires"),
+        KnownHeader("route", list: true),
+        KnownHeader("record-route", list: true),
+        KnownHeader("subject", compact: "s"),
+        KnownHeader("supported", compact: "k", list: true),
+        KnownHeader("require", list: true),
+        KnownHeader("proxy-require", list: true),
+        KnownHeader("allow", list: true),
+        KnownHeader("accept", list: true),
+        KnownHeader("event", compact: "o"),
+        KnownHeader("allow-events", compact: "u", list: true),
+        KnownHeader("refer-to", compact: "r"),
+        KnownHeader("referred-by", compact: "b"),
+        KnownHeader("session-expires", compact: "x"),
+        KnownHeader("user-agent"),
+        KnownHeader("date"),
+        KnownHeader("authorization"),
+        KnownHeader("www-authenticate", spelling: "WWW-Authenticate"),
+        KnownHeader("proxy-authenticate"),
+        KnownHeader("proxy-authorization"),
+        KnownHeader("accept-contact", compact: "a", list: true),
+        KnownHeader("accept-encoding", list: true),
+        KnownHeader("accept-language", list: true),
+        KnownHeader("alert-info", list: true),
+        KnownHeader("authentication-info"),
+        KnownHeader("call-info", list: true),
+        KnownHeader("content-disposition"),
+        KnownHeader("content-language", list: true),
+        KnownHeader("content-transfer-encoding"),
+        KnownHeader("error-info", list: true),
+        KnownHeader("identity", compact: "y"),
+        KnownHeader("identity-info", compact: "n"),
+        KnownHeader("in-reply-to", list: true),
+        KnownHeader("mime-version", spelling: "MIME-Version"),
+        KnownHeader("min-expires"),
+        KnownHeader("min-se"),
+        KnownHeader("organization"),
+        KnownHeader("p-asserted-identity", list: true),
+        KnownHeader("p-preferred-identity", list: true),
+        KnownHeader("path", list: true),
+        KnownHeader("priority"),
+        KnownHeader("privacy", list: true),
+        KnownHeader("rack", spelling: "RAck"),
+        KnownHeader("reason", list: true),
+        KnownHeader("reject-contact", compact: "j", list: true),
+        KnownHeader("replaces"),
+        KnownHeader("reply-to"),
+        KnownHeader("request-disposition", compact: "d"),
+        KnownHeader("retry-after"),
+        KnownHeader("rseq", spelling: "RSeq"),
+        KnownHeader("security-client", list: true),
+        KnownHeader("security-server", list: true),
+        KnownHeader("security-verify", list: true),
+        KnownHeader("server"),
+        KnownHeader("service-route", list: true),
+        KnownHeader("sip-etag", spelling: "SIP-ETag"),
+        KnownHeader("sip-if-match", spelling: "SIP-If-Match"),
+        KnownHeader("subscription-state"),
+        KnownHeader("timestamp"),
+        KnownHeader("unsupported", list: true),
+        KnownHeader("warning", list: true),
+    ]
+
+    static let keys: [String] = table.map(\.key)
+    /// How each known header is written on output (`canonicalSpelling`).
+    static let spellings: [String] = table.map { $0.spelling ?? HeaderName.spell($0.key) }
     static let idByKey: [String: UInt16] = {
         var d: [String: UInt16] = [:]
         for (i, k) in keys.enumerated() { d[k] = UInt16(i + 1) }
         return d
+    }()
+    /// Compact form → long key (`"i"` → `"call-id"`).
+    static let compactForms: [String: String] = {
+        var d: [String: String] = [:]
+        for row in table { if let c = row.compact { d[String(c)] = row.key } }
+        return d
+    }()
+    /// Lowercase compact byte → index into `table`, or -1.
+    static let compactIndex: [Int16] = {
+        var t = [Int16](repeating: -1, count: 256)
+        for (i, row) in table.enumerated() {
+            if let c = row.compact?.asciiValue { t[Int(c)] = Int16(i) }
+        }
+        return t
     }()
     static let keyBytes: [[UInt8]] = keys.map { Array($0.utf8) }
     static let spellingBytes: [[UInt8]] = spellings.map { Array($0.utf8) }
@@ -185,30 +258,8 @@ enum KnownHeaders {
     /// The index of a known header for a raw name (compact forms included), or nil.
     static func lookup(_ raw: UnsafeBufferPointer<UInt8>) -> Int? {
         if raw.count == 1 {
-            let long: String? = switch ByteClass.lower(raw[0]) {
-            case UInt8(ascii: "i"): "call-id"
-            case UInt8(ascii: "m"): "contact"
-            case UInt8(ascii: "e"): "content-encoding"
-            case UInt8(ascii: "l"): "content-length"
-            case UInt8(ascii: "c"): "content-type"
-            case UInt8(ascii: "f"): "from"
-            case UInt8(ascii: "s"): "subject"
-            case UInt8(ascii: "k"): "supported"
-            case UInt8(ascii: "t"): "to"
-            case UInt8(ascii: "v"): "via"
-            case UInt8(ascii: "o"): "event"
-            case UInt8(ascii: "u"): "allow-events"
-            case UInt8(ascii: "r"): "refer-to"
-            case UInt8(ascii: "b"): "referred-by"
-            case UInt8(ascii: "x"): "session-expires"
-            case UInt8(ascii: "a"): "accept-contact"
-            case UInt8(ascii: "j"): "reject-contact"
-            case UInt8(ascii: "d"): "request-disposition"
-            case UInt8(ascii: "y"): "identity"
-            case UInt8(ascii: "n"): "identity-info"
-            default: nil
-            }
-            return long.flatMap { idByKey[$0] }.map { Int($0) - 1 }
+            let index = compactIndex[Int(ByteClass.lower(raw[0]))]
+            return index < 0 ? nil : Int(index)
         }
         var h = hash(raw) & (slotCount - 1)
         while true {

@@ -1,19 +1,23 @@
 import NIOCore
 import RTPMedia
 import SIP
+import SoftphoneSIPMapping
 import SIPNetwork
 import SIPUserAgent
 import SoftphoneCore
 
 /// Runs a `LineAgent` on one event loop: feeds it inputs stamped with the loop's clock and
 /// carries out its outputs — messages through the transport, timers as scheduled tasks,
-/// RTP sessions, actions to `report`. Confined to the event loop.
+/// RTP sessions, its events (mapped to core actions by `mapping`) to `report`. Confined to
+/// the event loop.
 final class LineDriver {
     private var agent: LineAgent
     private let loop: EventLoop
     private let transport: SIPTransport
     /// Receives the agent's actions (and notes), on the event loop.
     private let report: (Action) -> Void
+    /// Core commands → agent requests, agent events → core actions.
+    let mapping: LineMapping
     /// Receives watched colleagues' presence (SIP URI, presence), on the event loop.
     var watched: (String, Presence) -> Void = { _, _ in }
     private let mediaHost: String
@@ -21,22 +25,23 @@ final class LineDriver {
     private var timers = DeadlineQueue<LineTimer, UInt64>()
     /// The one event-loop task waiting for the earliest timer, and when it fires.
     private var wakeup: (task: Scheduled<Void>, at: UInt64)?
-    private var sessions: [CallID: RTPSession] = [:]
+    private var sessions: [LineCallID: RTPSession] = [:]
     /// Calls whose RTP port is being opened; a close that comes meanwhile is remembered.
-    private var opening: [CallID: Bool] = [:]
+    private var opening: [LineCallID: Bool] = [:]
     /// Calls whose RTP stream has started, with the counters last reported.
-    private var started: [CallID: MediaStats] = [:]
-    /// The line's state as last reported to the core.
-    private(set) var lineState: LineState = .unregistered
+    private var started: [LineCallID: MediaStats] = [:]
+    /// The registration as last reported.
+    private(set) var lineState: RegistrationState = .unregistered
     /// Whether the agent still waits for an answer to a registration, publication or
     /// subscription change (see `LineAgent.hasPendingWork`).
     var hasPendingWork: Bool { agent.hasPendingWork }
     /// A reference to this driver that closures scheduled on the loop may hold.
     var box: NIOLoopBoundBox<LineDriver?>?
 
-    init(agent: LineAgent, loop: EventLoop, transport: SIPTransport, mediaHost: String, audio: AudioSource,
-         report: @escaping (Action) -> Void) {
+    init(agent: LineAgent, mapping: LineMapping, loop: EventLoop, transport: SIPTransport, mediaHost: String,
+         audio: AudioSource, report: @escaping (Action) -> Void) {
         self.agent = agent
+        self.mapping = mapping
         self.loop = loop
         self.transport = transport
         self.report = report
@@ -87,13 +92,14 @@ final class LineDriver {
             armWakeup()
         case .cancelTimer(let timer):
             timers.cancel(timer)
-        case .report(let action):
-            if case .presence(.lineStateChanged(let state)) = action { lineState = state }
-            report(action)
+        case .report(let event):
+            if case .registration(let state) = event { lineState = state }
+            switch mapping.report(for: event) {
+            case .action(let action): report(action)
+            case .watched(let uri, let presence): watched(uri, presence)
+            }
         case .media(let command):
             media(command)
-        case .watched(let uri, let presence):
-            watched(uri, presence)
         }
     }
 
@@ -134,7 +140,7 @@ final class LineDriver {
         }
     }
 
-    private func opened(_ id: CallID, _ session: RTPSession) {
+    private func opened(_ id: LineCallID, _ session: RTPSession) {
         let closedMeanwhile = opening.removeValue(forKey: id) ?? true
         if closedMeanwhile {
             Task { await session.close() }
@@ -145,7 +151,7 @@ final class LineDriver {
         handle(.mediaOpened(id, port: UInt16(session.localPort)))
     }
 
-    private func openFailed(_ id: CallID, _ reason: String) {
+    private func openFailed(_ id: LineCallID, _ reason: String) {
         opening[id] = nil
         handle(.mediaFailed(id, reason: reason))
     }
@@ -163,7 +169,7 @@ final class LineDriver {
                                     lastReceivedAt: last, codec: previous.codec)
             if report.packetsSent != previous.packetsSent || report.packetsReceived != previous.packetsReceived {
                 started[id] = report
-                self.report(.mediaStats(id, report))
+                self.report(.mediaStats(LineMapping.core(id), report))
             }
         }
     }

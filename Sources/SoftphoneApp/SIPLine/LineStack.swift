@@ -2,9 +2,18 @@ import NIOCore
 import NIOPosix
 import RTPMedia
 import SIP
+import SoftphoneSIPMapping
 import SIPNetwork
 import SIPUserAgent
 import SoftphoneCore
+
+/// What the app hands a line, in the core's vocabulary (mapped to the agent's by `LineMapping`).
+package enum LineStackInput: Sendable {
+    case command(LineCommand)
+    /// Place a call as `caller` (our own identity when nil) with extra headers (`X-Queue`,
+    /// `Diversion`, …): what a switchboard or a test caller does with this agent.
+    case place(CallID, to: String, caller: Party?, headers: [SIPHeader])
+}
 
 /// A `LineAgent` at work: bound to a UDP/TCP address, driven on one event loop with real
 /// timers and RTP media, its actions handed to `report` on that loop. The softphone's line
@@ -25,7 +34,8 @@ package final class LineStack: Sendable {
 
     /// Binds `host:port` and starts the agent, its `local` set to the bound address.
     package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
-                      loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil,
+                              loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil,
+                              queues: QueueDirectory = QueueDirectory([]),
                       report: @escaping @Sendable (Action) -> Void,
                       problem: @escaping @Sendable (String) -> Void,
                       watched: @escaping @Sendable (String, Presence) -> Void = { _, _ in }) async throws -> LineStack {
@@ -37,10 +47,11 @@ package final class LineStack: Sendable {
         configuration.local = SIPHop(transport: .udp, host: transport.local.host, port: transport.local.port)
         if configuration.mediaHost == host { configuration.mediaHost = transport.local.host }
         let agent = LineAgent(configuration: configuration, seed: seed)
+        let mapping = LineMapping(queues: queues, configuration: configuration)
         let mediaHost = configuration.mediaHost
         let ticker = try await loop.submit { () -> NIOLoopBound<RepeatedTask?> in
-            let driver = LineDriver(agent: agent, loop: loop, transport: transport, mediaHost: mediaHost, audio: audio,
-                                    report: report)
+            let driver = LineDriver(agent: agent, mapping: mapping, loop: loop, transport: transport,
+                                    mediaHost: mediaHost, audio: audio, report: report)
             driver.box = box
             driver.watched = watched
             box.value = driver
@@ -54,18 +65,27 @@ package final class LineStack: Sendable {
 
     /// Hands an input to the agent, on its loop (later, when called on the loop: safe
     /// from within the driver's own callbacks).
-    package func send(_ input: LineInput) {
+    package func send(_ input: LineStackInput) {
         let driver = self.driver
-        loop.execute { driver.value?.handle(input) }
+        loop.execute { driver.value.map { Self.deliver(input, to: $0) } }
+    }
+
+    private static func deliver(_ input: LineStackInput, to line: LineDriver) {
+        switch input {
+        case .command(let command):
+            line.handle(.command(line.mapping.request(for: command)))
+        case .place(let id, let target, let caller, let headers):
+            line.handle(.place(LineMapping.line(id), to: target, caller: caller.map(LineMapping.caller), headers: headers))
+        }
     }
 
     /// Hands an input to the agent at once when called on its loop, else like `send`. Only
     /// for callers that are never inside the driver's callbacks: the runtime, which the
     /// `RuntimeHost` runs on the line's loop, so the core's answer to an INVITE leaves
     /// without waiting for another turn of the loop.
-    func sendNow(_ input: LineInput) {
+    func sendNow(_ input: LineStackInput) {
         guard loop.inEventLoop else { return send(input) }
-        driver.value?.handle(input)
+        driver.value.map { Self.deliver(input, to: $0) }
     }
 
     /// Waits up to `timeout` while the line is still registered or registering, or a

@@ -13,13 +13,16 @@ public struct SIPLineSettings: Sendable {
     public var audioFile: String?
     /// The Team tab's row (id and name) of each watched SIP URI (`agent.watched`).
     public var colleagues: [String: (id: String, name: String)]
+    /// Recognises queue calls from what an INVITE says (SPEC section 6).
+    public var queues: QueueDirectory
 
     public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil,
-                colleagues: [String: (id: String, name: String)] = [:]) {
+                colleagues: [String: (id: String, name: String)] = [:], queues: QueueDirectory = QueueDirectory([])) {
         self.agent = agent
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.audioFile = audioFile
         self.colleagues = colleagues
+        self.queues = queues
     }
 }

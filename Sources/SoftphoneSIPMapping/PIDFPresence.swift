@@ -1,3 +1,4 @@
+import PIDF
 import SoftphoneCore
 
 /// The softphone's presence as a PIDF document, and back.
@@ -65,7 +66,7 @@ import SoftphoneCore
 /// "Out of office") or any person lists vacation or holiday; a document with only
 /// that gives Out of office (Offline with the overlay). Nothing of the above: nil.
 public enum PIDFPresence {
-    public static let contentType = "application/pidf+xml"
+    public static let contentType = PIDFDocument.contentType
 
     /// The tuple's id in published documents.
     public static let tupleID = "softphone"
@@ -193,15 +194,5 @@ public enum PIDFPresence {
         case .offline: 1
         case .unknown: 0
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing white space (Unicode `White_Space`), no Foundation needed.
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(scalars[first...last])
     }
 }
