@@ -186,10 +186,11 @@ public final class Runtime {
         let logged = app.core.log.appended
         let effects = Reducer.reduce(&app.core, action, at: now)
         dirty = true
-        // Every Log-tab line goes to the log file too (nothing is written before the log is set up).
+        for effect in effects { perform(effect, at: now) }
+        // Every Log-tab line goes to the log file too, after the effects (a 180 does not wait
+        // for a log line); nothing is written before the log is set up.
         let added = app.core.log.appended - logged
         if added > 0 { for event in app.core.log.newest(added) { AppLog.record(event) } }
-        for effect in effects { perform(effect, at: now) }
     }
 
     func perform(_ effect: Effect, at now: Instant) {

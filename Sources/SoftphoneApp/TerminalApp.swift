@@ -5,6 +5,7 @@ import Darwin
 #endif
 import NIOCore
 import NIOPosix
+import SoftphoneLogging
 import SoftphoneCore
 import TerminalUI
 
@@ -85,7 +86,8 @@ public enum TerminalApp {
                 redraw = false
                 if firstFrame {
                     firstFrame = false
-                    StartupReport.firstFrameDrawn()
+                    // In the log for a support case (and read by `make bench` for the start-up time).
+                    SoftphoneLog.logger(SoftphoneLog.app).info("first frame drawn")
                 }
             }
 
@@ -123,17 +125,5 @@ public enum TerminalApp {
         let line = "softphone: \(message)\n"
         _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
         return 1
-    }
-}
-
-/// For `make bench`: when `SOFTPHONE_FIRST_FRAME_FILE` is set, the wall-clock time
-/// (nanoseconds since the epoch) of the first frame is written there.
-enum StartupReport {
-    static func firstFrameDrawn() {
-        guard let path = getenv("SOFTPHONE_FIRST_FRAME_FILE").map({ String(cString: $0) }), !path.isEmpty else { return }
-        let text = "\(WallClock.now().nanosecondsSinceEpoch)\n"
-        guard let file = fopen(path, "w") else { return }
-        fputs(text, file)
-        fclose(file)
     }
 }

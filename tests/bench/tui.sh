@@ -18,16 +18,19 @@ cleanup() {
 trap cleanup EXIT
 
 # run N: starts the demo, waits for its first frame; prints milliseconds from launch to first frame.
+# The first frame is the log's "first frame drawn" line (its own XDG_STATE_HOME per run; the
+# log's timestamps have millisecond precision).
 run() {
-    local n=$1 frame="$TMP/frame-$1"
-    local t0
-    t0=$(date +%s%N)
+    local n=$1 log="$TMP/state-$1/softphone/softphone.log"
+    local t0 line stamp
+    t0=$(date +%s%3N)
     tmx new-session -d -s "r$n" -x 120 -y 40 \
-        "echo \$\$ > '$TMP/r$n.pid'; exec env -i PATH='$PATH' HOME='$TMP' TERM=xterm-256color LANG=C.UTF-8 \
-         SOFTPHONE_FIRST_FRAME_FILE='$frame' '$BIN' --demo"
-    for _ in $(seq 400); do [ -s "$frame" ] && break; sleep 0.05; done   # bounded: 20 s
-    [ -s "$frame" ] || { echo "no first frame in run $n" >&2; return 1; }
-    echo $(( ($(cat "$frame") - t0) / 1000000 ))
+        "echo \$\$ > '$TMP/r$n.pid'; exec env -i PATH='$PATH' HOME='$TMP' XDG_STATE_HOME='$TMP/state-$n' \
+         TERM=xterm-256color LANG=C.UTF-8 '$BIN' --demo"
+    for _ in $(seq 400); do grep -q "softphone.app: first frame drawn" "$log" 2>/dev/null && break; sleep 0.05; done   # bounded: 20 s
+    line=$(grep -m1 "softphone.app: first frame drawn" "$log" 2>/dev/null) || { echo "no first frame in run $n" >&2; return 1; }
+    stamp=$(date -d "${line%% *}" +%s%3N)
+    echo $(( stamp - t0 ))
 }
 
 times=()
