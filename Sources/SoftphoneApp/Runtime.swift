@@ -79,6 +79,7 @@ public final class Runtime {
 
     /// Starts the day: logs in (which registers the line and resynchronizes Teams).
     public func start(at now: Instant) {
+        let now = max(now, clockFloor)
         for action in startup { dispatch(action, at: now) }
         startup = []
         dispatch(.login, at: now)
@@ -88,6 +89,7 @@ public final class Runtime {
 
     /// Handles a key. Returns `false` when the agent quits.
     public func handle(_ key: KeyInput, at now: Instant) -> Bool {
+        let now = max(now, clockFloor)
         dirty = true
         if key == .resize { return true }
         let rowCounts: [Tab: Int] = [.team: teamTable().rows.count, .history: history.count, .log: state.log.count]
@@ -151,7 +153,10 @@ public final class Runtime {
 
     /// The second half of `shutdown(at:)`, off the runtime's thread (it waits for the
     /// connectors): lets logout's requests and the call log's last writes go out.
-    public func closeConnectors() { closer.close() }
+    public func closeConnectors() {
+        closer.closeConnectors()
+        closer.flushCallLog()
+    }
 
     /// Closes the connectors from another thread than the runtime's.
     public struct Closer: @unchecked Sendable {
@@ -161,9 +166,14 @@ public final class Runtime {
         fileprivate let teams: TeamsConnector
         fileprivate let callLog: CallLogWriter?
 
-        public func close() {
+        /// Lets logout's requests go out (the Teams session cleared, the line de-registered).
+        public func closeConnectors() {
             teams.close(timeout: .seconds(2))
             line.close(timeout: .seconds(2))
+        }
+
+        /// Waits for the call log's last writes.
+        public func flushCallLog() {
             callLog?.flush(timeout: .seconds(2))
         }
     }

@@ -20,6 +20,8 @@ public final class RuntimeHost: Sendable {
     /// A step is already queued on the loop: posts meanwhile need no other.
     private let stepQueued = Atomic<Bool>(false)
     private let quit = Atomic<Bool>(false)
+    /// Set when shutdown has handled the last actions: nothing more is stepped.
+    private let stopped = Atomic<Bool>(false)
     /// The one task waiting for the runtime's next deadline, and that deadline.
     private let timer: NIOLoopBoundBox<(task: Scheduled<Void>, at: Instant)?>
 
@@ -36,22 +38,29 @@ public final class RuntimeHost: Sendable {
         nonisolated(unsafe) let handedOver = runtime
         self.runtime = NIOLoopBoundBox.makeBoxSendingValue(handedOver, eventLoop: loop)
         self.timer = NIOLoopBoundBox.makeEmptyBox(valueType: (task: Scheduled<Void>, at: Instant).self, eventLoop: loop)
-        inbox.onPost { [weak self] in self?.wake() }
+        self.inbox = inbox
     }
 
-    /// Starts the day on the loop.
+    private let inbox: Inbox
+
+    /// Starts the day on the loop. What connectors posted before is handled right after
+    /// the start (login first), in the order it was posted.
     public func start(at now: Instant) {
         loop.execute { [self] in
             runtime.value.start(at: now)
+            inbox.onPost { [weak self] in self?.wake() }
             step()
         }
     }
 
-    /// A key from the terminal.
+    /// A key from the terminal, handled on the loop at the loop's time, after everything
+    /// that was due or posted before it. Keys after quit are dropped.
     public func key(_ key: KeyInput) {
-        let at = clock()
         loop.execute { [self] in
-            if !runtime.value.handle(key, at: at) {
+            guard !quitRequested, !stopped.load(ordering: .sequentiallyConsistent) else { return }
+            let runtime = self.runtime.value, at = clock()
+            runtime.advance(to: at)
+            if !runtime.handle(key, at: at) {
                 quit.store(true, ordering: .sequentiallyConsistent)
                 frameReady()
             }
@@ -70,16 +79,23 @@ public final class RuntimeHost: Sendable {
         }
     }
 
-    /// Logs out on the loop, then — on the caller's thread, which must not be the loop —
-    /// lets the connectors deliver logout's requests and the call log finish writing.
+    /// Logs out on the loop; then, on the caller's thread (which must not be the loop),
+    /// lets the connectors deliver logout's requests; handles what they reported meanwhile
+    /// (the call records among it) in one last step; and waits for the call log's writes.
     public func shutdown() {
-        let clock = self.clock, runtime = self.runtime, timer = self.timer
-        try? loop.submit {
+        let clock = self.clock, runtime = self.runtime
+        try? loop.submit { [self] in
+            runtime.value.logOut(at: clock())
+            step()
+        }.wait()
+        closer.closeConnectors()
+        try? loop.submit { [self] in
+            step()
+            stopped.store(true, ordering: .sequentiallyConsistent)
             timer.value?.task.cancel()
             timer.value = nil
-            runtime.value.logOut(at: clock())
         }.wait()
-        closer.close()
+        closer.flushCallLog()
     }
 
     // MARK: On the loop
@@ -96,6 +112,7 @@ public final class RuntimeHost: Sendable {
 
     /// Handles what is due, waits for the next deadline, and publishes a frame if anything changed.
     private func step() {
+        guard !stopped.load(ordering: .sequentiallyConsistent) else { return }
         let runtime = self.runtime.value
         runtime.advance(to: clock())
         armTimer(runtime)
@@ -110,11 +127,14 @@ public final class RuntimeHost: Sendable {
         guard let next = runtime.nextDeadline else { return }
         if let current = timer.value, current.at <= next { return }
         timer.value?.task.cancel()
-        let wait = max(.zero, next - clock())
+        // Deadlines are wall-clock instants and the loop waits on a monotonic clock: waiting
+        // at most a second at a time keeps a timer on time when the wall clock jumps ahead.
+        let now = clock()
+        let wait = min(max(.zero, next - now), .seconds(1))
         let task = loop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) { [self] in
             timer.value = nil
             step()
         }
-        timer.value = (task, next)
+        timer.value = (task, now + wait)
     }
 }

@@ -50,13 +50,18 @@ public enum TerminalApp {
         let launched: Launch
         do { launched = try launch(context) } catch { return fail("\(error)") }
         defer { launched.stop() }
-        let host = RuntimeHost(runtime: launched.runtime, loop: context.loop, frameReady: { wakeup.signal() })
 
         let signalFD: Int32
-        do { signalFD = try TerminalSignals.install() } catch { return fail("\(error)") }
         let terminal: NcursesTerminal
-        do { terminal = try NcursesTerminal(ascii: ascii) } catch { return fail("\(error)") }
+        do {
+            signalFD = try TerminalSignals.install()
+            terminal = try NcursesTerminal(ascii: ascii)
+        } catch {
+            launched.runtime.closeConnectors()
+            return fail("\(error)")
+        }
         defer { terminal.stop() }
+        let host = RuntimeHost(runtime: launched.runtime, loop: context.loop, frameReady: { wakeup.signal() })
 
         host.start(at: start)
         loop(host, terminal, ascii: ascii, signalFD: signalFD, wakeup: wakeup)

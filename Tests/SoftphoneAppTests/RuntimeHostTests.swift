@@ -94,6 +94,31 @@ struct RuntimeHostTests {
         #expect(f.line.commands.contains { if case .respond("c1", _, _) = $0.0 { true } else { false } })
     }
 
+    @Test("What connectors post before the start is handled after login, in order, never before it")
+    func postsBeforeStart() {
+        let f = Fixture()
+        f.inbox.post(.note(.line, "posted while the terminal was starting"))
+        f.loop.run()
+        #expect(f.frames.count.withLock { $0 } == 0)  // nothing ran before the start
+        f.host.start(at: f.clock.now)
+        f.loop.run()
+        let log = f.host.takeFrame()?.app.core.log.events.map(\.text) ?? []
+        let login = log.firstIndex(of: "logged in"), note = log.firstIndex(of: "posted while the terminal was starting")
+        #expect(login != nil && note != nil && login! < note!)
+    }
+
+    @Test("Keys typed after q are dropped, not handled on the way out")
+    func keysAfterQuit() {
+        let f = Fixture()
+        f.host.start(at: f.clock.now)
+        f.loop.run()
+        f.host.key(.character("q"))
+        f.host.key(.character("L"))  // would log out
+        f.loop.run()
+        #expect(f.host.quitRequested)
+        #expect(!f.line.commands.contains { $0.0 == .unregister })
+    }
+
     @Test("Keys reach the runtime on the loop; q with no call asks to quit")
     func keysAndQuit() {
         let f = Fixture()
