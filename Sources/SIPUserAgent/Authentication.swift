@@ -47,43 +47,9 @@ extension LineAgent {
             runSubscriptions(.resend(request, uri: uri, hop: context.hop), authAttempts: context.authAttempts + 1,
                              now, &out)
             return
-        default:
-            break
-        }
-        var request = request
-        let sequence: UInt32
-        switch context.owner {
-        case .registration:
-            return
         case .call(let callID):
-            guard var leg = calls[callID] else { return }
-            leg.dialog.localSequence += 1
-            sequence = leg.dialog.localSequence
-            calls[callID] = leg
-        case .publication:
-            return
-        case .subscription:
-            return
-        case .none:
-            return
-        }
-        request.headers.set("CSeq", CSeq(sequence, request.method).description)
-        request.headers.set("Via", via(context.hop.transport))
-        let newKey = sendRequest(request, to: context.hop, owner: context.owner,
-                                 authAttempts: context.authAttempts + 1, now, &out)
-        switch context.owner {
-        case .registration:
-            break
-        case .call(let callID):
-            guard var leg = calls[callID] else { return }
-            if leg.inviteKey == key { leg.inviteKey = newKey; leg.invite = request }
-            if leg.reinviteKey == key { leg.reinviteKey = newKey }
-            if leg.referKey == key { leg.referKey = newKey }
-            calls[callID] = leg
-        case .publication:
-            break
-        case .subscription:
-            break
+            runSessions(.resend(request, key: key, callID: callID, hop: context.hop),
+                        authAttempts: context.authAttempts + 1, now, &out)
         case .none:
             break
         }

@@ -7,8 +7,8 @@ import SIPAuth
 /// It is thin where it can be: registration (`Registration`), publication (`Publication`) and
 /// presence subscriptions (`Subscriptions`) are machines of their own; the agent owns the
 /// transaction table, routes each transaction and message to the machine that owns it, answers
-/// digest challenges, and gathers the machines' outputs. The calls' dialogs (`CallLeg`) are
-/// still handled by the agent's own methods. See docs/design-sip-user-agent.md.
+/// digest challenges, and gathers the machines' outputs. The calls are the `Sessions` machine.
+/// See docs/design-sip-user-agent.md.
 ///
 /// Inputs are messages from the transport, `LineRequest`s, timers and media results;
 /// outputs are messages to send, timers, `LineEvent` reports and media commands.
@@ -27,18 +27,16 @@ public struct LineAgent: Sendable {
     var servers: [TransactionKey: ServerContext] = [:]
     /// The registration machine (REGISTER, refresh, retry, de-register).
     var registration: Registration
-    /// Calls by SIP Call-ID.
-    var calls: [String: CallLeg] = [:]
+    /// The calls machine: every call's dialog, INVITE in and out, BYE, hold, transfer.
+    var sessions: Sessions
+    /// Calls by SIP Call-ID (for tests).
+    var calls: [String: CallLeg] { sessions.calls }
     /// The publication machine: the agent's presence as published (RFC 3903).
     var publication = Publication()
     /// Colleagues' presence subscriptions by their URI (RFC 3856).
     var subscriptions = Subscriptions()
-    /// SIP Call-IDs by the core's call id (they differ for outbound calls).
-    var callIDs: [LineCallID: String] = [:]
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
-    /// The `o=` session id of our SDP, per process.
-    let sessionID: UInt64
 
     /// A request we sent in a client transaction, and what to do with its responses.
     struct ClientContext: Sendable {
@@ -69,7 +67,7 @@ public struct LineAgent: Sendable {
 
     public init(configuration: LineAgentConfiguration, seed: UInt64) {
         var random = SIPRandom(seed: seed)
-        sessionID = random.next() >> 20
+        sessions = Sessions(sessionID: random.next() >> 20)
         shared = AgentContext(configuration: configuration, random: random,
                               nonces: SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15),
                               authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) })
@@ -98,13 +96,13 @@ public struct LineAgent: Sendable {
         case .command(let command):
             perform(command, now, &out)
         case .place(let id, let target, let caller, let headers):
-            dial(id, to: target, caller: caller, headers: headers, now, &out)
+            runSessions(.place(id, to: target, caller: caller, headers: headers), now, &out)
         case .timerFired(let timer):
             fire(timer, now, &out)
         case .mediaOpened(let id, let port):
-            mediaOpened(id, port: port, now, &out)
+            runSessions(.mediaOpened(id, port: port), now, &out)
         case .mediaFailed(let id, let reason):
-            mediaFailed(id, reason: reason, now, &out)
+            runSessions(.mediaFailed(id, reason: reason), now, &out)
         case .sendFailed(let key, let reason):
             // The transaction's owner says what failed (once), with the transport's reason.
             sendFailure = reason
@@ -121,7 +119,10 @@ public struct LineAgent: Sendable {
         case .delivered(let key, let actions):
             process(key, actions, now, &out)
         case .newRequest(let request):
-            if request.method == .invite, retransmittedInvite(request, from: from, now, &out) { return }
+            if request.method == .invite, let answers = sessions.retransmittedInvite(request, from: from) {
+                carry(answers, now, &out)
+                return
+            }
             do {
                 let (key, actions) = try transactions.startServer(request, timers: configuration.timers, at: now)
                 servers[key] = ServerContext(origin: from)
@@ -130,9 +131,9 @@ public struct LineAgent: Sendable {
                 note("cannot handle \(request.method) from \(from): \(error)", &out)
             }
         case .unmatchedACK(let ack):
-            acknowledged(ack, now, &out)
+            runSessions(.ack(ack), now, &out)
         case .unmatchedResponse(let response):
-            strayResponse(response, now, &out)
+            runSessions(.strayResponse(response), now, &out)
         case .unroutable:
             break  // no Via or branch: nothing can be matched or answered
         }
@@ -142,15 +143,8 @@ public struct LineAgent: Sendable {
         switch command {
         case .register: register(now, &out)
         case .unregister: unregister(now, &out)
-        case .ring(let id): ring(id, now, &out)
-        case .respond(let id, let status, let contact): respond(id, status: status, contact: contact, now, &out)
-        case .answer(let id): answer(id, now, &out)
-        case .hangUp(let id): hangUp(id, now, &out)
-        case .hold(let id): setHold(id, true, now, &out)
-        case .resume(let id): setHold(id, false, now, &out)
-        case .transfer(let id, let target): transfer(id, to: target, now, &out)
-        case .dial(let id, let target): dial(id, to: target, now, &out)
-        case .cancelDial(let id): cancelDial(id, now, &out)
+        case .ring, .respond, .answer, .hangUp, .hold, .resume, .transfer, .dial, .cancelDial:
+            runSessions(.command(command), now, &out)
         case .publish(let document): runPublication(.publish(document), now, &out)
         }
     }
@@ -164,13 +158,13 @@ public struct LineAgent: Sendable {
         case .registrationRetry:
             runRegistration(.timerFired(.retry), now, &out)
         case .okRetransmit(let callID):
-            retransmitOK(callID, now, &out)
+            runSessions(.timerFired(.okRetransmit(callID: callID)), now, &out)
         case .okTimeout(let callID):
-            okTimedOut(callID, now, &out)
+            runSessions(.timerFired(.okTimeout(callID: callID)), now, &out)
         case .reinviteRetry(let callID):
-            sendWantedReinvite(callID, now, &out)
+            runSessions(.timerFired(.reinviteRetry(callID: callID)), now, &out)
         case .transferTimeout(let callID):
-            transferTimedOut(callID, now, &out)
+            runSessions(.timerFired(.transferTimeout(callID: callID)), now, &out)
         case .publication:
             runPublication(.timerFired, now, &out)
         case .subscription(let uri):
@@ -247,7 +241,7 @@ public struct LineAgent: Sendable {
         }
         // Once the agent hung up, a challenge is the INVITE's final answer, not a reason to ring again.
         var hungUp = false
-        if case .call(let callID) = context.owner { hungUp = calls[callID]?.cancelPending == true }
+        if case .call(let callID) = context.owner { hungUp = sessions.isCancelPending(callID) }
         if !hungUp, response.statusCode == 401 || response.statusCode == 407,
            let retry = authenticated(response, key: key, context), context.owner != .none {
             resend(retry, key: key, context, now, &out)
@@ -255,7 +249,7 @@ public struct LineAgent: Sendable {
         }
         switch context.owner {
         case .registration: runRegistration(.response(response, key), now, &out)
-        case .call(let callID): callResponse(response, key: key, callID: callID, now, &out)
+        case .call(let callID): runSessions(.response(response, key: key, callID: callID), now, &out)
         case .publication: runPublication(.response(response, key), now, &out)
         case .subscription(let uri): runSubscriptions(.response(response, key, uri: uri), now, &out)
         case .none: break
@@ -267,7 +261,8 @@ public struct LineAgent: Sendable {
                                _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch context.owner {
         case .registration: runRegistration(.failed(key, reason: reason), now, &out)
-        case .call(let callID): callRequestFailed(key: key, callID: callID, status: status, reason: reason, now, &out)
+        case .call(let callID):
+            runSessions(.failed(key: key, callID: callID, status: status, reason: reason), now, &out)
         case .publication: runPublication(.failed(key, reason: reason), now, &out)
         case .subscription(let uri): runSubscriptions(.failed(key, uri: uri, reason: reason), now, &out)
         case .none: break
@@ -278,15 +273,25 @@ public struct LineAgent: Sendable {
     mutating func serverRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
                                 _ out: inout [LineOutput]) {
         if request.method == .cancel {
-            incomingCancel(request, key: key, now, &out)
+            // Whether the INVITE it cancels is still unanswered (nil: no such transaction).
+            var proceeding: Bool?
+            if let invite = transactions[key.cancelledInvite], case .serverInvite(let t) = invite {
+                proceeding = t.state == .proceeding
+            }
+            runSessions(.cancel(request, key: key, inviteProceeding: proceeding), now, &out)
             return
         }
         if let toTag = try? request.headers.to.tag, !toTag.isEmpty {
-            inDialogRequest(request, key: key, now, &out)
+            if request.method == .notify, let uri = subscriptions.uri(for: request) {
+                runSubscriptions(.notify(request, uri: uri), replyingOn: key, now, &out)
+                return
+            }
+            runSessions(.inDialog(request, key: key, origin: servers[key]?.origin), now, &out)
             return
         }
         switch request.method {
-        case .invite: incomingInvite(request, key: key, now, &out)
+        case .invite:
+            if let origin = servers[key]?.origin { runSessions(.invite(request, key: key, origin: origin), now, &out) }
         case .options: reply(makeResponse(request, status: 200, tag: token(10), capabilities: true), on: key, now, &out)
         case .bye, .refer, .notify, .info, .update, .prack:
             reply(makeResponse(request, status: 481, tag: token(10)), on: key, now, &out)
@@ -303,28 +308,5 @@ public struct LineAgent: Sendable {
 
     func note(_ text: String, _ out: inout [LineOutput]) {
         out.append(.report(.note(text)))
-    }
-
-    /// The leg of a core call id.
-    func leg(_ id: LineCallID) -> CallLeg? {
-        callIDs[id].flatMap { calls[$0] }
-    }
-
-    mutating func store(_ leg: CallLeg) {
-        calls[leg.sipCallID] = leg
-        callIDs[leg.coreID] = leg.sipCallID
-    }
-
-    /// Forgets a call and releases its media and timers.
-    mutating func forget(_ callID: String, _ out: inout [LineOutput]) {
-        guard let leg = calls.removeValue(forKey: callID) else { return }
-        callIDs[leg.coreID] = nil
-        if leg.mediaPort != nil || leg.phase == .preparing || leg.phase == .ringing || leg.phase == .answering {
-            out.append(.media(.close(leg.coreID)))
-        }
-        for timer: LineTimer in [.okRetransmit(callID: callID), .okTimeout(callID: callID),
-                                 .reinviteRetry(callID: callID), .transferTimeout(callID: callID)] {
-            out.append(.cancelTimer(timer))
-        }
     }
 }

@@ -2,25 +2,25 @@ import SDP
 import SIP
 
 /// Outbound calls: dialling, the INVITE's responses, cancelling.
-extension LineAgent {
+extension Sessions {
     /// The agent dials: ready an RTP port, then send the INVITE. `caller` replaces our own
     /// identity in From; `headers` go into the INVITE.
     mutating func dial(_ id: LineCallID, to target: String, caller: LineCaller? = nil, headers: [SIPHeader] = [],
-                       _ now: SIPInstant, _ out: inout [LineOutput]) {
+                       _ context: inout AgentContext, _ out: inout [Output]) {
         guard leg(id) == nil else { return }
-        guard let uri = TargetURI.uri(for: target, domain: configuration.domain),
-              let hop = configuration.outboundProxy ?? SIPHop(uri: uri) else {
+        guard let uri = TargetURI.uri(for: target, domain: context.configuration.domain),
+              let hop = context.configuration.outboundProxy ?? SIPHop(uri: uri) else {
             out.append(.report(.outboundFailed(id, status: 416, reason: "\"\(target)\" is not a number or SIP address")))
             return
         }
-        let callID = token(20) + "@" + configuration.local.host
-        var local = NameAddress(displayName: configuration.displayName, uri: configuration.addressOfRecord)
+        let callID = context.token(20) + "@" + context.configuration.local.host
+        var local = NameAddress(displayName: context.configuration.displayName, uri: context.configuration.addressOfRecord)
         if let caller {
             local.displayName = caller.name
             local.uri.user = caller.number.filter { !$0.isWhitespace }
         }
-        let dialog = Dialog(callID: callID, localTag: token(10), remoteTag: nil, localAddress: local,
-                            remoteAddress: NameAddress(uri: uri), remoteTarget: uri, localSequence: random32(),
+        let dialog = Dialog(callID: callID, localTag: context.token(10), remoteTag: nil, localAddress: local,
+                            remoteAddress: NameAddress(uri: uri), remoteTarget: uri, localSequence: context.random32(),
                             transport: hop.transport)
         let placeholder = SIPRequest(method: .invite, uri: uri)
         var leg = CallLeg(coreID: id, direction: .outbound, phase: .preparing, dialog: dialog, invite: placeholder,
@@ -31,31 +31,31 @@ extension LineAgent {
     }
 
     /// The RTP port is ready: send the INVITE with our offer.
-    mutating func sendInvite(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendInvite(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], leg.phase == .preparing, let port = leg.mediaPort,
               let hop = leg.firstHop else { return }
-        let offer = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port, sessionID: sessionID,
+        let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
                                       version: 1)
-        var invite = makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
+        var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
                                  transport: hop.transport)
-        invite.headers.add("Contact", contact(hop.transport))
-        invite.headers.add("Allow", Self.allowed)
+        invite.headers.add("Contact", context.contact(hop.transport))
+        invite.headers.add("Allow", AgentContext.allowed)
         invite.headers.add("Supported", "replaces")
         invite.headers.fields += leg.extraHeaders
-        addCredentials(&invite)
-        Self.withSDP(&invite, offer.text)
+        context.addCredentials(&invite)
+        AgentContext.withSDP(&invite, offer.text)
         leg.invite = invite
         leg.localSDP = offer
         leg.phase = .calling
         calls[callID] = leg
-        let key = sendRequest(invite, to: hop, owner: .call(callID), now, &out)
+        let key = sendRequest(invite, to: hop, owner: .call(callID), &context, &out)
         calls[callID]?.inviteKey = key
     }
 
     /// The agent hangs up before the other side answered: CANCEL once a provisional
     /// response allows it (§9.1).
-    mutating func cancelDial(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func cancelDial(_ id: LineCallID, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.direction == .outbound else { return }
         switch leg.phase {
         case .preparing:
@@ -63,18 +63,18 @@ extension LineAgent {
         case .calling where leg.provisionalSeen:
             leg.cancelPending = true  // a 2xx racing the CANCEL still ends the call
             store(leg)
-            sendCancel(leg.sipCallID, now, &out)
+            sendCancel(leg.sipCallID, &context, &out)
         case .calling:
             leg.cancelPending = true
             store(leg)
         case .confirmed:
-            hangUp(id, now, &out)
+            hangUp(id, &context, &out)
         default:
             break
         }
     }
 
-    mutating func sendCancel(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendCancel(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID], let hop = leg.firstHop else { return }
         let invite = leg.invite
         var headers = SIPHeaders()
@@ -86,11 +86,11 @@ extension LineAgent {
         }
         let sequence = (try? invite.headers.cseq.sequence) ?? leg.dialog.localSequence
         headers.add("CSeq", CSeq(sequence, .cancel).description)
-        _ = sendRequest(SIPRequest(method: .cancel, uri: invite.uri, headers: headers), to: hop, owner: .none, now, &out)
+        _ = sendRequest(SIPRequest(method: .cancel, uri: invite.uri, headers: headers), to: hop, owner: .none, &context, &out)
     }
 
     /// A response to the initial INVITE of an outbound call.
-    mutating func inviteResponse(_ response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func inviteResponse(_ response: SIPResponse, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let callID = response.headers.callID, var leg = calls[callID], leg.direction == .outbound else { return }
         let status = response.statusCode
         switch status {
@@ -101,13 +101,13 @@ extension LineAgent {
             leg.provisionalSeen = true
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
             calls[callID] = leg
-            if leg.cancelPending, first { sendCancel(callID, now, &out) }  // once: later ones find it sent
+            if leg.cancelPending, first { sendCancel(callID, &context, &out) }  // once: later ones find it sent
         case 200..<300:
             establish(&leg, from: response)
             calls[callID] = leg
-            sendACK(callID, for: response, now, &out)
+            sendACK(callID, for: response, &context, &out)
             if leg.cancelPending {
-                hangUp(leg.coreID, now, &out)
+                hangUp(leg.coreID, &context, &out)
                 return
             }
             out.append(.report(.remoteAnswered(leg.coreID)))
@@ -133,27 +133,27 @@ extension LineAgent {
 
     /// The ACK for a 2xx to an INVITE (§13.2.2.4): a new transaction-less request within
     /// the dialog with the INVITE's CSeq number.
-    mutating func sendACK(_ callID: String, for response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendACK(_ callID: String, for response: SIPResponse, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID] else { return }
         let routing = leg.dialog.routing()
         guard let hop = routing.hop else { return }
         let sequence = (try? response.headers.cseq.sequence) ?? leg.dialog.localSequence
-        var ack = makeRequest(.ack, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+        var ack = context.makeRequest(.ack, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                               callID: callID, sequence: sequence, transport: hop.transport, routes: routing.routes)
-        ack.headers.add("Contact", contact(hop.transport))
+        ack.headers.add("Contact", context.contact(hop.transport))
         // The credentials of our INVITE (§13.2.2.4); an inbound call's INVITE carries the caller's.
         for field in leg.invite.headers.fields where leg.direction == .outbound
             && (field.key == .proxyAuthorization || field.key == .authorization) {
             ack.headers.fields.append(field)
         }
-        out.append(.send(.request(ack), to: hop, transaction: nil))
+        out.append(.ack(ack, to: hop))
     }
 
     /// A 2xx to an INVITE that matched no transaction: a retransmission — ACK it again.
-    mutating func strayResponse(_ response: SIPResponse, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func strayResponse(_ response: SIPResponse, _ context: inout AgentContext, _ out: inout [Output]) {
         guard (200..<300).contains(response.statusCode), (try? response.headers.cseq.method) == .invite,
               let callID = response.headers.callID, let leg = calls[callID], leg.phase == .confirmed,
               leg.dialog.remoteTag == (try? response.headers.to.tag) else { return }
-        sendACK(callID, for: response, now, &out)
+        sendACK(callID, for: response, &context, &out)
     }
 }

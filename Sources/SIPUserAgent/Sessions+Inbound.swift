@@ -2,36 +2,36 @@ import SDP
 import SIP
 
 /// Inbound calls: the INVITE, the core's decision, CANCEL, answering.
-extension LineAgent {
+extension Sessions {
     /// A new INVITE outside any dialog: check it, make a leg, ask the core.
-    mutating func incomingInvite(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
-                                 _ out: inout [LineOutput]) {
-        guard let callID = request.headers.callID, let origin = servers[key]?.origin,
+    mutating func incomingInvite(_ request: SIPRequest, key: TransactionKey, origin: SIPHop,
+                                 _ context: inout AgentContext, _ out: inout [Output]) {
+        guard let callID = request.headers.callID,
               let from = try? request.headers.from, let to = try? request.headers.to,
               let cseq = try? request.headers.cseq else { return }
-        let tag = token(10)
+        let tag = context.token(10)
         let unsupported = request.headers.values(.require).filter { $0.lowercased() != "replaces" }
         if !unsupported.isEmpty {
-            var response = makeResponse(request, status: 420, tag: tag)
+            var response = context.makeResponse(request, status: 420, tag: tag)
             response.headers.add("Unsupported", unsupported.joined(separator: ", "))
-            reply(response, on: key, now, &out)
+            reply(response, on: key, &context, &out)
             return
         }
         if calls[callID] != nil {
             // Same Call-ID, another From tag or CSeq: a merged request (§8.2.2.2).
-            reply(makeResponse(request, status: 482, reason: "Loop Detected", tag: tag), on: key, now, &out)
+            reply(context.makeResponse(request, status: 482, reason: "Loop Detected", tag: tag), on: key, &context, &out)
             return
         }
         var offer: SessionDescription?
         if !request.body.isEmpty {
             do {
                 let parsed = try sdp(request)
-                _ = try OfferAnswer.answer(offer: parsed, localAddress: configuration.mediaHost, localPort: 9,
+                _ = try OfferAnswer.answer(offer: parsed, localAddress: context.configuration.mediaHost, localPort: 9,
                                            sessionID: sessionID, version: 1)
                 offer = parsed
             } catch {
                 note("call from \(CallerInfo.party(request).display) refused with 488: \(error)", &out)
-                reply(makeResponse(request, status: 488, tag: tag), on: key, now, &out)
+                reply(context.makeResponse(request, status: 488, tag: tag), on: key, &context, &out)
                 return
             }
         }
@@ -42,7 +42,7 @@ extension LineAgent {
         remote.parameters.remove("tag")
         let dialog = Dialog(callID: callID, localTag: tag, remoteTag: from.tag, localAddress: local,
                             remoteAddress: remote, remoteTarget: remoteTarget,
-                            routeSet: (try? request.headers.recordRoutes) ?? [], localSequence: random32(),
+                            routeSet: (try? request.headers.recordRoutes) ?? [], localSequence: context.random32(),
                             remoteSequence: cseq.sequence, transport: origin.transport)
         let leg = CallLeg(coreID: LineCallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
                           inviteKey: key, origin: origin, remoteOffer: offer)
@@ -51,52 +51,39 @@ extension LineAgent {
         out.append(.report(.incomingCall(call)))
     }
 
-    /// The INVITE arrived again after our 2xx ended its transaction: send the 2xx again.
-    /// (The same INVITE on another branch is a merged request, answered 482 by `incomingInvite`.)
-    mutating func retransmittedInvite(_ request: SIPRequest, from: SIPHop, _ now: SIPInstant,
-                                      _ out: inout [LineOutput]) -> Bool {
-        guard let callID = request.headers.callID, let leg = calls[callID], leg.direction == .inbound,
-              (try? TransactionKey.server(receiving: request)) == leg.inviteKey,
-              (try? request.headers.to.tag) == nil,
-              leg.dialog.remoteTag == (try? request.headers.from.tag),
-              leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return false }
-        if let ok = leg.pendingOK?.response { out.append(.respond(ok, toRequestFrom: from)) }
-        return true
-    }
-
     /// The core signals the call: 180 Ringing, and an RTP port is readied for the answer.
-    mutating func ring(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func ring(_ id: LineCallID, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.phase == .offered, let key = leg.inviteKey else { return }
         leg.phase = .ringing
         store(leg)
-        reply(makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag, contactFor: leg.dialog.transport),
-              on: key, now, &out)
+        reply(context.makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag, contactFor: leg.dialog.transport),
+              on: key, &context, &out)
         out.append(.media(.open(id)))
     }
 
     /// A final answer without (or after) ringing: 302 with the target, 480, 486, 603.
-    mutating func respond(_ id: LineCallID, status: Int, contact: String?, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func respond(_ id: LineCallID, status: Int, contact: String?, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = leg(id), leg.direction == .inbound, let key = leg.inviteKey,
               [.offered, .ringing, .answering].contains(leg.phase) else { return }
-        var response = makeResponse(leg.invite, status: status, tag: leg.dialog.localTag)
+        var response = context.makeResponse(leg.invite, status: status, tag: leg.dialog.localTag)
         if let contact, (300..<400).contains(status) {
-            response.headers.add("Contact", Self.addressHeader(contact, domain: configuration.domain))
+            response.headers.add("Contact", Self.addressHeader(contact, domain: context.configuration.domain))
         }
-        reply(response, on: key, now, &out)
+        reply(response, on: key, &context, &out)
         forget(leg.sipCallID, &out)
     }
 
     /// The agent answers: 200 with our SDP once the RTP port is ready.
-    mutating func answer(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func answer(_ id: LineCallID, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.direction == .inbound, leg.phase == .ringing || leg.phase == .offered else { return }
         if leg.phase == .offered { out.append(.media(.open(id))) }
         leg.phase = .answering
         store(leg)
-        if leg.mediaPort != nil { sendOK(leg.sipCallID, now, &out) }
+        if leg.mediaPort != nil { sendOK(leg.sipCallID, &context, &out) }
     }
 
     /// The RTP port is ready: an outbound call can be placed, an answered one completed.
-    mutating func mediaOpened(_ id: LineCallID, port: UInt16, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func mediaOpened(_ id: LineCallID, port: UInt16, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id) else {
             out.append(.media(.close(id)))  // the call ended meanwhile
             return
@@ -104,21 +91,21 @@ extension LineAgent {
         leg.mediaPort = port
         store(leg)
         switch leg.phase {
-        case .answering: sendOK(leg.sipCallID, now, &out)
-        case .preparing: sendInvite(leg.sipCallID, now, &out)
+        case .answering: sendOK(leg.sipCallID, &context, &out)
+        case .preparing: sendInvite(leg.sipCallID, &context, &out)
         default: break
         }
     }
 
     /// No RTP port: the call cannot carry audio.
-    mutating func mediaFailed(_ id: LineCallID, reason: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func mediaFailed(_ id: LineCallID, reason: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = leg(id) else { return }
         note("no audio port for the call with \(leg.dialog.remoteAddress.uri): \(reason)", &out)
         switch leg.phase {
         case .answering, .ringing:
             if let key = leg.inviteKey {
-                reply(makeResponse(leg.invite, status: 500, reason: "No Media Port", tag: leg.dialog.localTag),
-                      on: key, now, &out)
+                reply(context.makeResponse(leg.invite, status: 500, reason: "No Media Port", tag: leg.dialog.localTag),
+                      on: key, &context, &out)
             }
             out.append(.report(callerEnded(leg)))
             forget(leg.sipCallID, &out)
@@ -132,44 +119,44 @@ extension LineAgent {
 
     /// Sends the 2xx with our answer (or our offer, for an INVITE without SDP) and
     /// retransmits it until the ACK (§13.3.1.4).
-    mutating func sendOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendOK(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], let key = leg.inviteKey, let port = leg.mediaPort else { return }
-        var ok = makeResponse(leg.invite, status: 200, tag: leg.dialog.localTag, contactFor: leg.dialog.transport,
+        var ok = context.makeResponse(leg.invite, status: 200, tag: leg.dialog.localTag, contactFor: leg.dialog.transport,
                               capabilities: true)
         let description: SessionDescription
         if let offer = leg.remoteOffer,
-           let answer = try? OfferAnswer.answer(offer: offer, localAddress: configuration.mediaHost, localPort: port,
+           let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost, localPort: port,
                                                 sessionID: sessionID, version: 1, hold: leg.localHold) {
             description = answer
             leg.media = plan(offer: offer, answer: answer)
             leg.remoteHold = Self.isHold(offer)
         } else {
-            description = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port,
+            description = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port,
                                             sessionID: sessionID, version: 1)
             leg.okCarriesOffer = true
         }
         leg.localSDP = description
-        Self.withSDP(&ok, description.text)
+        AgentContext.withSDP(&ok, description.text)
         leg.phase = .answered
-        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: configuration.timers)
+        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
         leg.pendingOK = pending
         store(leg)
-        reply(ok, on: key, now, &out)
+        reply(ok, on: key, &context, &out)
         if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         carry(timers, callID: callID, &out)
     }
 
     /// A CANCEL: 200 for it, 487 for the INVITE if still unanswered, and a missed call (R10).
-    mutating func incomingCancel(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
-                                 _ out: inout [LineOutput]) {
+    mutating func incomingCancel(_ request: SIPRequest, key: TransactionKey, inviteProceeding: Bool?,
+                                 _ context: inout AgentContext, _ out: inout [Output]) {
         let inviteKey = key.cancelledInvite
-        guard let invite = transactions[inviteKey], case .serverInvite(let t) = invite else {
-            reply(makeResponse(request, status: 481, tag: token(10)), on: key, now, &out)
+        guard let proceeding = inviteProceeding else {
+            reply(context.makeResponse(request, status: 481, tag: context.token(10)), on: key, &context, &out)
             return
         }
-        reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
-        guard t.state == .proceeding, let callID = request.headers.callID, let leg = calls[callID] else { return }
-        reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
+        reply(context.makeResponse(request, status: 200, tag: nil), on: key, &context, &out)
+        guard proceeding, let callID = request.headers.callID, let leg = calls[callID] else { return }
+        reply(context.makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, &context, &out)
         if leg.phase == .offered || leg.phase == .ringing || leg.phase == .answering {
             out.append(.report(callerEnded(leg)))
         }
@@ -212,22 +199,21 @@ extension LineAgent {
         return "<\(target)>"
     }
 
-    mutating func random32() -> UInt32 { shared.random32() }
 
     /// Carries out what a call's 2xx retransmission asks: resend to the INVITE's origin, its timers.
-    func carry(_ outputs: [OKRetransmission.Output], callID: String, _ out: inout [LineOutput]) {
+    func carry(_ outputs: [OKRetransmission.Output], callID: String, _ out: inout [Output]) {
         for output in outputs {
             switch output {
             case .resend(let response):
-                if let origin = calls[callID]?.origin { out.append(.respond(response, toRequestFrom: origin)) }
-            case .startTimer(let timer, let after): out.append(.startTimer(Self.lineTimer(timer, callID), after: after))
-            case .cancelTimer(let timer): out.append(.cancelTimer(Self.lineTimer(timer, callID)))
+                if let origin = calls[callID]?.origin { out.append(.resend(response, to: origin)) }
+            case .startTimer(let timer, let after): out.append(.startTimer(Self.timer(timer, callID), after: after))
+            case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, callID)))
             case .acknowledged, .timedOut: break  // the caller acts on these
             }
         }
     }
 
-    static func lineTimer(_ timer: OKRetransmission.Timer, _ callID: String) -> LineTimer {
+    static func timer(_ timer: OKRetransmission.Timer, _ callID: String) -> Timer {
         switch timer {
         case .retransmit: .okRetransmit(callID: callID)
         case .timeout: .okTimeout(callID: callID)

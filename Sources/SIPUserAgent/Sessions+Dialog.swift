@@ -2,24 +2,20 @@ import SDP
 import SIP
 
 /// Requests within a call's dialog, both ways: ACK, BYE, re-INVITE (hold), REFER and NOTIFY.
-extension LineAgent {
+extension Sessions {
     // MARK: From the other side
 
-    mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, _ now: SIPInstant,
-                                  _ out: inout [LineOutput]) {
-        if request.method == .notify, let uri = subscriptions.uri(for: request) {
-            runSubscriptions(.notify(request, uri: uri), replyingOn: key, now, &out)
-            return
-        }
+    mutating func inDialogRequest(_ request: SIPRequest, key: TransactionKey, origin: SIPHop?,
+                                  _ context: inout AgentContext, _ out: inout [Output]) {
         guard let callID = request.headers.callID, var leg = calls[callID],
               (try? request.headers.to.tag) == leg.dialog.localTag,
               (try? request.headers.from.tag) == leg.dialog.remoteTag else {
-            reply(makeResponse(request, status: 481, tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 481, tag: nil), on: key, &context, &out)
             return
         }
         let sequence = (try? request.headers.cseq.sequence) ?? 0
         if let last = leg.dialog.remoteSequence, sequence < last, request.method != .cancel {
-            reply(makeResponse(request, status: 500, reason: "CSeq Out Of Order", tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 500, reason: "CSeq Out Of Order", tag: nil), on: key, &context, &out)
             return
         }
         leg.dialog.remoteSequence = sequence
@@ -29,7 +25,7 @@ extension LineAgent {
         calls[callID] = leg
         switch request.method {
         case .bye:
-            reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 200, tag: nil), on: key, &context, &out)
             if leg.phase == .confirmed || leg.phase == .answered {
                 out.append(.report(.remoteHangUp(leg.coreID)))
             } else if leg.direction == .outbound {
@@ -40,25 +36,25 @@ extension LineAgent {
             if leg.direction == .inbound, let inviteKey = leg.inviteKey,
                [.offered, .ringing, .answering].contains(leg.phase) {
                 // BYE in the early dialog: the INVITE still needs its final response (§15.1.2).
-                reply(makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, now, &out)
+                reply(context.makeResponse(leg.invite, status: 487, tag: leg.dialog.localTag), on: inviteKey, &context, &out)
             }
             forget(callID, &out)
         case .invite:
-            reinvited(request, key: key, callID: callID, now, &out)
+            reinvited(request, key: key, origin: origin, callID: callID, &context, &out)
         case .notify:
-            notified(request, key: key, callID: callID, now, &out)
+            notified(request, key: key, callID: callID, &context, &out)
         case .refer:
-            referred(request, key: key, callID: callID, now, &out)
+            referred(request, key: key, callID: callID, &context, &out)
         case .options, .info:
-            reply(makeResponse(request, status: 200, tag: nil, capabilities: request.method == .options),
-                  on: key, now, &out)
+            reply(context.makeResponse(request, status: 200, tag: nil, capabilities: request.method == .options),
+                  on: key, &context, &out)
         default:
-            reply(makeResponse(request, status: 405, tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 405, tag: nil), on: key, &context, &out)
         }
     }
 
     /// The ACK for our 2xx: the call is confirmed; a late offer's answer arrives here.
-    mutating func acknowledged(_ ack: SIPRequest, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func acknowledged(_ ack: SIPRequest, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let callID = ack.headers.callID, var leg = calls[callID], var ok = leg.pendingOK else { return }
         let outputs = ok.handle(.ack(sequence: try? ack.headers.cseq.sequence))
         guard outputs.contains(.acknowledged) else { return }
@@ -73,13 +69,13 @@ extension LineAgent {
         if leg.phase == .answered { leg.phase = .confirmed }
         calls[callID] = leg
         if leg.byePending {
-            sendBye(callID, now, &out)
+            sendBye(callID, &context, &out)
         } else {
-            sendWantedReinvite(callID, now, &out)  // a hold or resume asked for while the 2xx waited
+            sendWantedReinvite(callID, &context, &out)  // a hold or resume asked for while the 2xx waited
         }
     }
 
-    mutating func retransmitOK(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func retransmitOK(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], var ok = leg.pendingOK, leg.origin != nil else { return }
         let outputs = ok.handle(.timerFired(.retransmit))
         leg.pendingOK = ok
@@ -88,7 +84,7 @@ extension LineAgent {
     }
 
     /// 64·T1 without an ACK: the dialog is broken; end it with a BYE (§13.3.1.4).
-    mutating func okTimedOut(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func okTimedOut(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], var ok = leg.pendingOK else { return }
         let outputs = ok.handle(.timerFired(.timeout))
         leg.pendingOK = nil
@@ -96,37 +92,38 @@ extension LineAgent {
         carry(outputs, callID: callID, &out)
         note("no ACK from \(leg.dialog.remoteAddress.uri) for our 200 OK: the call is ended", &out)
         if !leg.byePending { out.append(.report(.remoteHangUp(leg.coreID))) }
-        sendBye(callID, now, &out)
+        sendBye(callID, &context, &out)
     }
 
     /// A re-INVITE: hold or resume by the other side, or a new address for its media.
-    mutating func reinvited(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
-                            _ out: inout [LineOutput]) {
+    mutating func reinvited(_ request: SIPRequest, key: TransactionKey, origin: SIPHop?, callID: String,
+                            _ context: inout AgentContext,
+                            _ out: inout [Output]) {
         guard var leg = calls[callID], leg.phase == .confirmed || leg.phase == .answered,
               let port = leg.mediaPort else {
-            reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 491, tag: nil), on: key, &context, &out)
             return
         }
         if leg.reinviteKey != nil || leg.pendingOK != nil {
-            reply(makeResponse(request, status: 491, tag: nil), on: key, now, &out)  // glare (§14.2)
+            reply(context.makeResponse(request, status: 491, tag: nil), on: key, &context, &out)  // glare (§14.2)
             return
         }
-        var ok = makeResponse(request, status: 200, tag: nil, contactFor: leg.dialog.transport, capabilities: true)
+        var ok = context.makeResponse(request, status: 200, tag: nil, contactFor: leg.dialog.transport, capabilities: true)
         let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
         if request.body.isEmpty {
             // No offer: ours goes in the 2xx, the answer comes in the ACK.
             let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
-            let offer = OfferAnswer.offer(localAddress: configuration.mediaHost, localPort: port, sessionID: sessionID,
+            let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
                                           version: version, direction: direction)
             leg.localSDP = offer
             leg.okCarriesOffer = true
-            Self.withSDP(&ok, offer.text)
+            AgentContext.withSDP(&ok, offer.text)
         } else {
             guard let offer = try? sdp(request),
-                  let answer = try? OfferAnswer.answer(offer: offer, localAddress: configuration.mediaHost,
+                  let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost,
                                                        localPort: port, sessionID: sessionID, version: version,
                                                        hold: leg.localHold) else {
-                reply(makeResponse(request, status: 488, tag: nil), on: key, now, &out)
+                reply(context.makeResponse(request, status: 488, tag: nil), on: key, &context, &out)
                 return
             }
             let held = Self.isHold(offer)
@@ -137,21 +134,21 @@ extension LineAgent {
             leg.remoteOffer = offer
             leg.localSDP = answer
             leg.media = plan(offer: offer, answer: answer)
-            Self.withSDP(&ok, answer.text)
+            AgentContext.withSDP(&ok, answer.text)
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         }
-        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: configuration.timers)
+        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
         leg.pendingOK = pending
-        leg.origin = servers[key]?.origin ?? leg.origin
+        leg.origin = origin ?? leg.origin
         calls[callID] = leg
-        reply(ok, on: key, now, &out)
+        reply(ok, on: key, &context, &out)
         carry(timers, callID: callID, &out)
     }
 
     /// A NOTIFY of our REFER's progress (RFC 3515): a final status ends the transfer.
-    mutating func notified(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
-                           _ out: inout [LineOutput]) {
-        reply(makeResponse(request, status: 200, tag: nil), on: key, now, &out)
+    mutating func notified(_ request: SIPRequest, key: TransactionKey, callID: String, _ context: inout AgentContext,
+                           _ out: inout [Output]) {
+        reply(context.makeResponse(request, status: 200, tag: nil), on: key, &context, &out)
         guard let leg = calls[callID], let target = leg.transferTarget,
               request.headers.first(.event)?.lowercased().hasPrefix("refer") == true else { return }
         let fragment = String(decoding: request.body, as: UTF8.self)
@@ -164,46 +161,46 @@ extension LineAgent {
             note("transfer to \(target) failed: \(statusLine.dropFirst(8)); the call is ended", &out)
         }
         out.append(.cancelTimer(.transferTimeout(callID: callID)))
-        sendBye(callID, now, &out)
+        sendBye(callID, &context, &out)
     }
 
     /// A REFER from the other side: refused (603) unless the configuration accepts transfers;
     /// then 202 and a NOTIFY saying the transfer succeeded (the other side hangs up after it).
-    mutating func referred(_ request: SIPRequest, key: TransactionKey, callID: String, _ now: SIPInstant,
-                           _ out: inout [LineOutput]) {
+    mutating func referred(_ request: SIPRequest, key: TransactionKey, callID: String, _ context: inout AgentContext,
+                           _ out: inout [Output]) {
         guard let leg = calls[callID] else { return }
         let target = (try? request.headers.referTo)?.uri.description ?? "an unknown target"
-        guard configuration.acceptsTransfers, leg.phase == .confirmed, target != "an unknown target" else {
+        guard context.configuration.acceptsTransfers, leg.phase == .confirmed, target != "an unknown target" else {
             note("\(leg.dialog.remoteAddress.uri) asked to transfer this call to \(target): refused", &out)
-            reply(makeResponse(request, status: 603, reason: "Transfer Not Allowed", tag: nil), on: key, now, &out)
+            reply(context.makeResponse(request, status: 603, reason: "Transfer Not Allowed", tag: nil), on: key, &context, &out)
             return
         }
-        reply(makeResponse(request, status: 202, tag: nil, contactFor: leg.dialog.transport), on: key, now, &out)
+        reply(context.makeResponse(request, status: 202, tag: nil, contactFor: leg.dialog.transport), on: key, &context, &out)
         note("\(leg.dialog.remoteAddress.uri) transferred the call to \(target)", &out)
         var dialog = leg.dialog
         let routing = dialog.routing()
         guard let hop = routing.hop else { return }
         dialog.localSequence += 1
-        var notify = makeRequest(.notify, uri: routing.uri, to: dialog.remoteHeader, from: dialog.localHeader,
+        var notify = context.makeRequest(.notify, uri: routing.uri, to: dialog.remoteHeader, from: dialog.localHeader,
                                  callID: callID, sequence: dialog.localSequence, transport: hop.transport,
                                  routes: routing.routes)
-        notify.headers.add("Contact", contact(hop.transport))
+        notify.headers.add("Contact", context.contact(hop.transport))
         notify.headers.add("Event", "refer")
         notify.headers.add("Subscription-State", "terminated;reason=noresource")
         notify.headers.add("Content-Type", "message/sipfrag;version=2.0")
         notify.body = Array("SIP/2.0 200 OK\r\n".utf8)
         calls[callID]?.dialog = dialog
-        _ = sendRequest(notify, to: hop, owner: .none, now, &out)
+        _ = sendRequest(notify, to: hop, owner: .none, &context, &out)
     }
 
     // MARK: From the agent
 
     /// The agent ends a connected call: BYE (after the ACK if our 2xx still waits for it).
-    mutating func hangUp(_ id: LineCallID, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func hangUp(_ id: LineCallID, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id) else { return }
         if leg.direction == .inbound, [.offered, .ringing, .answering].contains(leg.phase) {
             // Not answered yet (after accept the 200 waits for the RTP port): decline now, never answer later.
-            respond(id, status: 603, contact: nil, now, &out)
+            respond(id, status: 603, contact: nil, &context, &out)
             return
         }
         if leg.phase == .answered || leg.pendingOK != nil {
@@ -213,36 +210,36 @@ extension LineAgent {
             return
         }
         guard leg.phase == .confirmed else {
-            cancelDial(id, now, &out)
+            cancelDial(id, &context, &out)
             return
         }
-        sendBye(leg.sipCallID, now, &out)
+        sendBye(leg.sipCallID, &context, &out)
     }
 
     /// Sends a BYE and forgets the call (its answer changes nothing).
-    mutating func sendBye(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendBye(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID] else { return }
         let routing = leg.dialog.routing()
         if let hop = routing.hop {
             leg.dialog.localSequence += 1
-            let bye = makeRequest(.bye, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+            let bye = context.makeRequest(.bye, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                                   callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
                                   routes: routing.routes)
             calls[callID] = leg
-            _ = sendRequest(bye, to: hop, owner: .none, now, &out)
+            _ = sendRequest(bye, to: hop, owner: .none, &context, &out)
         }
         forget(callID, &out)
     }
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
-    mutating func setHold(_ id: LineCallID, _ hold: Bool, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func setHold(_ id: LineCallID, _ hold: Bool, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
-        if leg.reinviteKey == nil, leg.pendingOK == nil { sendWantedReinvite(leg.sipCallID, now, &out) }
+        if leg.reinviteKey == nil, leg.pendingOK == nil { sendWantedReinvite(leg.sipCallID, &context, &out) }
     }
 
-    mutating func sendWantedReinvite(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func sendWantedReinvite(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], let wanted = leg.wantedHold, leg.reinviteKey == nil,
               let previous = leg.localSDP else { return }
         guard wanted != leg.localHold else {
@@ -254,18 +251,18 @@ extension LineAgent {
         guard let hop = routing.hop else { return }
         let offer = OfferAnswer.reoffer(previous, direction: wanted ? .sendonly : .sendrecv)
         leg.dialog.localSequence += 1
-        var reinvite = makeRequest(.invite, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+        var reinvite = context.makeRequest(.invite, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                                    callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
                                    routes: routing.routes)
-        reinvite.headers.add("Contact", contact(hop.transport))
-        Self.withSDP(&reinvite, offer.text)
+        reinvite.headers.add("Contact", context.contact(hop.transport))
+        AgentContext.withSDP(&reinvite, offer.text)
         leg.localSDP = offer
         calls[callID] = leg
-        let key = sendRequest(reinvite, to: hop, owner: .call(callID), now, &out)
+        let key = sendRequest(reinvite, to: hop, owner: .call(callID), &context, &out)
         calls[callID]?.reinviteKey = key
     }
 
-    mutating func reinviteResponse(_ response: SIPResponse, callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func reinviteResponse(_ response: SIPResponse, callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], response.statusCode >= 200 else { return }
         leg.reinviteKey = nil
         let status = response.statusCode
@@ -280,19 +277,19 @@ extension LineAgent {
                 leg.media = plan(offer: answer, answer: offer)
             }
             calls[callID] = leg
-            sendACK(callID, for: response, now, &out)
+            sendACK(callID, for: response, &context, &out)
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
-            sendWantedReinvite(callID, now, &out)
+            sendWantedReinvite(callID, &context, &out)
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).
             calls[callID] = leg
-            let wait = Duration.milliseconds(2100 + Int(shared.random.next() % 1900))
+            let wait = Duration.milliseconds(2100 + Int(context.random.next() % 1900))
             out.append(.startTimer(.reinviteRetry(callID: callID), after: wait))
         case 408, 481:
             calls[callID] = leg
             note("\(leg.dialog.remoteAddress.uri) lost the call (\(status) to our re-INVITE): it is ended", &out)
             out.append(.report(.remoteHangUp(leg.coreID)))
-            sendBye(callID, now, &out)
+            sendBye(callID, &context, &out)
         default:
             // Refused: the session stays as it was.
             leg.wantedHold = nil
@@ -305,68 +302,68 @@ extension LineAgent {
     }
 
     /// Blind transfer (RFC 3515, RFC 5589): REFER the other side to `target`, then BYE once it reports.
-    mutating func transfer(_ id: LineCallID, to target: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func transfer(_ id: LineCallID, to target: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.phase == .confirmed else {
-            if leg(id) != nil { hangUp(id, now, &out) }
+            if leg(id) != nil { hangUp(id, &context, &out) }
             return
         }
-        guard let uri = TargetURI.uri(for: target, domain: configuration.domain) else {
+        guard let uri = TargetURI.uri(for: target, domain: context.configuration.domain) else {
             note("cannot transfer to \"\(target)\": not a number or SIP address; the call is ended", &out)
-            sendBye(leg.sipCallID, now, &out)
+            sendBye(leg.sipCallID, &context, &out)
             return
         }
         let routing = leg.dialog.routing()
         guard let hop = routing.hop else { return }
         leg.dialog.localSequence += 1
-        var refer = makeRequest(.refer, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+        var refer = context.makeRequest(.refer, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
                                 callID: leg.sipCallID, sequence: leg.dialog.localSequence, transport: hop.transport,
                                 routes: routing.routes)
-        refer.headers.add("Contact", contact(hop.transport))
+        refer.headers.add("Contact", context.contact(hop.transport))
         refer.headers.add("Refer-To", NameAddress(uri: uri).description)
-        refer.headers.add("Referred-By", NameAddress(uri: configuration.addressOfRecord).description)
+        refer.headers.add("Referred-By", NameAddress(uri: context.configuration.addressOfRecord).description)
         leg.transferTarget = uri.description
         // The agent is done with the call: its audio stops now, the dialog lives until the transfer reports.
         out.append(.media(.close(id)))
         leg.mediaPort = nil
         store(leg)
-        let key = sendRequest(refer, to: hop, owner: .call(leg.sipCallID), now, &out)
+        let key = sendRequest(refer, to: hop, owner: .call(leg.sipCallID), &context, &out)
         calls[leg.sipCallID]?.referKey = key
         out.append(.startTimer(.transferTimeout(callID: leg.sipCallID), after: .seconds(32)))
     }
 
-    mutating func referResponse(_ response: SIPResponse, callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func referResponse(_ response: SIPResponse, callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID], response.statusCode >= 200 else { return }
         calls[callID]?.referKey = nil
         if !(200..<300).contains(response.statusCode) {
             note("transfer to \(leg.transferTarget ?? "?") refused: \(response.statusCode) \(response.reasonPhrase); "
                  + "the call is ended", &out)
             out.append(.cancelTimer(.transferTimeout(callID: callID)))
-            sendBye(callID, now, &out)
+            sendBye(callID, &context, &out)
         }
     }
 
-    mutating func transferTimedOut(_ callID: String, _ now: SIPInstant, _ out: inout [LineOutput]) {
+    mutating func transferTimedOut(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID], leg.transferTarget != nil else { return }
         note("no word on the transfer to \(leg.transferTarget ?? "?"); the call is ended", &out)
-        sendBye(callID, now, &out)
+        sendBye(callID, &context, &out)
     }
 
     // MARK: Responses and failures of our requests within calls
 
-    mutating func callResponse(_ response: SIPResponse, key: TransactionKey, callID: String, _ now: SIPInstant,
-                               _ out: inout [LineOutput]) {
+    mutating func callResponse(_ response: SIPResponse, key: TransactionKey, callID: String, _ context: inout AgentContext,
+                               _ out: inout [Output]) {
         guard let leg = calls[callID] else { return }
         if key == leg.inviteKey {
-            inviteResponse(response, now, &out)
+            inviteResponse(response, &context, &out)
         } else if key == leg.reinviteKey {
-            reinviteResponse(response, callID: callID, now, &out)
+            reinviteResponse(response, callID: callID, &context, &out)
         } else if key == leg.referKey {
-            referResponse(response, callID: callID, now, &out)
+            referResponse(response, callID: callID, &context, &out)
         }
     }
 
     mutating func callRequestFailed(key: TransactionKey, callID: String, status: Int, reason: String,
-                                    _ now: SIPInstant, _ out: inout [LineOutput]) {
+                                    _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID] else { return }
         if key == leg.inviteKey, leg.phase == .calling {
             out.append(.report(.outboundFailed(leg.coreID, status: status, reason: reason)))
