@@ -9,13 +9,14 @@ APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl
 
 SIP_PY      := .venv-sip/bin/python
 
-.PHONY: all deps build run test test-unit test-e2e test-sip sip-env bench fuzz clean help
+.PHONY: all deps build release run test test-unit test-e2e test-sip sip-env bench fuzz clean help
 
 all: build
 
 help:
 	@echo "make run    build and start softphone in demo mode (no configuration needed)"
 	@echo "make test   build and run every test: unit, property and end-to-end"
+	@echo "make release  build the softphone as shipped (.build-static/release/softphone)"
 	@echo "make bench  run the benchmarks and print their tables"
 	@echo "make fuzz   run every libFuzzer target for FUZZ_SECONDS (60) each"
 
@@ -55,17 +56,24 @@ sip-env:
 test-sip: sip-env
 	SOFTPHONE_BIN=$(abspath $(BIN)) $(SIP_PY) -m pytest tests/sip -q
 
-bench: deps sip-env
+# The softphone as shipped: release, the Swift runtime and Foundation linked in statically
+# (one file to install; ~4 MB less resident memory than loading them as shared libraries).
+# Its own scratch folder, so the dynamically linked release tools beside it are not rebuilt.
+RELEASE_BIN := .build-static/release/softphone
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product softphone --scratch-path .build-static
+
+bench: deps sip-env release
 	$(SWIFT) package --disable-sandbox benchmark --scale --no-progress
-	$(SWIFT) build -c release --product softphone
 	$(SWIFT) build -c release --product sync-latency
 	$(BUILD_DIR)/release/sync-latency
 	$(SWIFT) build -c release --product sip-bench
 	$(BUILD_DIR)/release/sip-bench
 	$(SIP_PY) tests/bench/sip_presence.py $(BUILD_DIR)/release/sip-bench
-	bash tests/bench/tui.sh $(BUILD_DIR)/release/softphone
-	$(SIP_PY) tests/bench/idle_rss.py $(BUILD_DIR)/release/softphone
-	$(SIP_PY) tests/bench/invite_latency.py $(BUILD_DIR)/release/softphone
+	bash tests/bench/tui.sh $(RELEASE_BIN)
+	$(SIP_PY) tests/bench/idle_rss.py $(RELEASE_BIN)
+	$(SIP_PY) tests/bench/invite_latency.py $(RELEASE_BIN)
 
 # Coverage-guided fuzzing (Fuzz/README.md): builds the libFuzzer targets with
 # -sanitize=fuzzer,address (release, in .build-fuzz) and runs each for FUZZ_SECONDS.
