@@ -30,8 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Time as plain values: the one saturating Duration conversion and the one deadline
-        // queue (timers by key). Pure; every engine that waits takes its clock as an input.
+        // Time and randomness as plain values: the one saturating Duration conversion, the one
+        // deadline queue (timers by key) and the one seedable generator. Pure; every engine
+        // takes its clock and its randomness as inputs.
         .target(name: "Timekeeping", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // The pure domain: presence model, Teams aggregation, signalling policy, reducer.
         .target(name: "SoftphoneCore", dependencies: ["Timekeeping"]),
@@ -66,7 +67,7 @@ let package = Package(
         // $XDG_STATE_HOME/softphone/softphone.log, rotated by size; never the terminal.
         .target(name: "SoftphoneLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
-        .target(name: "SIP"),
+        .target(name: "SIP", dependencies: ["Timekeeping"]),
         // SIP over the network: UDP and TCP transports on SwiftNIO.
         .target(
             name: "SIPNetwork",

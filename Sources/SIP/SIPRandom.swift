@@ -1,19 +1,11 @@
-/// SplitMix64: a small seedable random source for tags, branches, Call-IDs and client
-/// nonces. A value type, so copying a user agent copies its randomness: the same seed
-/// gives the same messages, in tests and in fuzzing.
-public struct SIPRandom: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
+import Timekeeping
 
-    public init(seed: UInt64) { state = seed }
+/// The user agent's random source for tags, branches, Call-IDs and client nonces: the
+/// program's one seedable generator (`SeededGenerator`, SplitMix64), with the two shapes
+/// SIP wants.
+public typealias SIPRandom = SeededGenerator
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// `length` characters of `[a-z0-9]`.
     public mutating func token(_ length: Int) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
