@@ -65,7 +65,8 @@ let package = Package(
         ),
         // The program's log (swift-log): a file handler writing off the caller's thread to
         // $XDG_STATE_HOME/softphone/softphone.log, rotated by size; never the terminal.
-        .target(name: "SoftphoneLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "SoftphoneLogging",
+                dependencies: ["Timekeeping", .product(name: "Logging", package: "swift-log")]),
         // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
         .target(name: "SIP", dependencies: ["Timekeeping"]),
         // SIP over the network: UDP and TCP transports on SwiftNIO.

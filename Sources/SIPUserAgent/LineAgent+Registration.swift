@@ -16,20 +16,8 @@ extension LineAgent {
     /// One step of the registration machine; its REGISTERs start client transactions owned by it.
     mutating func runRegistration(_ input: Registration.Input, authAttempts: Int = 0, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
-        for output in registration.handle(input, &shared) {
-            switch output {
-            case .send(let request, let hop):
-                _ = sendRequest(request, to: hop, owner: .registration, authAttempts: authAttempts, now, &out)
-            case .startTimer(let timer, let after):
-                out.append(.startTimer(Self.lineTimer(timer), after: after))
-            case .cancelTimer(let timer):
-                out.append(.cancelTimer(Self.lineTimer(timer)))
-            case .report(let event):
-                out.append(.report(event))
-            case .respond:
-                break  // registration answers no requests
-            }
-        }
+        carry(registration.handle(input, &shared), owner: { _ in .registration }, timer: Self.lineTimer,
+              authAttempts: authAttempts, now, &out)
     }
 
     static func lineTimer(_ timer: Registration.Timer) -> LineTimer {

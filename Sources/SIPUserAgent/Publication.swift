@@ -180,15 +180,7 @@ extension LineAgent {
     /// One step of the publication machine; its PUBLISHes start client transactions owned by it.
     mutating func runPublication(_ input: Publication.Input, authAttempts: Int = 0, _ now: SIPInstant,
                                  _ out: inout [LineOutput]) {
-        for output in publication.handle(input, &shared) {
-            switch output {
-            case .send(let request, let hop):
-                _ = sendRequest(request, to: hop, owner: .publication, authAttempts: authAttempts, now, &out)
-            case .startTimer(.refresh, let after): out.append(.startTimer(.publication, after: after))
-            case .cancelTimer(.refresh): out.append(.cancelTimer(.publication))
-            case .report(let event): out.append(.report(event))
-            case .respond: break  // publication answers no requests
-            }
-        }
+        carry(publication.handle(input, &shared), owner: { _ in .publication }, timer: { _ in .publication },
+              authAttempts: authAttempts, now, &out)
     }
 }

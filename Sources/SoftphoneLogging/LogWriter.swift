@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import Timekeeping
 
 /// Writes log records to a `LogSink` off the caller's thread.
 ///
@@ -62,8 +63,7 @@ public final class LogWriter: Sendable {
     public func flush(timeout: Duration = .seconds(2)) -> Bool {
         let done = DispatchSemaphore(value: 0)
         queue.async { done.signal() }
-        let nanoseconds = max(0, Int(min(timeout / .nanoseconds(1), Double(Int.max / 2))))
-        return done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success
+        return done.wait(timeout: .now() + .nanoseconds(Int(clamping: max(0, timeout.nanoseconds)))) == .success
     }
 
     /// The first write problem, if any (nil while the log is written fine).

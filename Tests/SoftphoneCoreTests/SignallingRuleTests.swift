@@ -44,6 +44,18 @@ struct SignallingRuleTests {
         #expect(h.send(.dial("out", to: "1002")).lineCommands.isEmpty)
     }
 
+    @Test("R2 The state says why no call may be placed (the key map's c) and what a direct call gets (the Calls tab)",
+          arguments: doNotDisturbStates)
+    func r2DerivedState(state: PresenceState) {
+        var h = Harness()
+        #expect(h.state.outboundRefusal == nil)
+        #expect(h.state.directCallDecision.isSignalled)
+        h.teams(GraphMapping.graph(from: Presence(state)))
+        #expect(h.state.outboundRefusal == "cannot call in \(state.label)")
+        #expect(h.state.directCallDecision.specRule == .r2)
+        #expect(h.state.directCallDecision == SignallingPolicy.decide(.direct, h.state.policyContext))
+    }
+
     @Test("R3 Out of office set by the system does not stop calls; a manual Do not disturb on top does")
     func r3OutOfOffice() {
         for state in [PresenceState.available, .offline, .busy] {
