@@ -6,13 +6,23 @@
         bs.hangup()
         bs.wait_closed()
 
-baresip runs headless from a temporary config directory: G.711 only, a sine
-tone as audio source (`ausine`, no device), the `aubridge` player as a sink
-that needs no device, SIP on UDP/TCP 127.0.0.1:<free port>, and the
+baresip runs headless from a temporary config directory: G.711 by default
+(`codecs=` chooses others), a sine tone as audio source (`ausine`, no device),
+the `aubridge` player as a sink that needs no device, SIP on UDP/TCP 127.0.0.1:<free port>, and the
 `ctrl_tcp` module on another free loopback port.  Commands go over ctrl_tcp
 (netstring-framed JSON: {"command", "params", "token"}); its JSON events
 (CALL_RINGING, CALL_ESTABLISHED, CALL_CLOSED, REGISTER_OK, ...) are collected
 by a reader thread into `events`.  The process is stopped by its PID.
+
+Sound (baresip-core 1.0.0, read from its modules):
+* `audio_source ausine,<Hz>` -- `ausine.so` takes the frequency as the device
+  name (a full-scale sine, 48 kHz stereo here: `ausrc_srate`/`ausrc_channels`).
+* codecs: the account's `;audio_codecs=` lists what is offered, in order, by
+  baresip's names (`opus/48000/2`, `G722`, `PCMU`, `PCMA`); each needs its
+  module loaded (`opus.so`, `g722.so`, `g711.so`): `Baresip(codecs=["opus"])`.
+* `record=True` loads `sndfile.so` (an audio filter): every call's decoded
+  received audio and encoded sent audio are written to
+  `<dir>/dump-<peer>-dec.wav` / `-enc.wav` (`snd_path`); `recordings()`.
 """
 from __future__ import annotations
 
@@ -34,6 +44,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BARESIP_BIN = shutil.which("baresip") or "/usr/bin/baresip"
 MODULE_DIR = "/usr/lib/baresip/modules"
 
+# Our codec names -> (baresip's name in ;audio_codecs=, the module that has it).
+CODECS = {
+    "opus": ("opus/48000/2", "opus.so"),
+    "g722": ("G722", "g722.so"),
+    "pcmu": ("PCMU", "g711.so"),
+    "pcma": ("PCMA", "g711.so"),
+}
+
 
 class BaresipError(RuntimeError):
     pass
@@ -52,7 +70,8 @@ class Baresip:
     def __init__(self, user: str = "3001", domain: str = LOOPBACK, *,
                  registrar: str | None = None, password: str | None = None,
                  outbound: str | None = None, answermode: str = "manual",
-                 host: str = LOOPBACK, tone_hz: int = 440, keep_dir: bool = False):
+                 host: str = LOOPBACK, tone_hz: int = 440, keep_dir: bool = False,
+                 codecs: list[str] | tuple[str, ...] = ("pcmu", "pcma"), record: bool = False):
         self.user = user
         self.domain = domain
         self.registrar = registrar
@@ -62,6 +81,11 @@ class Baresip:
         self.host = host
         self.tone_hz = tone_hz
         self.keep_dir = keep_dir
+        unknown = [c for c in codecs if c.lower() not in CODECS]
+        if unknown or not codecs:
+            raise ValueError(f"codecs must be some of {sorted(CODECS)}: {list(codecs)}")
+        self.codecs = [c.lower() for c in codecs]
+        self.record = record
         self.dir: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.sip_port: int | None = None
@@ -97,7 +121,8 @@ class Baresip:
 
     # ----------------------------------------------------------- config
     def _account_line(self) -> str:
-        params = [f"answermode={self.answermode}", "audio_codecs=PCMU,PCMA"]
+        names = ",".join(CODECS[c][0] for c in self.codecs)
+        params = [f"answermode={self.answermode}", f"audio_codecs={names}"]
         if self.registrar:
             params.append("regint=300")
             if self.password is not None:
@@ -111,6 +136,14 @@ class Baresip:
         return f"<{self.aor}>;" + ";".join(params) + "\n"
 
     def _config(self) -> str:
+        modules = []
+        for codec in self.codecs:
+            module = CODECS[codec][1]
+            if module not in modules:
+                modules.append(module)
+        extra = [f"module\t\t\t{m}" for m in modules]
+        if self.record:
+            extra += ["module\t\t\tsndfile.so", f"snd_path\t\t{self.dir}"]
         return "\n".join([
             "poll_method\t\tepoll",
             f"sip_listen\t\t{self.host}:{self.sip_port}",
@@ -129,7 +162,7 @@ class Baresip:
             "jitter_buffer_delay\t5-10",
             "rtp_stats\t\tyes",
             f"module_path\t\t{MODULE_DIR}",
-            "module\t\t\tg711.so",
+            *extra,
             "module\t\t\tausine.so",
             "module\t\t\taubridge.so",
             "module_tmp\t\tuuid.so",
@@ -261,6 +294,12 @@ class Baresip:
             if not (self.keep_dir or keep_logs()):
                 shutil.rmtree(self.dir, ignore_errors=True)
                 self._final_log = log
+
+    def recordings(self, kind: str = "dec") -> list[Path]:
+        """The WAV files `sndfile` wrote (record=True): "dec" = received, "enc" = sent."""
+        if self.dir is None:
+            return []
+        return sorted(self.dir.glob(f"dump-*-{kind}.wav"))
 
     @property
     def alive(self) -> bool:

@@ -22,6 +22,26 @@ Incoming calls are recorded in `account.incoming` and answered according to
 Limits of the pjsua2-python 2.15.1.post1 wheel: at most 4 simultaneous call
 legs per process (all accounts together; A->B through Kamailio is 2 legs).
 
+Sound (calls carry the conference bridge's audio at 8 kHz; the null sound
+device clocks the bridge on a thread of its own, so media flows while the test
+does not pump):
+* `call.record(seconds)` records what the call receives (`AudioMediaRecorder`
+  to a WAV in the endpoint's temp dir) and returns `(samples, rate)`.
+* `call.play_tone(hz)` sends a steady sine to the call (`ToneGenerator`, one
+  `ToneDesc` with `freq2 = 0`, looped); `call.stop_tone()`.
+* `call.dtmf` lists every digit received as `(digit, method)`, method
+  "rfc4733" or "info" (`onDtmfDigit`; pjsua answers an INFO with
+  `application/dtmf-relay` itself and reports it with method SIP_INFO);
+  `call.wait_digits("123")`.  Sending: `call.send_dtmf(digits, "rfc4733"|"info")`.
+* `Account(..., telephone_event=False)`: pjsua2 2.15 has no setting for it
+  (neither `EpConfig.medConfig` (`MediaConfig`) nor `AccountMediaConfig` has
+  one; PJMEDIA_RTP_PT_TELEPHONE_EVENTS is compile-time).  The account's calls
+  therefore rewrite their own SDP in `onCallSdpCreated` (pjsua2 parses
+  `prm.sdp.wholeSdp` back when it changed): the telephone-event payload type
+  leaves the `m=audio` line with its `a=rtpmap`/`a=fmtp` lines, in offers and
+  in answers (for an incoming call pjsua2 creates our Call object from inside
+  that callback).  `call.local_sdp` keeps the last SDP we sent.
+
 Presence (RFC 3856/3903, PIDF + RPID): `Account(..., publish=True)` sends
 PUBLISH (after registering) and `account.publish("busy")` changes what it
 publishes; `account.watch(uri)` SUBSCRIBEs and returns a `Buddy` recording
@@ -31,8 +51,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -44,6 +66,7 @@ import pjsua2 as pj
 
 from .ports import LOOPBACK
 from . import procs
+from .pulse import read_wav
 from .procs import WaitTimeout
 
 T = TypeVar("T")
@@ -218,7 +241,7 @@ class PjEnv:
         cfg.logConfig.filename = str(self.log_path)
         cfg.logConfig.msgLogging = True
         cfg.medConfig.noVad = True            # send RTP even for silence
-        cfg.medConfig.clockRate = 8000
+        cfg.medConfig.clockRate = self.clock_rate = 8000   # the bridge, recordings, tones
         cfg.medConfig.sndClockRate = 8000
         cfg.medConfig.channelCount = 1
         cfg.medConfig.ecTailLen = 0
@@ -308,6 +331,8 @@ class PjEnv:
         finally:
             self._destroyed = True
             procs.set_idle(None)
+            for call in self.calls:      # tone generators are bridge ports: gone before the bridge
+                call.stop_tone()
             # pjsua2's Call/Account destructors touch pjsua's tables; after
             # libDestroy those are gone (assertion in pjsua_call_set_user_data,
             # abort).  Disown the C++ objects so Python never destroys them.
@@ -369,7 +394,8 @@ class Account:
                  answer_code: int | None = 200, redirect_to: str | None = None,
                  answer_delay: float = 0.0, register: bool = True,
                  reg_timeout: int = 300, publish: bool = False,
-                 initial_status: str | None = "online", env: PjEnv | None = None):
+                 initial_status: str | None = "online", env: PjEnv | None = None,
+                 telephone_event: bool = True):
         self.env = env or _env()
         self.user = user
         self.domain = domain
@@ -379,6 +405,7 @@ class Account:
         self.answer_code = answer_code
         self.redirect_to = redirect_to
         self.answer_delay = answer_delay
+        self.telephone_event = telephone_event
         self.reg_events: list[tuple[int, str, int]] = []   # (code, reason, expiration)
         self.incoming: list[Call] = []
         self.outgoing: list[Call] = []
@@ -766,6 +793,9 @@ class Call(pj.Call):
         self._hangup_when_confirmed = False
         self.transferred_to: Call | None = None     # the call a REFER made us place
         self.failed_to_start: str | None = None
+        self.dtmf: list[tuple[str, str]] = []        # (digit, "rfc4733" | "info") received
+        self.local_sdp: str | None = None              # the last SDP we sent (after rewriting)
+        self._tone = None                              # the ToneGenerator playing to the call
 
     # ---------------------------------------------------------- callbacks
     def onCallState(self, prm):
@@ -787,6 +817,19 @@ class Call(pj.Call):
 
     def onCallTsxState(self, prm):
         self._record_event(prm.e)
+
+    def onCallSdpCreated(self, prm):
+        sdp = prm.sdp.wholeSdp
+        if not self.account.telephone_event:
+            stripped = strip_telephone_event(sdp)
+            if stripped != sdp:
+                prm.sdp.wholeSdp = stripped
+                sdp = stripped
+        self.local_sdp = sdp
+
+    def onDtmfDigit(self, prm):
+        method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
+        self.dtmf.append((prm.digit, method))
 
     def _record_event(self, event) -> None:
         """Keep SIP messages received on this call (responses to INVITE, requests)."""
@@ -982,6 +1025,82 @@ class Call(pj.Call):
     def rx_packets(self) -> int:
         return self.stream_stats()[0]
 
+    # -------------------------------------------------------------- sound
+    def audio_media(self):
+        """The call's audio port on the conference bridge (raises when there is none)."""
+        if not self._connected_media:
+            raise PjsuaError(f"{self!r} has no active audio")
+        return self._connected_media[0]
+
+    def record(self, seconds: float, path: str | os.PathLike | None = None):
+        """Records `seconds` of what the call receives to a WAV; returns (samples, rate).
+
+        pjsua keeps being pumped meanwhile (SIP goes on); the recorder is destroyed
+        before reading, which completes the WAV header.
+        """
+        aud = self.audio_media()
+        if path is None:
+            path = self.env.dir / f"call-{self.getId()}-{next(_RECORDINGS)}.wav"
+        recorder = pj.AudioMediaRecorder()
+        recorder.createRecorder(str(path))
+        aud.startTransmit(recorder)
+        try:
+            self.env.pump(seconds)
+        finally:
+            try:
+                aud.stopTransmit(recorder)
+            except pj.Error:
+                pass
+            del recorder
+        # pjsua 2.15 removes a bridge port asynchronously (in the bridge's clock thread):
+        # the WAV writer is closed, and its header written, a moment after the destructor
+        self.env.wait_until(lambda: _wav_complete(path), 10, what=f"the recording {path} to be closed")
+        return read_wav(path)
+
+    def play_tone(self, freq: float) -> None:
+        """Sends a steady sine of `freq` Hz into the call (until `stop_tone()` or the end)."""
+        self.stop_tone()
+        tone = pj.ToneGenerator()
+        tone.createToneGenerator(self.env.clock_rate, 1)
+        desc = pj.ToneDesc()
+        desc.freq1 = int(freq)
+        desc.freq2 = 0
+        desc.on_msec = 30000        # a C short; the tone loops
+        desc.off_msec = 0
+        desc.volume = 0             # pjmedia's default level
+        tones = pj.ToneDescVector()
+        tones.append(desc)
+        tone.play(tones, True)
+        tone.startTransmit(self.audio_media())
+        self._tone = tone
+
+    def stop_tone(self) -> None:
+        tone, self._tone = self._tone, None
+        if tone is not None:
+            try:
+                tone.stop()
+                if self._connected_media:
+                    tone.stopTransmit(self._connected_media[0])
+            except pj.Error:
+                pass
+
+    def send_dtmf(self, digits: str, method: str = "rfc4733") -> None:
+        """Sends `digits` as RFC 4733 events ("rfc4733") or SIP INFO ("info")."""
+        prm = pj.CallSendDtmfParam()
+        prm.digits = digits
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO if method == "info" else pj.PJSUA_DTMF_METHOD_RFC2833
+        self.sendDtmf(prm)
+
+    def digits(self) -> str:
+        return "".join(d for d, _ in self.dtmf)
+
+    def wait_digits(self, digits: str, timeout: float = 20.0) -> list[tuple[str, str]]:
+        """Waits until as many digits as `digits` has were received; returns the first
+        len(digits) (digit, method) pairs (the caller compares them)."""
+        self.env.wait_until(lambda: len(self.dtmf) >= len(digits), timeout,
+                            what=f"DTMF {digits!r} (received {self.digits()!r})")
+        return self.dtmf[:len(digits)]
+
     def tx_packets(self) -> int:
         return self.stream_stats()[1]
 
@@ -1024,6 +1143,39 @@ class Call(pj.Call):
     def __repr__(self) -> str:
         kind = "out" if self.outgoing else "in"
         return f"<Call {kind} {self.target or ''} states={self.states} final={self.final}>"
+
+
+_RECORDINGS = itertools.count(1)
+_TE_RTPMAP = re.compile(r"^a=rtpmap:(\d+)\s+telephone-event/", re.IGNORECASE | re.MULTILINE)
+
+
+def _wav_complete(path) -> bool:
+    """The RIFF header's size matches the file (pjmedia writes it when the writer closes)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        size = os.path.getsize(path)
+    except OSError:
+        return False
+    return len(head) == 8 and head[:4] == b"RIFF" and int.from_bytes(head[4:8], "little") + 8 == size
+
+
+def strip_telephone_event(sdp: str) -> str:
+    """The SDP without any telephone-event payload type (m= format, a=rtpmap, a=fmtp)."""
+    pts = set(_TE_RTPMAP.findall(sdp))
+    if not pts:
+        return sdp
+    eol = "\r\n" if "\r\n" in sdp else "\n"
+    out = []
+    for line in sdp.split(eol):
+        if line.startswith("m=audio "):
+            fields = line.split(" ")
+            line = " ".join(fields[:3] + [f for f in fields[3:] if f not in pts])
+        elif any(line.startswith(f"a={kind}:{pt} ") or line == f"a={kind}:{pt}"
+                 for kind in ("rtpmap", "fmtp") for pt in pts):
+            continue
+        out.append(line)
+    return eol.join(out)
 
 
 # --------------------------------------------------------------- presence
