@@ -40,13 +40,30 @@ PRESENCE = {
 }
 
 
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sound_config(codecs: list[str] | tuple[str, ...] = ("opus", "g722", "pcmu", "pcma")) -> dict:
+    """The [audio] table for a private PulseAudio (`harness.pulse.PulseServer`): playback on
+    sp_play, capture from sp_mic's monitor, ring on sp_ring, `codecs` in that order."""
+    return {"backend": "pulse", "playback": "sp_play", "capture": "sp_mic.monitor", "ring": "sp_ring",
+            "codecs": list(codecs)}
+
+
 class Softphone:
     def __init__(self, *, extension: str = "1001", registrar: str | None = None, password: str | None = None,
                  transport: str = "udp", answering: str = "reject", target: str | None = None,
                  no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
                  wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None,
                  colleagues: list[tuple[str, str]] | None = None, presence: bool = True,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, audio: dict | None = None):
         self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
         self.extension = extension
         self.registrar = registrar
@@ -59,7 +76,8 @@ class Softphone:
         self.wrapup = wrapup
         self.colleagues = colleagues or []
         self.presence = presence
-        self.extra_env = dict(env or {})      # e.g. XDG_* directories of its own
+        self.extra_env = dict(env or {})      # e.g. XDG_* directories of its own, PULSE_SERVER
+        self.audio = dict(audio or {})        # the [audio] table (SPEC section 7), e.g. sound_config()
         self.width, self.height = width, height
         self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
         self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
@@ -89,6 +107,11 @@ class Softphone:
         for name, uri in self.colleagues:
             lines += ["", "[[colleagues]]", f'name = "{name}"', f'sip = "{uri}"']
         lines += ["", "[wrapup]", f"seconds = {self.wrapup}", ""]
+        if self.audio:
+            lines.append("[audio]")
+            for key, value in self.audio.items():
+                lines.append(f"{key} = {_toml(value)}")
+            lines.append("")
         return "\n".join(lines)
 
     def start(self) -> "Softphone":
@@ -256,6 +279,18 @@ class Softphone:
     def login(self) -> None:
         self.keys("L")
         self.wait_status_bar("Logout", present=False)
+
+    @property
+    def app_log_path(self) -> str:
+        """The app's own log file (swift-log): $HOME/.local/state/softphone/softphone.log."""
+        return os.path.join(self.dir, "home", ".local", "state", "softphone", "softphone.log")
+
+    def app_log_text(self) -> str:
+        try:
+            with open(self.app_log_path, errors="replace") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return ""
 
     @property
     def log_path(self) -> str:
