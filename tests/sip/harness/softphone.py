@@ -122,7 +122,8 @@ class Softphone:
                 procs.wait_until(lambda: any(t in self.screen() for t in ("line listening", "line regist")),
                                  timeout=30, what="the softphone's line to start")
             except procs.WaitTimeout:
-                raise AssertionError(f"the softphone did not start; screen:\n{self.screen()}") from None
+                raise AssertionError(f"the softphone did not start; screen:\n{self.screen()}\n"
+                                     f"stderr:\n{self.stderr_text()[-3000:]}") from None
             if "cannot listen" not in self.screen():
                 return self
             self.stop()
@@ -284,6 +285,13 @@ class Softphone:
     def app_log_path(self) -> str:
         """The app's own log file (swift-log): $HOME/.local/state/softphone/softphone.log."""
         return os.path.join(self.dir, "home", ".local", "state", "softphone", "softphone.log")
+
+    def stderr_text(self) -> str:
+        try:
+            with open(os.path.join(self.dir, "stderr"), errors="replace") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return ""
 
     def app_log_text(self) -> str:
         try:
