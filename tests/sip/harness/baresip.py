@@ -20,6 +20,7 @@ Sound (baresip-core 1.0.0, read from its modules):
 * codecs: the account's `;audio_codecs=` lists what is offered, in order, by
   baresip's names (`opus/48000/2`, `G722`, `PCMU`, `PCMA`); each needs its
   module loaded (`opus.so`, `g722.so`, `g711.so`): `Baresip(codecs=["opus"])`.
+  With Opus, `opus_inbandfec yes` and `opus_packet_loss 10` (FEC sent).
 * `record=True` loads `sndfile.so` (an audio filter): every call's decoded
   received audio and encoded sent audio are written to
   `<dir>/dump-<peer>-dec.wav` / `-enc.wav` (`snd_path`); `recordings()`.
@@ -142,6 +143,9 @@ class Baresip:
             if module not in modules:
                 modules.append(module)
         extra = [f"module\t\t\t{m}" for m in modules]
+        if "opus" in self.codecs:
+            # in-band FEC as a real phone sends it (useinbandfec=1 in the SDP), tuned for loss
+            extra += ["opus_inbandfec\t\tyes", "opus_packet_loss\t10"]
         if self.record:
             extra += ["module\t\t\tsndfile.so", f"snd_path\t\t{self.dir}"]
         return "\n".join([
