@@ -10,6 +10,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness.kamailio import Kamailio  # noqa: E402
 from harness.pjsua import PjEnv  # noqa: E402
+from harness.procs import pid_alive  # noqa: E402
+from harness.pulse import PulseServer  # noqa: E402
 
 USERS = {"1001": "secret1", "2001": "secret2", "3001": "secret3"}
 
@@ -52,6 +54,20 @@ def kamailio(pj_env):
 def presence_server(pj_env):
     """A Kamailio with USERS that is also a presence server (presence, presence_xml)."""
     yield from _running_kamailio(pj_env, presence=True)
+
+
+@pytest.fixture
+def pulse():
+    """A private PulseAudio server with the null sinks sp_play, sp_ring, sp_mic, sp_peer;
+    stopped (by its PID) after the test."""
+    server = PulseServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        pid = server.proc.pid if server.proc else None
+        server.stop()
+        assert pid is None or not pid_alive(pid)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -22,7 +22,7 @@ import pytest
 from harness.baresip import Baresip
 from harness.lossy_relay import SdpRelayProxy
 from harness.pjsua import Account
-from harness.procs import WaitTimeout, pid_alive, wait_until
+from harness.procs import WaitTimeout, wait_until
 from harness.pulse import RATE, PulseServer, blocks, dominant, rms, tone_power
 from harness.softphone import Softphone, sound_config
 
@@ -31,18 +31,6 @@ DIGITS = "1234567890*#"
 MIC_TONE = 1000          # what the agent "says": fed to sp_mic, captured from its monitor
 CALLER_TONE = 440        # baresip's ausine
 SILENCE_RMS = 30.0       # below this a 100 ms block counts as silent (s16 full scale 32767)
-
-
-@pytest.fixture
-def pulse():
-    server = PulseServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        pid = server.proc.pid if server.proc else None
-        server.stop()
-        assert pid is None or not pid_alive(pid)
 
 
 def sound_phone(pulse: PulseServer, codecs=("opus", "g722", "pcmu", "pcma"), **options) -> Softphone:

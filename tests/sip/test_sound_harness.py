@@ -12,22 +12,9 @@ import pytest
 from harness.baresip import Baresip
 from harness.lossy_relay import RELAY_HOST, SdpRelayProxy
 from harness.pjsua import Account, strip_telephone_event
-from harness.procs import pid_alive
-from harness.pulse import PulseServer, dominant, read_wav, rms, tone_power
+from harness.pulse import dominant, read_wav, rms, tone_power
 
 DIGITS = "1234567890*#"
-
-
-@pytest.fixture
-def pulse(tmp_path_factory):
-    server = PulseServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        pid = server.proc.pid if server.proc else None
-        server.stop()
-        assert pid is None or not pid_alive(pid)
 
 
 def test_pulse_server_null_sinks_carry_a_tone(pulse):
