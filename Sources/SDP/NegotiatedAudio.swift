@@ -17,8 +17,10 @@ public struct NegotiatedAudio: Sendable, Equatable {
     public var remote: RTPEndpoint?
     /// The payload type to send (the number the description uses).
     public var payloadType: UInt8
+    /// The codec, with its RTP clock rate (`codec.clockRate`).
     public var codec: Codec
-    /// The RFC 4733 payload type, if the stream carries telephone-event.
+    /// The RFC 4733 payload type, if the stream carries telephone-event: the one at the codec's
+    /// RTP clock rate when there is one, else any.
     public var telephoneEventPayloadType: UInt8?
     /// The direction as written by the description's author (`sendrecv` if none).
     public var direction: MediaDirection
@@ -27,16 +29,17 @@ public struct NegotiatedAudio: Sendable, Equatable {
 }
 
 extension SessionDescription {
-    /// The first enabled RTP/AVP audio stream with a codec from `supported`, using the first of
-    /// its formats we support. Use it on the peer's answer (or offer) to learn where to send RTP
-    /// and with which payload type. `nil` when there is none.
-    public func negotiatedAudio(supported: [Codec] = [.pcmu, .pcma]) -> NegotiatedAudio? {
+    /// The first enabled RTP/AVP audio stream with a codec from `supported`, using the first
+    /// codec of `supported` (our order of preference) that it lists. Use it on the peer's answer
+    /// (or offer) to learn where to send RTP and with which payload type. `nil` when there is none.
+    public func negotiatedAudio(supported: [Codec] = Codec.all) -> NegotiatedAudio? {
         for (index, m) in media.enumerated()
         where m.type == "audio" && m.port != 0 && m.proto.uppercased() == "RTP/AVP" {
             guard let (format, codec) = OfferAnswer.firstSupported(in: m, supported: supported),
                   let pt = UInt8(format) else { continue }
             return NegotiatedAudio(mediaIndex: index, remote: rtpDestination(mediaIndex: index), payloadType: pt,
-                                   codec: codec, telephoneEventPayloadType: TelephoneEvent.payloadType(in: m),
+                                   codec: codec,
+                                   telephoneEventPayloadType: TelephoneEvent.payloadType(in: m, clockRate: codec.clockRate),
                                    direction: m.direction ?? direction ?? .sendrecv, packetTime: m.packetTime)
         }
         return nil

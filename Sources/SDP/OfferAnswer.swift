@@ -13,14 +13,16 @@ public enum OfferAnswerError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// The offer/answer model (RFC 3264) for a single G.711 audio stream.
+/// The offer/answer model (RFC 3264) for a single audio stream: Opus, G.722, G.711 and
+/// telephone-event.
 public enum OfferAnswer {
     /// Builds our answer to `offer`: the first offered audio stream over RTP/AVP with a codec from
-    /// `supported` is accepted with the first offered codec we support (plus telephone-event if
-    /// offered); every other stream is rejected with port 0. The direction mirrors the offer's
+    /// `supported` is accepted with the first codec of `supported` (our order of preference) that
+    /// it offers, on the offer's payload type, plus telephone-event if offered (at the codec's RTP
+    /// clock rate when offered so, else the first offered); every other stream is rejected with port 0. The direction mirrors the offer's
     /// (RFC 3264 section 6.1); with `hold` we never ask to receive.
     public static func answer(offer: SessionDescription, localAddress: String, localPort: UInt16,
-                              sessionID: UInt64, version: UInt64, supported: [Codec] = [.pcmu, .pcma],
+                              sessionID: UInt64, version: UInt64, supported: [Codec] = Codec.all,
                               hold: Bool = false, username: String = "-",
                               packetTime: Int? = 20) throws(OfferAnswerError) -> SessionDescription {
         var answered: [MediaDescription] = []
@@ -34,10 +36,10 @@ public enum OfferAnswer {
                let (format, codec) = firstSupported(in: offered, supported: supported) {
                 accepted = true
                 let remote = offered.direction ?? offer.direction ?? .sendrecv
-                answered.append(audioMedia(port: localPort, format: format, codec: codec,
-                                           telephoneEvent: TelephoneEvent.payloadType(in: offered),
-                                           telephoneEventFormat: TelephoneEvent.payloadType(in: offered)
-                                               .flatMap { offered.fmtp(for: String($0)) },
+                let event = TelephoneEvent.payloadType(in: offered, clockRate: codec.clockRate)
+                    .flatMap { offered.rtpMap(for: $0) }
+                answered.append(audioMedia(port: localPort, format: format, codec: codec, telephoneEvent: event,
+                                           telephoneEventFormat: event.flatMap { offered.fmtp(for: String($0.payloadType)) },
                                            direction: answerDirection(to: remote, hold: hold),
                                            packetTime: packetTime))
             } else {
@@ -62,31 +64,40 @@ public enum OfferAnswer {
     }
 
     /// Our offer for an outbound call (`.sendrecv`) or a re-INVITE: `.sendonly` to hold,
-    /// `.sendrecv` to resume (RFC 3264 section 8.4). Offers every codec in `codecs` and
-    /// telephone-event unless `telephoneEvent` is nil.
+    /// `.sendrecv` to resume (RFC 3264 section 8.4). Offers every codec in `codecs`, in that
+    /// order (dynamic payload types from 96), and telephone-event/8000 on `telephoneEvent` (plus
+    /// telephone-event/48000 on the next dynamic payload type when Opus is offered) unless
+    /// `telephoneEvent` is nil.
     public static func offer(localAddress: String, localPort: UInt16, sessionID: UInt64, version: UInt64,
-                             codecs: [Codec] = [.pcmu, .pcma],
+                             codecs: [Codec] = Codec.all,
                              telephoneEvent: UInt8? = TelephoneEvent.defaultPayloadType,
                              direction: MediaDirection = .sendrecv, username: String = "-",
                              packetTime: Int? = 20) -> SessionDescription {
         var formats: [String] = []
         var attributes: [Attribute] = []
         var nextDynamic: UInt8 = 96
-        for codec in codecs {
-            var pt = codec.staticPayloadType
-            if pt == nil {
-                while nextDynamic == telephoneEvent { nextDynamic += 1 }
-                pt = nextDynamic
+        func dynamic() -> UInt8 {
+            while nextDynamic == telephoneEvent || codecs.contains(where: { $0.staticPayloadType == nextDynamic }) {
                 nextDynamic += 1
             }
-            guard let pt else { continue }
+            defer { nextDynamic += 1 }
+            return nextDynamic
+        }
+        for codec in codecs {
+            let pt = codec.staticPayloadType ?? dynamic()
             formats.append(String(pt))
-            attributes.append(.rtpmap(RTPMap(payloadType: pt, encodingName: codec.name, clockRate: codec.clockRate)))
+            attributes.append(.rtpmap(codec.rtpMap(payloadType: pt)))
+            if let parameters = codec.formatParameters { attributes.append(.fmtp(format: String(pt), parameters: parameters)) }
         }
         if let te = telephoneEvent {
-            formats.append(String(te))
-            attributes.append(.rtpmap(RTPMap(payloadType: te, encodingName: TelephoneEvent.encodingName, clockRate: 8000)))
-            attributes.append(.fmtp(format: String(te), parameters: "0-16"))
+            var rates: [UInt32] = [8000]
+            for codec in codecs where !rates.contains(codec.clockRate) { rates.append(codec.clockRate) }
+            for (i, rate) in rates.enumerated() {
+                let pt = i == 0 ? te : dynamic()
+                formats.append(String(pt))
+                attributes.append(.rtpmap(RTPMap(payloadType: pt, encodingName: TelephoneEvent.encodingName, clockRate: rate)))
+                attributes.append(.fmtp(format: String(pt), parameters: "0-16"))
+            }
         }
         if let packetTime { attributes.append(.ptime(packetTime)) }
         attributes.append(.direction(direction))
@@ -118,27 +129,30 @@ public enum OfferAnswer {
         reoffer(previous, direction: .sendrecv)
     }
 
+    /// The first codec of `supported` that `media` lists, with the first format that carries it.
     static func firstSupported(in media: MediaDescription, supported: [Codec]) -> (String, Codec)? {
-        for format in media.formats {
-            if let codec = supported.first(where: { $0.matches(format: format, in: media) }) {
+        for codec in supported {
+            if let format = media.formats.first(where: { codec.matches(format: $0, in: media) }) {
                 return (format, codec)
             }
         }
         return nil
     }
 
-    private static func audioMedia(port: UInt16, format: String, codec: Codec, telephoneEvent: UInt8?,
+    private static func audioMedia(port: UInt16, format: String, codec: Codec, telephoneEvent: RTPMap?,
                                    telephoneEventFormat: String?, direction: MediaDirection,
                                    packetTime: Int?) -> MediaDescription {
         var formats = [format]
         var attributes: [Attribute] = []
         if let pt = UInt8(format) {
-            attributes.append(.rtpmap(RTPMap(payloadType: pt, encodingName: codec.name, clockRate: codec.clockRate)))
+            attributes.append(.rtpmap(codec.rtpMap(payloadType: pt)))
+            if let parameters = codec.formatParameters { attributes.append(.fmtp(format: format, parameters: parameters)) }
         }
         if let te = telephoneEvent {
-            formats.append(String(te))
-            attributes.append(.rtpmap(RTPMap(payloadType: te, encodingName: TelephoneEvent.encodingName, clockRate: 8000)))
-            attributes.append(.fmtp(format: String(te), parameters: telephoneEventFormat ?? "0-16"))
+            formats.append(String(te.payloadType))
+            attributes.append(.rtpmap(RTPMap(payloadType: te.payloadType, encodingName: TelephoneEvent.encodingName,
+                                             clockRate: te.clockRate)))
+            attributes.append(.fmtp(format: String(te.payloadType), parameters: telephoneEventFormat ?? "0-16"))
         }
         if let packetTime { attributes.append(.ptime(packetTime)) }
         attributes.append(.direction(direction))

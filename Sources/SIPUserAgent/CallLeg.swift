@@ -113,6 +113,10 @@ struct CallLeg: Sendable {
     /// A blind transfer in progress, to this target.
     var transferTarget: String?
     var referKey: TransactionKey?
+    /// Our INFO requests (DTMF) still waiting for their final answer.
+    var infoKeys: Set<TransactionKey> = []
+    /// Outbound: a provisional answer carried SDP and its media was started receive-only.
+    var earlyMedia = false
 
     var sipCallID: String { dialog.callID }
 }

@@ -143,7 +143,7 @@ public struct LineAgent: Sendable {
         switch command {
         case .register: register(now, &out)
         case .unregister: unregister(now, &out)
-        case .ring, .respond, .answer, .hangUp, .hold, .resume, .transfer, .dial, .cancelDial:
+        case .ring, .respond, .answer, .hangUp, .hold, .resume, .transfer, .dial, .cancelDial, .sendDTMF, .mute:
             runSessions(.command(command), now, &out)
         case .publish(let document): runPublication(.publish(document), now, &out)
         }

@@ -1,3 +1,4 @@
+import SDP
 import SIP
 import SIPAuth
 
@@ -34,13 +35,16 @@ public struct LineAgentConfiguration: Sendable {
     /// Whether a REFER from the other side is accepted (202, then a NOTIFY saying it
     /// succeeded); refused with 603 otherwise, as a contact-center line should.
     public var acceptsTransfers: Bool
+    /// The audio codecs offered and answered, in this order of preference (`audio.codecs`).
+    public var codecs: [Codec]
 
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
                 retryDelay: Duration = .seconds(30), maximumRetryDelay: Duration = .seconds(300),
                 mediaHost: String? = nil,
                 product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false,
-                presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600) {
+                presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600,
+                codecs: [Codec] = Codec.all) {
         self.user = user
         self.displayName = displayName
         self.local = local
@@ -56,6 +60,7 @@ public struct LineAgentConfiguration: Sendable {
         self.presence = presence
         self.watched = watched
         self.presenceExpires = presenceExpires
+        self.codecs = codecs.isEmpty ? Codec.all : codecs
     }
 
     /// The domain of the line's address of record: the registrar's, else the listening host.

@@ -28,16 +28,24 @@ public struct MediaPlan: Hashable, Sendable {
     public var remoteHost: String
     public var remotePort: UInt16
     public var payloadType: UInt8
-    /// `PCMU` or `PCMA`.
+    /// The rtpmap encoding name: `opus`, `G722`, `PCMU` or `PCMA` (`Codec(named:)` takes it).
     public var codec: String
-    /// Whether we send (false on hold when the agreed direction excludes it).
+    /// The codec's RTP clock rate (48000 for Opus, 8000 for G.722 and G.711).
+    public var clockRate: UInt32
+    /// The RFC 4733 telephone-event payload type agreed for the call; nil when the other side
+    /// offered none (DTMF then goes by SIP INFO).
+    public var telephoneEventPayloadType: UInt8?
+    /// Whether we send (false on hold when the agreed direction excludes it, and for early media).
     public var sending: Bool
 
-    public init(remoteHost: String, remotePort: UInt16, payloadType: UInt8, codec: String, sending: Bool) {
+    public init(remoteHost: String, remotePort: UInt16, payloadType: UInt8, codec: String, clockRate: UInt32 = 8000,
+                telephoneEventPayloadType: UInt8? = nil, sending: Bool) {
         self.remoteHost = remoteHost
         self.remotePort = remotePort
         self.payloadType = payloadType
         self.codec = codec
+        self.clockRate = clockRate
+        self.telephoneEventPayloadType = telephoneEventPayloadType
         self.sending = sending
     }
 }
@@ -50,6 +58,10 @@ public enum MediaCommand: Hashable, Sendable {
     case start(LineCallID, MediaPlan)
     /// Stop and release the port.
     case close(LineCallID)
+    /// Send this DTMF digit as RFC 4733 events on the plan's telephone-event payload type.
+    case dtmf(LineCallID, Character)
+    /// Send silence instead of the microphone (true), or the microphone again (false).
+    case mute(LineCallID, Bool)
 }
 
 /// Everything that reaches the user agent.

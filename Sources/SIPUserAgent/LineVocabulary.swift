@@ -80,6 +80,11 @@ public enum LineRequest: Hashable, Sendable {
     /// Call a number or SIP address.
     case dial(LineCallID, target: String)
     case cancelDial(LineCallID)
+    /// Send a DTMF digit (`0`–`9`, `*`, `#`, `A`–`D`) on a confirmed call: RFC 4733 through the
+    /// media when the call negotiated telephone-event, else SIP INFO (`application/dtmf-relay`).
+    case sendDTMF(LineCallID, Character)
+    /// Mute (true) or unmute the microphone of a call: the media sends silence meanwhile.
+    case mute(LineCallID, Bool)
     /// Publish this presence document (RFC 3903); nil removes the publication.
     case publish(PIDFDocument?)
 }
@@ -97,6 +102,11 @@ public enum LineEvent: Hashable, Sendable {
     case outboundFailed(LineCallID, status: Int, reason: String)
     /// The other side put the call on hold (true) or resumed it (false).
     case remoteHold(LineCallID, Bool)
+    /// The other side sent a DTMF digit by SIP INFO (`application/dtmf-relay` or `application/dtmf`).
+    case dtmfReceived(LineCallID, Character)
+    /// A provisional answer to our INVITE carried SDP: the far side's early media (ringback,
+    /// announcements) is being received. Reported once per call.
+    case earlyMedia(LineCallID)
     /// A NOTIFY of a watched colleague (by SIP URI) carried this presence document.
     case watched(uri: String, PIDFDocument)
     /// Something worth a line in the Log.

@@ -45,9 +45,13 @@ extension Sessions {
             notified(request, key: key, callID: callID, &context, &out)
         case .refer:
             referred(request, key: key, callID: callID, &context, &out)
-        case .options, .info:
-            reply(context.makeResponse(request, status: 200, tag: nil, capabilities: request.method == .options),
-                  on: key, &context, &out)
+        case .info:
+            reply(context.makeResponse(request, status: 200, tag: nil), on: key, &context, &out)
+            if let digit = DTMFInfo.digit(contentType: request.headers.first(.contentType), body: request.body) {
+                out.append(.report(.dtmfReceived(leg.coreID, digit)))
+            }
+        case .options:
+            reply(context.makeResponse(request, status: 200, tag: nil, capabilities: true), on: key, &context, &out)
         default:
             reply(context.makeResponse(request, status: 405, tag: nil), on: key, &context, &out)
         }
@@ -62,7 +66,7 @@ extension Sessions {
         carry(outputs, callID: callID, &out)
         if leg.okCarriesOffer, !ack.body.isEmpty, let answer = try? sdp(ack), let offer = leg.localSDP {
             leg.remoteOffer = answer
-            leg.media = plan(offer: answer, answer: offer)
+            leg.media = plan(offer: answer, answer: offer, codecs: context.configuration.codecs)
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         }
         leg.okCarriesOffer = false
@@ -114,7 +118,7 @@ extension Sessions {
             // No offer: ours goes in the 2xx, the answer comes in the ACK.
             let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
             let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
-                                          version: version, direction: direction)
+                                          version: version, codecs: context.configuration.codecs, direction: direction)
             leg.localSDP = offer
             leg.okCarriesOffer = true
             AgentContext.withSDP(&ok, offer.text)
@@ -122,6 +126,7 @@ extension Sessions {
             guard let offer = try? sdp(request),
                   let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost,
                                                        localPort: port, sessionID: sessionID, version: version,
+                                                       supported: context.configuration.codecs,
                                                        hold: leg.localHold) else {
                 reply(context.makeResponse(request, status: 488, tag: nil), on: key, &context, &out)
                 return
@@ -133,7 +138,7 @@ extension Sessions {
             }
             leg.remoteOffer = offer
             leg.localSDP = answer
-            leg.media = plan(offer: offer, answer: answer)
+            leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
             AgentContext.withSDP(&ok, answer.text)
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         }
@@ -274,7 +279,7 @@ extension Sessions {
             if leg.wantedHold == hold { leg.wantedHold = nil }
             if let answer = try? sdp(response), let offer = leg.localSDP {
                 leg.remoteOffer = answer
-                leg.media = plan(offer: answer, answer: offer)
+                leg.media = plan(offer: answer, answer: offer, codecs: context.configuration.codecs)
             }
             calls[callID] = leg
             sendACK(callID, for: response, &context, &out)
@@ -298,6 +303,30 @@ extension Sessions {
             }
             calls[callID] = leg
             note("\(leg.localHold ? "resume" : "hold") refused by the other side: \(status) \(response.reasonPhrase)", &out)
+        }
+    }
+
+    /// A DTMF digit on a confirmed call: RFC 4733 through the media when the call agreed on
+    /// telephone-event, else an INFO with `application/dtmf-relay` (its refusal is a note).
+    mutating func sendDTMF(_ id: LineCallID, _ digit: Character, _ context: inout AgentContext, _ out: inout [Output]) {
+        let upper = Character(digit.uppercased())
+        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered, DTMFInfo.isDigit(upper) else { return }
+        if leg.media?.telephoneEventPayloadType != nil {
+            out.append(.media(.dtmf(id, upper)))
+            return
+        }
+        let routing = leg.dialog.routing()
+        guard let hop = routing.hop else { return }
+        leg.dialog.localSequence += 1
+        var info = context.makeRequest(.info, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
+                                       callID: leg.sipCallID, sequence: leg.dialog.localSequence, transport: hop.transport,
+                                       routes: routing.routes)
+        info.headers.add("Contact", context.contact(hop.transport))
+        info.headers.add("Content-Type", DTMFInfo.contentType)
+        info.body = DTMFInfo.body(for: upper)
+        store(leg)
+        if let key = sendRequest(info, to: hop, owner: .call(leg.sipCallID), &context, &out) {
+            calls[leg.sipCallID]?.infoKeys.insert(key)
         }
     }
 
@@ -359,13 +388,22 @@ extension Sessions {
             reinviteResponse(response, callID: callID, &context, &out)
         } else if key == leg.referKey {
             referResponse(response, callID: callID, &context, &out)
+        } else if leg.infoKeys.contains(key), response.statusCode >= 200 {
+            calls[callID]?.infoKeys.remove(key)
+            if !(200..<300).contains(response.statusCode) {
+                note("DTMF by INFO refused by \(leg.dialog.remoteAddress.uri): \(response.statusCode) \(response.reasonPhrase)",
+                     &out)
+            }
         }
     }
 
     mutating func callRequestFailed(key: TransactionKey, callID: String, status: Int, reason: String,
                                     _ context: inout AgentContext, _ out: inout [Output]) {
         guard let leg = calls[callID] else { return }
-        if key == leg.inviteKey, leg.phase == .calling {
+        if leg.infoKeys.contains(key) {
+            calls[callID]?.infoKeys.remove(key)
+            note("DTMF by INFO to \(leg.dialog.remoteAddress.uri) failed: \(reason)", &out)
+        } else if key == leg.inviteKey, leg.phase == .calling {
             out.append(.report(.outboundFailed(leg.coreID, status: status, reason: reason)))
             forget(callID, &out)
         } else if key == leg.reinviteKey || key == leg.referKey {

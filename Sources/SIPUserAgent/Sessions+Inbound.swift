@@ -27,7 +27,7 @@ extension Sessions {
             do {
                 let parsed = try sdp(request)
                 _ = try OfferAnswer.answer(offer: parsed, localAddress: context.configuration.mediaHost, localPort: 9,
-                                           sessionID: sessionID, version: 1)
+                                           sessionID: sessionID, version: 1, supported: context.configuration.codecs)
                 offer = parsed
             } catch {
                 note("call from \(CallerInfo.party(request).display) refused with 488: \(error)", &out)
@@ -126,13 +126,14 @@ extension Sessions {
         let description: SessionDescription
         if let offer = leg.remoteOffer,
            let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost, localPort: port,
-                                                sessionID: sessionID, version: 1, hold: leg.localHold) {
+                                                sessionID: sessionID, version: 1, supported: context.configuration.codecs,
+                                                hold: leg.localHold) {
             description = answer
-            leg.media = plan(offer: offer, answer: answer)
+            leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
             leg.remoteHold = Self.isHold(offer)
         } else {
             description = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port,
-                                            sessionID: sessionID, version: 1)
+                                            sessionID: sessionID, version: 1, codecs: context.configuration.codecs)
             leg.okCarriesOffer = true
         }
         leg.localSDP = description
@@ -170,15 +171,20 @@ extension Sessions {
         leg.phase == .answering ? .remoteHangUp(leg.coreID) : .callerCancelled(leg.coreID)
     }
 
-    /// Where to send RTP and with what, from an offer (or answer) and our reply to it.
-    func plan(offer remote: SessionDescription, answer local: SessionDescription) -> MediaPlan? {
-        guard let negotiated = remote.negotiatedAudio(), let destination = negotiated.remote else { return nil }
-        let ours = local.negotiatedAudio()?.direction ?? .sendrecv
-        let sending = ours.sends && negotiated.direction.receives
-        // RTP to the other side carries the payload type its description gave the codec
-        // (RFC 3264 §5.1); our offer may list another codec first.
+    /// Where to send RTP and with what, from an offer (or answer) and our reply to it: the codec
+    /// our own description settled on (the first of `codecs` when it lists several), on the
+    /// payload type the other side's description gives it (RFC 3264 §5.1).
+    func plan(offer remote: SessionDescription, answer local: SessionDescription, codecs: [Codec]) -> MediaPlan? {
+        let ours = local.negotiatedAudio(supported: codecs)
+        let preferred = ours.map { [$0.codec] + codecs } ?? codecs
+        guard let negotiated = remote.negotiatedAudio(supported: preferred), let destination = negotiated.remote else {
+            return nil
+        }
+        let sending = (ours?.direction ?? .sendrecv).sends && negotiated.direction.receives
         return MediaPlan(remoteHost: destination.address, remotePort: destination.port,
-                         payloadType: negotiated.payloadType, codec: negotiated.codec.name, sending: sending)
+                         payloadType: negotiated.payloadType, codec: negotiated.codec.name,
+                         clockRate: negotiated.codec.clockRate,
+                         telephoneEventPayloadType: negotiated.telephoneEventPayloadType, sending: sending)
     }
 
     /// Whether a description puts us on hold: its audio does not want to receive, or

@@ -35,7 +35,7 @@ extension Sessions {
         guard var leg = calls[callID], leg.phase == .preparing, let port = leg.mediaPort,
               let hop = leg.firstHop else { return }
         let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
-                                      version: 1)
+                                      version: 1, codecs: context.configuration.codecs)
         var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
                                  transport: hop.transport)
@@ -102,8 +102,9 @@ extension Sessions {
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
             calls[callID] = leg
             if leg.cancelPending, first { sendCancel(callID, &context, &out) }  // once: later ones find it sent
+            if !leg.cancelPending { earlyMedia(callID, response, &context, &out) }
         case 200..<300:
-            establish(&leg, from: response)
+            establish(&leg, from: response, codecs: context.configuration.codecs)
             calls[callID] = leg
             sendACK(callID, for: response, &context, &out)
             if leg.cancelPending {
@@ -118,15 +119,38 @@ extension Sessions {
         }
     }
 
+    /// A provisional answer with SDP (183 Session Progress, or 180 with SDP): the far side's early
+    /// media is received, never sent to (`sending: false`); reported once per call.
+    mutating func earlyMedia(_ callID: String, _ response: SIPResponse, _ context: inout AgentContext,
+                             _ out: inout [Output]) {
+        guard var leg = calls[callID], !response.body.isEmpty,
+              response.headers.first(.contentType).map({ $0.lowercased().hasPrefix("application/sdp") }) ?? true,
+              let answer = try? sdp(response), let offer = leg.localSDP,
+              var plan = plan(offer: answer, answer: offer, codecs: context.configuration.codecs) else { return }
+        plan.sending = false
+        leg.remoteOffer = answer
+        let first = !leg.earlyMedia
+        let changed = leg.media != plan
+        leg.earlyMedia = true
+        leg.media = plan
+        calls[callID] = leg
+        if first { out.append(.report(.earlyMedia(leg.coreID))) }
+        if changed { out.append(.media(.start(leg.coreID, plan))) }
+    }
+
     /// A 2xx confirms the dialog: tags, remote target, route set (reversed Record-Route), media.
-    mutating func establish(_ leg: inout CallLeg, from response: SIPResponse) {
+    mutating func establish(_ leg: inout CallLeg, from response: SIPResponse, codecs: [Codec]) {
         if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
         if let target = ((try? response.headers.contacts) ?? []).first?.uri { leg.dialog.remoteTarget = target }
         leg.dialog.routeSet = ((try? response.headers.recordRoutes) ?? []).reversed()
         leg.phase = .confirmed
         if let answer = try? sdp(response), let offer = leg.localSDP {
             leg.remoteOffer = answer
-            leg.media = plan(offer: answer, answer: offer)
+            leg.media = plan(offer: answer, answer: offer, codecs: codecs)
+            leg.remoteHold = Self.isHold(answer)
+        } else if leg.earlyMedia, let answer = leg.remoteOffer, let offer = leg.localSDP {
+            // The 2xx repeats no SDP: the early media's answer stands, now both ways.
+            leg.media = plan(offer: answer, answer: offer, codecs: codecs)
             leg.remoteHold = Self.isHold(answer)
         }
     }

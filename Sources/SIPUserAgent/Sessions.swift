@@ -143,6 +143,8 @@ struct Sessions: Sendable {
         case .transfer(let id, let target): transfer(id, to: target, &context, &out)
         case .dial(let id, let target): dial(id, to: target, &context, &out)
         case .cancelDial(let id): cancelDial(id, &context, &out)
+        case .sendDTMF(let id, let digit): sendDTMF(id, digit, &context, &out)
+        case .mute(let id, let on): if leg(id) != nil { out.append(.media(.mute(id, on))) }
         case .register, .unregister, .publish: break  // not for the calls
         }
     }
@@ -160,6 +162,7 @@ struct Sessions: Sendable {
         if leg.inviteKey == key { leg.inviteKey = newKey; leg.invite = request }
         if leg.reinviteKey == key { leg.reinviteKey = newKey }
         if leg.referKey == key { leg.referKey = newKey }
+        if leg.infoKeys.remove(key) != nil, let newKey { leg.infoKeys.insert(newKey) }
         calls[callID] = leg
     }
 

@@ -76,11 +76,13 @@ public enum TerminalApp {
         var redraw = false
         var firstFrame = true
         var emptyReads = 0
+        var bell = BellPolicy()
         while !host.quitRequested {
             let now = WallClock.now()
             if let newer = host.takeFrame() {
                 frame = newer
                 redraw = true
+                if bell.shouldRing(for: newer.app.core) { terminal.bell() }
             }
             let second = now.nanosecondsSinceEpoch / 1_000_000_000
             if let frame, redraw || second != lastSecond {

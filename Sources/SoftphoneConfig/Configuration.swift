@@ -18,10 +18,13 @@ public struct Configuration: Sendable, Equatable {
     public var answering: AnsweringConfig
     /// `[wrapup] seconds`; 0 turns wrap-up off (R11).
     public var wrapUpSeconds: Int
+    /// `[audio]`: backend, devices, codecs (SPEC section 7).
+    public var audio: AudioSettings
 
     public init(user: User = User(), sip: SIP = SIP(), teams: Teams? = nil,
                 colleagues: [Colleague] = [], queues: [Queue] = [],
-                answering: AnsweringConfig = AnsweringConfig(), wrapUpSeconds: Int = 0) {
+                answering: AnsweringConfig = AnsweringConfig(), wrapUpSeconds: Int = 0,
+                audio: AudioSettings = AudioSettings()) {
         self.user = user
         self.sip = sip
         self.teams = teams
@@ -29,6 +32,7 @@ public struct Configuration: Sendable, Equatable {
         self.queues = queues
         self.answering = answering
         self.wrapUpSeconds = wrapUpSeconds
+        self.audio = audio
     }
 
     /// What the reducer decides with. Without a `[teams]` section the sync direction is `off`.
@@ -246,6 +250,7 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible, 
         parts.append("queues: [\(queueList.joined(separator: ", "))]")
         parts.append("answering: \(answering.summary)")
         parts.append("wrapup: \(wrapUpSeconds) s")
+        parts.append("audio: \(audio.summary)")
         return "Configuration(\(parts.joined(separator: "; ")))"
     }
 

@@ -101,9 +101,10 @@ private struct ConfigurationReader {
         let queues = readQueues(root.tableArray("queues"))
         let answering = readAnswering(root.table("answering"))
         let wrapUp = readWrapUp(root.table("wrapup"))
+        let audio = readAudio(root.table("audio"))
         root.reportUnknownKeys(unknownReason: "unknown section")
         return Configuration(user: user, sip: sip, teams: teams, colleagues: colleagues,
-                             queues: queues, answering: answering, wrapUpSeconds: wrapUp)
+                             queues: queues, answering: answering, wrapUpSeconds: wrapUp, audio: audio)
     }
 
     private func readUser(_ t: TableReader?) -> Configuration.User {
@@ -259,6 +260,38 @@ private struct ConfigurationReader {
         }
         t.reportUnknownKeys()
         return seconds
+    }
+
+    private func readAudio(_ t: TableReader?) -> AudioSettings {
+        guard let t else { return AudioSettings() }
+        var audio = AudioSettings()
+        audio.backend = t.choice("backend", among: AudioSettings.Backend.allCases.map(\.rawValue))
+            .flatMap(AudioSettings.Backend.init(rawValue:)) ?? audio.backend
+        audio.playback = t.string("playback") ?? audio.playback
+        audio.capture = t.string("capture") ?? audio.capture
+        audio.ring = t.string("ring") ?? audio.ring
+        if let names = t.stringArray("codecs") {
+            let valid = AudioSettings.Codec.allCases.map(\.rawValue)
+            var codecs: [AudioSettings.Codec] = []
+            for name in names {
+                guard let codec = AudioSettings.Codec(rawValue: name.lowercased()) else {
+                    issues.add(t.keyPath("codecs"), "unknown codec \(name.quoted) (valid: \(valid.joined(separator: ", ")))")
+                    continue
+                }
+                if codecs.contains(codec) {
+                    issues.add(t.keyPath("codecs"), "\(codec.rawValue) is listed twice")
+                    continue
+                }
+                codecs.append(codec)
+            }
+            if names.isEmpty {
+                issues.add(t.keyPath("codecs"), "must list at least one codec (valid: \(valid.joined(separator: ", ")))")
+            } else if !codecs.isEmpty {
+                audio.codecs = codecs
+            }
+        }
+        t.reportUnknownKeys()
+        return audio
     }
 
     /// Reports `KEY: required` when the key is absent altogether (a present but invalid

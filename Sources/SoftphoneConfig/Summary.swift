@@ -7,7 +7,7 @@ extension Configuration {
     }
 
     /// A few lines for a person checking the file (`softphone --check`): who, the line,
-    /// Teams, the Team tab, the queues, the answering rule, wrap-up. Secrets are never
+    /// Teams, the Team tab, the queues, the answering rule, wrap-up, sound. Secrets are never
     /// shown, only the variables they come from; control characters are escaped.
     public var summaryLines: [String] {
         var lines: [String] = []
@@ -49,6 +49,7 @@ extension Configuration {
         lines.append("queues: \(queues.count)" + (queues.isEmpty ? "" : " (\(queueList.joined(separator: ", ")))"))
         lines.append("answering: \(answering.summary)")
         lines.append("wrap-up: " + (wrapUpSeconds == 0 ? "off" : "\(wrapUpSeconds) s"))
+        lines.append("audio: \(audio.summary)")
         return lines
     }
 }

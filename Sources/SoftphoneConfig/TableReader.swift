@@ -152,6 +152,25 @@ final class TableReader {
         return string
     }
 
+    /// An array of strings (`codecs = ["opus", "pcmu"]`); `nil` when absent or on error
+    /// (not an array, or an element that is not a string).
+    func stringArray(_ key: String) -> [String]? {
+        guard let value = raw(key) else { return nil }
+        guard value.type == .array, let array = value.array else {
+            issues.add(keyPath(key), "must be an array of strings")
+            return nil
+        }
+        var strings: [String] = []
+        for index in 0..<array.count {
+            guard let string = array[index].string else {
+                issues.add(keyPath(key), "must be an array of strings (element \(index + 1) is not a string)")
+                return nil
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
     /// A sub-table (`[sip]`); `nil` when absent or not a table.
     func table(_ key: String) -> TableReader? {
         guard let value = raw(key) else { return nil }

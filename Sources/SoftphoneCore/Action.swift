@@ -58,6 +58,10 @@ public enum CallAction: Hashable, Sendable {
     case transfer(CallID, to: String)
     /// Place a call; the id is chosen by the caller of the reducer.
     case dial(CallID, to: String)
+    /// Send a DTMF digit (`0`–`9`, `*`, `#`, `A`–`D`) on the active connected call.
+    case sendDTMF(CallID, Character)
+    /// Mute or unmute the microphone of a connected call.
+    case toggleMute(CallID)
 
     // The line
     case incomingCall(IncomingCall)
@@ -73,6 +77,10 @@ public enum CallAction: Hashable, Sendable {
     case remoteHold(CallID, Bool)
     /// The call's audio so far (sent by the media layer about once a second).
     case mediaStats(CallID, MediaStats)
+    /// A DTMF digit arrived from the other party (SIP INFO, or RFC 4733 events the media detected).
+    case dtmfReceived(CallID, Character)
+    /// The far side's early media (183 with SDP) plays for an outbound call.
+    case earlyMedia(CallID)
 
     // Time
     case timerFired(TimerID)
@@ -110,5 +118,9 @@ extension Action {
     }
     public static func remoteHold(_ id: CallID, _ held: Bool) -> Action { .call(.remoteHold(id, held)) }
     public static func mediaStats(_ id: CallID, _ stats: MediaStats) -> Action { .call(.mediaStats(id, stats)) }
+    public static func sendDTMF(_ id: CallID, _ digit: Character) -> Action { .call(.sendDTMF(id, digit)) }
+    public static func toggleMute(_ id: CallID) -> Action { .call(.toggleMute(id)) }
+    public static func dtmfReceived(_ id: CallID, _ digit: Character) -> Action { .call(.dtmfReceived(id, digit)) }
+    public static func earlyMedia(_ id: CallID) -> Action { .call(.earlyMedia(id)) }
     public static func timerFired(_ id: TimerID) -> Action { .call(.timerFired(id)) }
 }

@@ -125,6 +125,25 @@ public struct CallInProgress: Hashable, Sendable, Codable {
     public var remoteHold = false
     /// The audio so far; nil until the media layer reports.
     public var media: MediaStats?
+    /// The agent's microphone is muted (the media sends silence); survives hold and resume.
+    public var muted = false
+    /// Outbound: the far side's early media (183 with SDP) is playing, so no local ringback.
+    public var earlyMedia = false
+    /// The DTMF digits the agent sent, the last `digitsKept`.
+    public var digitsSent = ""
+    /// The DTMF digits received (INFO or RFC 4733), the last `digitsKept`.
+    public var digitsReceived = ""
+
+    /// How many DTMF digits each way the call keeps for the Calls tab.
+    public static let digitsKept = 24
+
+    /// Whether `c` is a DTMF digit: `0`–`9`, `*`, `#`, `A`–`D`.
+    public static func isDTMFDigit(_ c: Character) -> Bool { "0123456789*#ABCD".contains(c) }
+
+    /// `digits` with `c` appended, keeping the last `digitsKept`.
+    static func appending(_ c: Character, to digits: String) -> String {
+        String((digits + String(c)).suffix(digitsKept))
+    }
 
     public init(id: CallID, direction: CallDirection, remote: Party, kind: CallKind,
                 phase: Phase, startedAt: Instant, answeredAt: Instant? = nil) {
@@ -155,7 +174,7 @@ public struct MediaStats: Hashable, Sendable, Codable {
     public var packetsReceived: Int
     /// When the last packet arrived; nil when none has.
     public var lastReceivedAt: Instant?
-    /// `PCMU` or `PCMA`.
+    /// The codec's name as SDP writes it: `opus`, `G722`, `PCMU`, `PCMA`.
     public var codec: String?
 
     public init(packetsSent: Int, packetsReceived: Int, lastReceivedAt: Instant?, codec: String? = nil) {

@@ -15,6 +15,10 @@ public enum LineCommand: Hashable, Sendable {
     case transfer(CallID, target: String)
     case dial(CallID, target: String)
     case cancelDial(CallID)
+    /// Send a DTMF digit on a connected call (RFC 4733, or SIP INFO without telephone-event).
+    case sendDTMF(CallID, Character)
+    /// Mute (true) or unmute the microphone of a call.
+    case mute(CallID, Bool)
     /// The shown presence changed: publish it to the phone system's presence server
     /// (SIP PUBLISH; Logout removes the publication). Ignored when SIP presence is off.
     case publish(Presence)

@@ -96,6 +96,36 @@ extension Reducer {
             guard let i = state.index(of: id) else { return }
             state.calls[i].media = stats
 
+        case .sendDTMF(let id, let digit):
+            let upper = Character(digit.uppercased())
+            guard let i = state.index(of: id), state.calls[i].phase == .active else {
+                step.log(&state, .call, "DTMF \(digit) not sent: it needs an active call")
+                return
+            }
+            guard CallInProgress.isDTMFDigit(upper) else {
+                step.log(&state, .call, "DTMF \(digit) not sent: not a DTMF digit")
+                return
+            }
+            state.calls[i].digitsSent = CallInProgress.appending(upper, to: state.calls[i].digitsSent)
+            step.effects.append(.line(.sendDTMF(id, upper)))
+
+        case .toggleMute(let id):
+            guard let i = state.index(of: id), state.calls[i].isConnected else { return }
+            state.calls[i].muted.toggle()
+            step.effects.append(.line(.mute(id, state.calls[i].muted)))
+            step.log(&state, .call, "microphone \(state.calls[i].muted ? "muted" : "unmuted") "
+                     + "(\(state.calls[i].remote.display))")
+
+        case .dtmfReceived(let id, let digit):
+            let upper = Character(digit.uppercased())
+            guard let i = state.index(of: id), CallInProgress.isDTMFDigit(upper) else { return }
+            state.calls[i].digitsReceived = CallInProgress.appending(upper, to: state.calls[i].digitsReceived)
+
+        case .earlyMedia(let id):
+            guard let i = state.index(of: id), state.calls[i].phase == .dialing, !state.calls[i].earlyMedia else { return }
+            state.calls[i].earlyMedia = true
+            step.log(&state, .call, "early media from \(state.calls[i].remote.display)")
+
         case .timerFired(.wrapUpEnd):
             guard let wrapUp = state.wrapUp, step.now >= wrapUp.until else { return }
             state.wrapUp = nil

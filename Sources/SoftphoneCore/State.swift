@@ -76,6 +76,17 @@ public struct SoftphoneState: Hashable, Sendable {
         return nil
     }
 
+    /// Whether the ring tone should play: some inbound call is signalled and ringing. A call
+    /// the rules diverted or refused never enters `calls`, so it can never ring.
+    public var ringToneWanted: Bool {
+        calls.contains { $0.direction == .inbound && $0.phase == .ringing }
+    }
+
+    /// Whether local ringback should play: some outbound call is dialling without early media.
+    public var ringbackWanted: Bool {
+        calls.contains { $0.direction == .outbound && $0.phase == .dialing && !$0.earlyMedia }
+    }
+
     /// What would happen to a direct call arriving now.
     public var directCallDecision: SignallingDecision { SignallingPolicy.decide(.direct, policyContext) }
 

@@ -26,7 +26,7 @@ final class DemoSwitchboard: LineConnector, ScheduledSource, DemoCaller {
             agenda.schedule(.lineStateChanged(.registered), at: now + .milliseconds(150))
         case .unregister:
             agenda.schedule(.lineStateChanged(.unregistered), at: now + .milliseconds(50))
-        case .ring, .hold, .resume, .publish:
+        case .ring, .hold, .resume, .publish, .sendDTMF, .mute:  // lead: wire (the demo line has no media)
             break
         case .answer(let id):
             agenda.cancel(tag: id.rawValue)

@@ -47,6 +47,8 @@ public struct LineMapping: Sendable {
         case .transfer(let id, let target): .transfer(Self.line(id), target: target)
         case .dial(let id, let target): .dial(Self.line(id), target: target)
         case .cancelDial(let id): .cancelDial(Self.line(id))
+        case .sendDTMF(let id, let digit): .sendDTMF(Self.line(id), digit)
+        case .mute(let id, let on): .mute(Self.line(id), on)
         case .publish(let presence): .publish(document(for: presence))
         }
     }
@@ -77,6 +79,8 @@ public struct LineMapping: Sendable {
         case .outboundFailed(let id, let status, let reason):
             .action(.outboundFailed(Self.core(id), status: status, reason: reason))
         case .remoteHold(let id, let held): .action(.remoteHold(Self.core(id), held))
+        case .dtmfReceived(let id, let digit): .action(.dtmfReceived(Self.core(id), digit))
+        case .earlyMedia(let id): .action(.earlyMedia(Self.core(id)))
         case .watched(let uri, let document): .watched(uri: uri, PIDFPresence.presence(of: document) ?? Presence(.unknown))
         case .note(let text): .action(.note(.line, text))
         }
@@ -85,6 +89,11 @@ public struct LineMapping: Sendable {
     /// The core action of an event; nil for a watched colleague's presence.
     public func action(for event: LineEvent) -> Action? {
         if case .action(let action) = report(for: event) { action } else { nil }
+    }
+
+    /// The core action for a digit the media layer detected (RFC 4733 events) on a call.
+    public static func detectedDigit(_ digit: Character, on id: LineCallID) -> Action {
+        .dtmfReceived(core(id), digit)
     }
 
     // MARK: Vocabulary

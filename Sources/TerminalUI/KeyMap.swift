@@ -46,6 +46,15 @@ public enum KeyMap {
         case .character("t"):
             guard let call = state.calls.last(where: \.isConnected) else { ui.notice = "no active call to transfer"; return [] }
             ui.overlay = .prompt(Prompt(kind: .transfer(call.id)))
+        case .character(let c) where KeyMap.dtmfKeys.contains(c):
+            guard let call = state.calls.last(where: { $0.phase == .active }) else {
+                ui.notice = "no active call for DTMF"
+                return []
+            }
+            return [.send(.sendDTMF(call.id, c))]
+        case .character("m"):
+            guard let call = KeyMap.currentConnected(state) else { ui.notice = "no active call to mute"; return [] }
+            return [.send(.toggleMute(call.id))]
         case .character("c"):
             if let reason = state.outboundRefusal {
                 ui.notice = reason
@@ -81,6 +90,14 @@ public enum KeyMap {
         default: break
         }
         return []
+    }
+
+    /// The keys that send DTMF during a connected call.
+    static let dtmfKeys: Set<Character> = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#"]
+
+    /// The connected call keys act on: the active one, else the last held one.
+    public static func currentConnected(_ state: SoftphoneState) -> CallInProgress? {
+        state.calls.last { $0.phase == .active } ?? state.calls.last(where: \.isConnected)
     }
 
     /// Moves the first visible row, never before the first row nor past the last.

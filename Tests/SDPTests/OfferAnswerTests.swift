@@ -53,16 +53,16 @@ struct OfferAnswerTests {
         #expect(a.media[0].direction == .inactive)
     }
 
-    @Test("PJSIP offer: skip opus and G722, pick PCMA (offered before PCMU), keep telephone-event/8000")
+    @Test("PJSIP offer, G.711 only and PCMA preferred: skip opus and G722, pick PCMA, keep telephone-event/8000")
     func pjsip() throws {
         let offer = try SessionDescription(parsing: Fixtures.pjsip)
-        let a = try answer(Fixtures.pjsip)
+        let a = try answer(Fixtures.pjsip, supported: [.pcma, .pcmu])
         #expect(a.media[0].formats == ["8", "102"])
         #expect(a.media[0].rtpMap(for: 8) == RTPMap(payloadType: 8, encodingName: "PCMA", clockRate: 8000))
         #expect(a.media[0].rtpMap(for: 102)?.encodingName == "telephone-event")
         #expect(a.media[0].fmtp(for: "102") == "0-16")
         #expect(a.media[0].packetTime == 20)
-        let remote = try #require(offer.negotiatedAudio())
+        let remote = try #require(offer.negotiatedAudio(supported: [.pcma, .pcmu]))
         #expect(remote.remote == RTPEndpoint(address: "192.168.1.20", port: 4000))
         #expect(remote.payloadType == 8)
         #expect(remote.telephoneEventPayloadType == 102)
@@ -81,10 +81,12 @@ struct OfferAnswerTests {
         #expect(a.media[1].formats == ["100"])
     }
 
-    @Test("Our preference list only filters; the offerer's order wins")
-    func offerOrderWins() throws {
+    @Test("As answerer our order wins (SPEC section 7: audio.codecs order), the offer only filters")
+    func ourOrderWins() throws {
         let a = try answer(Fixtures.pjsip, supported: [.pcmu, .pcma])
-        #expect(a.media[0].formats.first == "8")
+        #expect(a.media[0].formats.first == "0")
+        let pcmaFirst = try answer(Fixtures.pjsip, supported: [.pcma, .pcmu])
+        #expect(pcmaFirst.media[0].formats.first == "8")
         let onlyU = try answer(Fixtures.pjsip, supported: [.pcmu])
         #expect(onlyU.media[0].formats.first == "0")
     }
@@ -170,9 +172,10 @@ struct OfferAnswerTests {
         #expect(a.media[1].formats == ["8"])
     }
 
-    @Test("Our outbound offer: PCMU, PCMA, telephone-event, ptime, sendrecv")
+    @Test("Our outbound offer with G.711 only: PCMU, PCMA, telephone-event, ptime, sendrecv")
     func ourOffer() throws {
-        let offer = OfferAnswer.offer(localAddress: "192.0.2.50", localPort: 7078, sessionID: 42, version: 1)
+        let offer = OfferAnswer.offer(localAddress: "192.0.2.50", localPort: 7078, sessionID: 42, version: 1,
+                                      codecs: [.pcmu, .pcma])
         #expect(offer.text == [
             "v=0", "o=- 42 1 IN IP4 192.0.2.50", "s=-", "c=IN IP4 192.0.2.50", "t=0 0",
             "m=audio 7078 RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
@@ -187,7 +190,8 @@ struct OfferAnswerTests {
 
     @Test("Answering our own offer and reading the answer back: the full round trip")
     func loop() throws {
-        let offer = OfferAnswer.offer(localAddress: "192.0.2.50", localPort: 7078, sessionID: 42, version: 1)
+        let offer = OfferAnswer.offer(localAddress: "192.0.2.50", localPort: 7078, sessionID: 42, version: 1,
+                                      codecs: [.pcmu, .pcma])
         let answer = try OfferAnswer.answer(offer: try SessionDescription(parsing: offer.text),
                                             localAddress: "198.51.100.9", localPort: 40000, sessionID: 9, version: 9)
         let parsed = try SessionDescription(parsing: answer.text)

@@ -184,14 +184,19 @@ struct InboundCallTests {
         #expect(line.advance(by: .seconds(60)).responses.isEmpty)
     }
 
-    static let codecCases: [([Int], String, UInt8)] = [
-        ([0, 8, 101], "PCMU", 0), ([8, 0, 101], "PCMA", 8), ([8], "PCMA", 8), ([18, 8, 101], "PCMA", 8), ([0], "PCMU", 0),
+    /// The offered formats, our codecs in order of preference, and the codec answered.
+    static let codecCases: [([Int], [Codec], String, UInt8)] = [
+        ([0, 8, 101], Codec.all, "PCMU", 0), ([8, 0, 101], [.pcma, .pcmu], "PCMA", 8),
+        ([8, 0, 101], Codec.all, "PCMU", 0), ([8], Codec.all, "PCMA", 8), ([18, 8, 101], Codec.all, "PCMA", 8),
+        ([0], Codec.all, "PCMU", 0),
     ]
 
     @Test("answer before the media port is known sends 200 only after mediaOpened, with a matching G.711 answer",
           arguments: codecCases)
-    func answerAfterMediaOpened(formats: [Int], codec: String, payloadType: UInt8) throws {
-        var line = LineHarness()
+    func answerAfterMediaOpened(formats: [Int], codecs: [Codec], codec: String, payloadType: UInt8) throws {
+        var configuration = Net.configuration()
+        configuration.codecs = codecs
+        var line = LineHarness(configuration)
         let caller = Caller()
         line.offer(caller, sdp: remoteSDP(formats: formats))
         #expect(line.command(.ring(caller.coreID)).media == [.open(caller.coreID)])
@@ -209,8 +214,9 @@ struct InboundCallTests {
         #expect(audio.remote == RTPEndpoint(address: "198.51.100.5", port: 30000))
         #expect(audio.direction == .sendrecv)
         #expect(answer.media.count == 1)
-        #expect(step.media == [.start(caller.coreID, MediaPlan(remoteHost: "192.0.2.10", remotePort: 40000,
-                                                               payloadType: payloadType, codec: codec, sending: true))])
+        #expect(step.media == [.start(caller.coreID, MediaPlan(
+            remoteHost: "192.0.2.10", remotePort: 40000, payloadType: payloadType, codec: codec, clockRate: 8000,
+            telephoneEventPayloadType: formats.contains(101) ? 101 : nil, sending: true))])
     }
 
     @Test("answer without ringing opens media and never sends 180")

@@ -49,7 +49,8 @@ struct LocalDialogTests {
         #expect(ack.request.cseqNumber == reinvite.cseqNumber)
         #expect(try ack.request.headers.cseq.method == .ack)
         #expect(answered.media == [.start(caller.coreID, MediaPlan(remoteHost: "192.0.2.10", remotePort: 40000,
-                                                                   payloadType: 0, codec: "PCMU", sending: true))])
+                                                                   payloadType: 0, codec: "PCMU",
+                                                                   telephoneEventPayloadType: 101, sending: true))])
         #expect(answered.reports.isEmpty)
         // A retransmission of that 200 is ACKed again.
         #expect(line.receive(ok, from: Net.proxy).requests(.ack).count == 1)

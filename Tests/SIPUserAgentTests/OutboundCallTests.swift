@@ -108,7 +108,7 @@ struct OutboundCallTests {
         #expect(ack.request.branch != invite.branch)
         #expect(step.reports == [.remoteAnswered(id)])
         #expect(step.media == [.start(id, MediaPlan(remoteHost: "203.0.113.7", remotePort: 50000, payloadType: 0,
-                                                     codec: "PCMU", sending: true))])
+                                                     codec: "PCMU", telephoneEventPayloadType: 101, sending: true))])
         // A retransmitted 200 is ACKed again, nothing else happens.
         let again = line.receive(ok)
         #expect(again.requests.map(\.method) == [.ack])
@@ -173,7 +173,7 @@ struct OutboundCallTests {
         let invite = try dialled(&line).request
         let step = line.receive(answer(invite, sdp: remoteSDP(host: "203.0.113.7", port: 50000, formats: [8, 101])))
         #expect(step.media == [.start(id, MediaPlan(remoteHost: "203.0.113.7", remotePort: 50000, payloadType: 8,
-                                                     codec: "PCMA", sending: true))])
+                                                     codec: "PCMA", telephoneEventPayloadType: 101, sending: true))])
     }
 
     @Test("486 reports the outbound call failed with its status and closes media")

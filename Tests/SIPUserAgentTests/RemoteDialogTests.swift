@@ -36,7 +36,8 @@ struct RemoteDialogTests {
         #expect(ok.sdp?.negotiatedAudio()?.remote?.port == 30000, "the same RTP port")
         #expect(step.reports == [.remoteHold(caller.coreID, true)])
         #expect(step.media == [.start(caller.coreID, MediaPlan(remoteHost: "192.0.2.10", remotePort: 40000,
-                                                               payloadType: 0, codec: "PCMU", sending: false))])
+                                                               payloadType: 0, codec: "PCMU",
+                                                               telephoneEventPayloadType: 101, sending: false))])
         line.receive(caller.ack(sequence: caller.sequence))
         #expect(!line.isRunning(.okRetransmit(callID: caller.callID)))
 

@@ -61,6 +61,7 @@ struct SummaryTests {
             "queues: 2 (Sales 700, Support 701)",
             "answering: forward to sip:1002@127.0.0.1, when unanswered after 20 s",
             "wrap-up: 30 s",
+            "audio: pulse (playback default, capture default, ring default), codecs opus g722 pcmu pcma",
         ])
     }
 
@@ -74,6 +75,7 @@ struct SummaryTests {
             "queues: 0",
             "answering: reject, when unanswered after 20 s",
             "wrap-up: off",
+            "audio: pulse (playback default, capture default, ring default), codecs opus g722 pcmu pcma",
         ])
     }
 

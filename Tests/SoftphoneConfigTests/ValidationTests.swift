@@ -157,6 +157,23 @@ let invalidCases: [InvalidCase] = [
           expected: ["sip.tls: unknown key"]),
     .init(name: "a quoted key with a dot", toml: "[user]\n\"full.name\" = \"Ada\"",
           expected: ["user.\"full.name\": unknown key"]),
+    // [audio]
+    .init(name: "audio.backend unknown", toml: "[audio]\nbackend = \"alsa\"",
+          expected: ["audio.backend: must be one of pulse, none (got \"alsa\")"]),
+    .init(name: "audio.codecs with an unknown codec", toml: "[audio]\ncodecs = [\"opus\", \"g729\"]",
+          expected: ["audio.codecs: unknown codec \"g729\" (valid: opus, g722, pcmu, pcma)"]),
+    .init(name: "audio.codecs empty", toml: "[audio]\ncodecs = []",
+          expected: ["audio.codecs: must list at least one codec (valid: opus, g722, pcmu, pcma)"]),
+    .init(name: "audio.codecs with a duplicate", toml: "[audio]\ncodecs = [\"pcmu\", \"opus\", \"PCMU\"]",
+          expected: ["audio.codecs: pcmu is listed twice"]),
+    .init(name: "audio.codecs as a string", toml: "[audio]\ncodecs = \"opus\"",
+          expected: ["audio.codecs: must be an array of strings"]),
+    .init(name: "audio.codecs with a number", toml: "[audio]\ncodecs = [\"opus\", 9]",
+          expected: ["audio.codecs: must be an array of strings (element 2 is not a string)"]),
+    .init(name: "audio.playback empty", toml: "[audio]\nplayback = \"\"",
+          expected: ["audio.playback: must not be empty"]),
+    .init(name: "a misspelt audio key", toml: "[audio]\ncodec = [\"opus\"]",
+          expected: ["audio.codec: unknown key (did you mean codecs?)"]),
 ]
 
 @Suite("Validation errors")

@@ -137,6 +137,8 @@ final class LineDriver {
             if opening[id] != nil { opening[id] = true }
             started[id] = nil
             if let session = sessions.removeValue(forKey: id) { Task { await session.close() } }
+        case .dtmf, .mute:
+            break  // lead: wire (RFC 4733 digits and mute go to the call's SendChain)
         }
     }
 

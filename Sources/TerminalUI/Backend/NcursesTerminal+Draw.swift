@@ -25,6 +25,12 @@ extension NcursesTerminal {
         lastDrawn = grid
     }
 
+    /// Rings the terminal bell once (a call newly rings; see `BellPolicy`).
+    public func bell() {
+        guard !stopped else { return }
+        beep()
+    }
+
     /// Makes the next `draw` repaint everything (after the screen was disturbed).
     public func invalidate() {
         lastDrawn = nil

@@ -28,6 +28,10 @@ enum CallsView {
                                 style: warn ? Theme.warning : Theme.dim)
                     y += 1
                 }
+                for (line, style) in soundLines(call, glyphs: canvas.glyphs) where y < rect.maxY {
+                    canvas.text(line, x: x + columns.direction + 1, y: y, width: width - columns.direction - 1, style: style)
+                    y += 1
+                }
             }
             y += 1
         }
@@ -74,6 +78,18 @@ enum CallsView {
         let codec = media.codec.map { "\($0), " } ?? ""
         if call.noAudioReceived(at: now) { return "no audio received (\(codec)\(counts))" }
         return "audio \(codec)\(counts)"
+    }
+
+    /// Under a call: muted, the DTMF digits sent and received (connected calls), early media
+    /// (a dialled call whose far side plays it).
+    static func soundLines(_ call: CallInProgress, glyphs: Glyphs) -> [(String, Style)] {
+        var lines: [(String, Style)] = []
+        if call.phase == .dialing, call.earlyMedia { lines.append(("early media", Theme.dim)) }
+        guard call.isConnected else { return lines }
+        if call.muted { lines.append((glyphs.muted, Theme.warning)) }
+        if !call.digitsSent.isEmpty { lines.append(("DTMF sent: \(call.digitsSent)", Theme.dim)) }
+        if !call.digitsReceived.isEmpty { lines.append(("DTMF received: \(call.digitsReceived)", Theme.dim)) }
+        return lines
     }
 
     static func isWaiting(_ call: CallInProgress, in state: SoftphoneState) -> Bool {

@@ -23,5 +23,7 @@ struct Glyphs {
     var outbound: String { ascii ? "out" : "→ out" }
     /// Marks the selected entry of a list, besides reverse video.
     var pointer: String { ascii ? ">" : "▸" }
+    /// The microphone is muted (Calls tab, status bar).
+    var muted: String { ascii ? "[muted]" : "🔇 muted" }
     var teamsDisconnected: String { ascii ? TeamsDisconnectedIcon.ascii : TeamsDisconnectedIcon.emoji }
 }

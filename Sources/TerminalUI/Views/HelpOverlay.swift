@@ -16,6 +16,8 @@ enum HelpOverlay {
         Entry(key: "e", long: "end the call", short: "end call"),
         Entry(key: "h", long: "hold / resume the call", short: "hold/resume"),
         Entry(key: "t", long: "transfer the call", short: "transfer"),
+        Entry(key: "0-9 * #", long: "send DTMF during a call", short: "DTMF"),
+        Entry(key: "m", long: "mute / unmute the microphone", short: "mute/unmute"),
         Entry(key: "c", long: "call a number", short: "call"),
         Entry(key: "w", long: "prolong wrap-up", short: "prolong wrap-up"),
         Entry(key: "Tab", long: "next tab", short: "next tab"),

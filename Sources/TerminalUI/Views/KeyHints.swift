@@ -42,7 +42,8 @@ enum KeyHints {
         }
         if let connected = state.calls.last(where: \.isConnected) {
             hints += [Hint(key: "e", label: "end"), Hint(key: "h", label: connected.phase == .held ? "resume" : "hold"),
-                      Hint(key: "t", label: "transfer")]
+                      Hint(key: "t", label: "transfer"),
+                      Hint(key: "m", label: (KeyMap.currentConnected(state)?.muted ?? false) ? "unmute" : "mute")]
         } else if state.calls.contains(where: { $0.phase == .dialing }) {
             hints.append(Hint(key: "e", label: "cancel"))
         }

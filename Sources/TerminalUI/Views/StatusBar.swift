@@ -52,6 +52,10 @@ enum StatusBar {
             LinePart(text: state.loggedIn ? "line \(state.line.label)" : "logged out",
                      style: lineHealthy(state) ? Theme.header : warning, priority: 1),
         ]
+        if let call = KeyMap.currentConnected(state), call.muted {
+            parts.append(LinePart(text: Glyphs(ascii: model.ascii).muted,
+                                  style: warning, priority: 1))
+        }
         parts.append(sync(model))
         if state.missedCount > 0 {
             parts.append(LinePart(text: "\(state.missedCount) missed", style: warning, priority: 4))
