@@ -94,8 +94,9 @@ let package = Package(
         // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479):
         // the document model, reader and writer. Pure Swift, with its own small XML reader.
         .target(name: "PIDF"),
-        // PulseAudio's client library (Debian: libpulse-dev); PipeWire serves the same API.
-        .systemLibrary(name: "CPulse", pkgConfig: "libpulse-simple", providers: [.apt(["libpulse-dev"])]),
+        // PulseAudio's client library (Debian: libpulse-dev); PipeWire serves the same API. Headers in
+        // /usr/include, so no pkg-config (its -pthread/-D_REENTRANT flags only draw warnings).
+        .systemLibrary(name: "CPulse", providers: [.apt(["libpulse-dev"])]),
         // Sound devices through PulseAudio: device listing and 48 kHz mono playback and capture
         // streams, each on a thread of its own. Knows nothing of calls or codecs.
         .target(name: "AudioDevice", dependencies: ["CPulse", "Timekeeping"]),
