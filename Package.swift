@@ -94,6 +94,12 @@ let package = Package(
         // SIP presence documents: PIDF (RFC 3863) with RPID (RFC 4480) and the data model (RFC 4479):
         // the document model, reader and writer. Pure Swift, with its own small XML reader.
         .target(name: "PIDF"),
+        // PulseAudio's client library (Debian: libpulse-dev); PipeWire serves the same API. Headers in
+        // /usr/include, so no pkg-config (its -pthread/-D_REENTRANT flags only draw warnings).
+        .systemLibrary(name: "CPulse", providers: [.apt(["libpulse-dev"])]),
+        // Sound devices through PulseAudio: device listing and 48 kHz mono playback and capture
+        // streams, each on a thread of its own. Knows nothing of calls or codecs.
+        .target(name: "AudioDevice", dependencies: ["CPulse", "Timekeeping"]),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Cell grid, views, key map (pure) and the ncurses backend (the only code that touches the terminal).
@@ -123,6 +129,7 @@ let package = Package(
             name: "softphone",
             dependencies: [
                 "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "SoftphoneDemo", "TeamsEmulator",
+                "AudioDevice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -162,6 +169,7 @@ let package = Package(
         .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.
         .testTarget(name: "PIDFTests", dependencies: ["PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),

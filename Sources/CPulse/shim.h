@@ -1,0 +1,9 @@
+// PulseAudio's client API (Debian: libpulse-dev): the asynchronous API for listing devices and
+// the simple (blocking) API for the streams, each of which runs on a thread of its own.
+#include <pulse/pulseaudio.h>
+#include <pulse/simple.h>
+#include <pulse/error.h>
+
+// Macros Swift cannot import, as functions.
+static inline uint32_t cpulse_invalid_index(void) { return PA_INVALID_INDEX; }
+static inline int cpulse_context_is_good(pa_context_state_t s) { return PA_CONTEXT_IS_GOOD(s); }
