@@ -5,7 +5,7 @@ SWIFT       ?= swift
 BUILD_DIR   ?= .build
 BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
-APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev
 
 SIP_PY      := .venv-sip/bin/python
 
