@@ -13,8 +13,8 @@ public final class JitterBuffer {
     public enum Frame: Sendable, Hashable {
         /// The payload of the packet due now, with its RTP timestamp.
         case packet([UInt8], timestamp: UInt32)
-        /// The packet due now is missing (lost or not yet there): conceal it.
-        case missing
+        /// The packet due now, of this RTP timestamp, is missing (lost or not yet there): conceal it.
+        case missing(timestamp: UInt32)
         /// The buffer grows its delay by one frame here: play a concealed or silent frame.
         case insertion
         /// Nothing received yet (or since ``reset()``): play silence.
@@ -106,7 +106,7 @@ public final class JitterBuffer {
             case JITTER_BUFFER_INSERTION:
                 return .insertion
             default:
-                return .missing
+                return .missing(timestamp: packet.timestamp)
             }
         }
     }

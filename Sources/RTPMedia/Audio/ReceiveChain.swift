@@ -9,6 +9,8 @@ public struct ReceiveStats: Sendable, Hashable {
     public var framesDecoded = 0
     /// Frames concealed (the packet was missing or the buffer grew).
     public var framesConcealed = 0
+    /// Lost frames recovered from the next packet's Opus in-band FEC (also counted as concealed).
+    public var framesRecovered = 0
     /// Frames of silence (nothing received yet, or concealment ran out).
     public var framesSilent = 0
     /// Packets that arrived after their turn and were dropped.
@@ -62,6 +64,8 @@ public final class ReceiveChain: Sendable {
         /// Decoded 48 kHz samples not yet played.
         var pending: [Int16] = []
         var arrivals: [UInt32: ContinuousClock.Instant] = [:]
+        /// Opus payloads buffered, by timestamp, for in-band FEC when the one before is lost.
+        var payloads: [UInt32: [UInt8]] = [:]
         var concealedInARow = 0
         var playedAny = false
         var stats = ReceiveStats()
@@ -90,6 +94,7 @@ public final class ReceiveChain: Sendable {
                     // A new stream (e.g. after a re-INVITE): its timestamps start elsewhere.
                     state.buffer.reset()
                     state.arrivals.removeAll()
+                    state.payloads.removeAll()
                 }
                 state.ssrc = packet.ssrc
                 let lateBefore = state.buffer.latePackets
@@ -97,6 +102,10 @@ public final class ReceiveChain: Sendable {
                 if state.buffer.latePackets == lateBefore, state.arrivals[packet.timestamp] == nil {
                     if state.arrivals.count >= Self.maximumArrivals { state.arrivals.removeAll() }
                     state.arrivals[packet.timestamp] = arrival
+                    if codec == .opus {
+                        if state.payloads.count >= Self.maximumArrivals { state.payloads.removeAll() }
+                        state.payloads[packet.timestamp] = packet.payload
+                    }
                 }
                 state.stats.packetsLate = state.buffer.latePackets
             } else if let telephoneEvent = telephoneEventPayloadType, packet.payloadType == telephoneEvent {
@@ -147,13 +156,24 @@ public final class ReceiveChain: Sendable {
             state.stats.framesDecoded += 1
             state.concealedInARow = 0
             state.playedAny = true
+            state.payloads[timestamp] = nil
             if let arrival = state.arrivals.removeValue(forKey: timestamp) {
                 state.delays.record((now - arrival).millisecondsValue)
             }
         case .missing, .insertion:
-            if case .missing = frame { state.stats.packetsLost += 1 }
+            var next: [UInt8]?
+            if case .missing(let timestamp) = frame {
+                state.stats.packetsLost += 1
+                next = state.payloads[timestamp &+ UInt32(codec.timestampsPerFrame)]
+            }
             if state.playedAny, state.concealedInARow < Self.maximumConcealedFrames {
-                state.pending += state.upsampler.process(state.decoder.conceal())
+                if let next {
+                    // Opus: the next packet is here already and may carry this frame's FEC.
+                    state.pending += state.upsampler.process(state.decoder.decodeFEC(next: next))
+                    state.stats.framesRecovered += 1
+                } else {
+                    state.pending += state.upsampler.process(state.decoder.conceal())
+                }
                 state.stats.framesConcealed += 1
                 state.concealedInARow += 1
             } else {

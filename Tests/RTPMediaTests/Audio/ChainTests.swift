@@ -151,6 +151,34 @@ struct ChainTests {
         #expect(TestSignal.rms(frames.last!) == 0)
     }
 
+    @Test("Opus: a lost packet whose successor is already buffered is recovered by in-band FEC")
+    func opusFECRecovery() throws {
+        var send = try Self.sendChain(.opus)
+        let receive = try Self.receiveChain(.opus)
+        let start = ContinuousClock.now
+        var packets: [RTPPacket] = []
+        for index in 0..<60 {
+            let sent = send.frame(TestSignal.tone(440, count: 960, start: index * 960))
+            packets.append(try #require(sent))
+        }
+        // Packets arrive two slots ahead of their play-out; packet 40 never does.
+        var heard: [Int16] = []
+        for slot in 0..<60 {
+            for index in [slot, slot + 1] where index < 60 && index != 40 && (slot == 0 || index == slot + 1) {
+                receive.put(packets[index], arrival: start.advanced(by: .milliseconds(20 * slot)))
+            }
+            heard += receive.nextFrame(at: start.advanced(by: .milliseconds(20 * slot + 10)))
+        }
+        let stats = receive.stats
+        #expect(stats.packetsLost >= 1)
+        #expect(stats.framesRecovered == 1)
+        // The recovered frame is sound (FEC is a coarser copy), and the tone carries on after it.
+        let frame = { (slot: Int) in Array(heard[(slot * 960)..<(slot * 960 + 960)]) }
+        #expect(TestSignal.rms(frame(40)) > 0.3 * TestSignal.rms(frame(30)))
+        let after = Array(heard[(46 * 960)..<(56 * 960)])
+        #expect(Goertzel.fractionOfEnergy(at: 440, in: after, sampleRate: 48000) >= 0.9)
+    }
+
     @Test("random packets never crash the receive chain", arguments: VoiceCodec.allCases)
     func fuzz(codec: VoiceCodec) throws {
         let receive = try Self.receiveChain(codec)
