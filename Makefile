@@ -5,7 +5,8 @@ SWIFT       ?= swift
 BUILD_DIR   ?= .build
 BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
-APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libpulse-dev pulseaudio pulseaudio-utils
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev \
+                libpulse-dev pulseaudio pulseaudio-utils
 
 SIP_PY      := .venv-sip/bin/python
 

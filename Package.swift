@@ -82,11 +82,20 @@ let package = Package(
         // The app's side of the SIP line, pure: core LineCommands → the agent's LineRequests, the
         // agent's LineEvents → core Actions, and PIDF documents ↔ the softphone's presence.
         .target(name: "SoftphoneSIPMapping", dependencies: ["SIPUserAgent", "PIDF", "SoftphoneCore"]),
-        // RTP media for calls: G.711, WAV files, RTP packets, a UDP session sending every 20 ms (SwiftNIO).
+        // RTP media for calls: RTP packets, a UDP session sending every 20 ms (SwiftNIO), and the
+        // audio computation driven by calls (no threads, no clocks): codecs (G.711, G.722, Opus),
+        // resampling, jitter buffer, loss concealment, RFC 4733 DTMF, tones, the send and receive chains.
         .target(
             name: "RTPMedia",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["Timekeeping", "COpus", "CSpanDSP", "CSpeexDSP",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // Opus, RFC 6716 (Debian: libopus-dev).
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        // spandsp's G.722 codec and packet loss concealer (Debian: libspandsp-dev).
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
+        // speexdsp's resampler and jitter buffer (Debian: libspeexdsp-dev).
+        .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         // SIP digest authentication (RFC 2617 / 7616, MD5, qop=auth); MD5 from swift-crypto. Pure Swift.
         .target(name: "SIPAuth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // SDP (RFC 4566) and the offer/answer of a G.711 call (RFC 3264). Pure Swift.

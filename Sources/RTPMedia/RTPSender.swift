@@ -1,12 +1,12 @@
 import NIOCore
 
-/// The sending half of an RTP stream: identifiers, the audio frames and the 20 ms pacing.
+/// The sending half of an RTP stream: the audio frames and the 20 ms pacing, over a ``SendChain``.
 ///
 /// Frame slots are counted from `epoch`, so the schedule does not drift however late the event
 /// loop runs a timer. Each slot either sends a packet (sequence number +1, timestamp +160) or,
 /// on hold, only advances the timestamp, as RFC 3550 section 5.1 asks of a source that stops
 /// sending; the next packet sent then carries the marker bit.
-struct RTPSender: Sendable {
+struct RTPSender {
     /// The packetisation interval.
     static let frameInterval = TimeAmount.milliseconds(20)
     /// The most overdue slots sent in one burst; older ones are skipped, not sent late.
@@ -18,23 +18,25 @@ struct RTPSender: Sendable {
     var remote: SocketAddress?
     /// Whether packets are sent at all; `false` for hold.
     var sending: Bool
-    let ssrc: UInt32
-    private(set) var sequenceNumber: UInt16
-    private(set) var timestamp: UInt32
-    private var markNext = true
+    /// SSRC, sequence number, timestamp, marker and encoding.
+    private var chain: SendChain
+    var ssrc: UInt32 { chain.ssrc }
+    var sequenceNumber: UInt16 { chain.sequenceNumber }
+    var timestamp: UInt32 { chain.timestamp }
     private let epoch: NIODeadline
     /// Slots that have passed, sent or not.
     private var slots: Int64 = 0
 
-    init(codec: AudioCodec, source: AudioSource, remote: SocketAddress?, sending: Bool = true, epoch: NIODeadline) {
+    init(codec: AudioCodec, source: AudioSource, remote: SocketAddress?, sending: Bool = true,
+         epoch: NIODeadline) throws(VoiceCodecError) {
         self.codec = codec
         self.frames = source.frames()
         self.remote = remote
         self.sending = sending
         // RFC 3550 section 5.1: SSRC, initial sequence number and timestamp are random.
-        self.ssrc = .random(in: .min ... .max)
-        self.sequenceNumber = .random(in: .min ... .max)
-        self.timestamp = .random(in: .min ... .max)
+        self.chain = try SendChain(codec: VoiceCodec(codec), payloadType: codec.payloadType, telephoneEventPayloadType: nil,
+                                   ssrc: .random(in: .min ... .max), sequence: .random(in: .min ... .max),
+                                   timestamp: .random(in: .min ... .max))
         self.epoch = epoch
     }
 
@@ -53,7 +55,9 @@ struct RTPSender: Sendable {
         var packets: [RTPPacket] = []
         while behind > 0 {
             if sending, remote != nil {
-                packets.append(nextPacket())
+                // The sources are 8 kHz, the rate of G.711: no resampling.
+                if let packet = chain.frame(atCodecRate: frames.next() ?? []) { packets.append(packet) }
+                slots += 1
             } else {
                 idle()
             }
@@ -62,27 +66,9 @@ struct RTPSender: Sendable {
         return packets
     }
 
-    /// A slot passes without a packet.
+    /// A slot passes without a packet; the next packet sent is marked.
     private mutating func idle() {
-        timestamp &+= UInt32(AudioSource.samplesPerFrame)
-        markNext = true
+        _ = chain.frame(atCodecRate: nil)
         slots += 1
-    }
-
-    private mutating func nextPacket() -> RTPPacket {
-        let frame = frames.next() ?? []
-        let packet = RTPPacket(
-            payloadType: codec.payloadType,
-            sequenceNumber: sequenceNumber,
-            timestamp: timestamp,
-            ssrc: ssrc,
-            marker: markNext,
-            payload: codec.encode(frame)
-        )
-        markNext = false
-        sequenceNumber &+= 1
-        timestamp &+= UInt32(AudioSource.samplesPerFrame)
-        slots += 1
-        return packet
     }
 }

@@ -31,7 +31,7 @@ public final class RTPSession: Sendable {
     /// How many times ``open(host:group:onPacket:)`` binds port 0 looking for an even port.
     static let maximumBindAttempts = 32
 
-    private struct State: Sendable {
+    private struct State {
         var closed = false
         /// Our duplicate of the socket, for sending (see ``UDPSocket``); `nil` once closed.
         var descriptor: CInt?
@@ -133,7 +133,8 @@ public final class RTPSession: Sendable {
     /// the marker bit. Calling `start` again begins a new stream (new SSRC) with the new settings.
     /// A remote port of 0 or the address `0.0.0.0` sends nothing until ``update(remote:sending:)``.
     ///
-    /// - Throws: ``RTPSessionError/closed``, or ``RTPSessionError/invalidRemote(host:port:reason:)``.
+    /// - Throws: ``RTPSessionError/closed``, ``RTPSessionError/invalidRemote(host:port:reason:)``, or
+    ///   ``RTPSessionError/media(_:)``.
     public func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
         let address = try RTPDestination.resolve(host: remote.host, port: remote.port, local: localAddress)
         let eventLoop = channel.eventLoop
@@ -143,7 +144,11 @@ public final class RTPSession: Sendable {
             state.generation += 1
             let generation = state.generation
             let now = NIODeadline.now()
-            state.sender = RTPSender(codec: codec, source: source, remote: address, epoch: now)
+            do throws(VoiceCodecError) {
+                state.sender = try RTPSender(codec: codec, source: source, remote: address, epoch: now)
+            } catch {
+                throw .media(error.description)
+            }
             state.timer = eventLoop.scheduleTask(deadline: now) { [weak self] in self?.tick(generation) }
         }
     }

@@ -10,6 +10,8 @@ public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible 
     case noEvenPort(attempts: Int)
     /// The remote address cannot be used.
     case invalidRemote(host: String, port: Int, reason: String)
+    /// The audio chain (codec, resampler) could not be set up.
+    case media(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible 
             "no even UDP port for RTP after \(attempts) attempts"
         case .invalidRemote(let host, let port, let reason):
             "invalid RTP destination \(host):\(port): \(reason)"
+        case .media(let reason):
+            "cannot set up the call's audio: \(reason)"
         }
     }
 }

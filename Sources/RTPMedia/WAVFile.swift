@@ -2,7 +2,7 @@
 ///
 /// Reads linear PCM (8-bit unsigned, 16/24/32-bit signed), G.711 µ-law and A-law, also in
 /// WAVE_FORMAT_EXTENSIBLE, with any number of channels (averaged to mono) at any sample rate
-/// (converted to 8 kHz by linear interpolation). Anything else, or a damaged file, is reported as
+/// (converted to 8 kHz by speexdsp's resampler). Anything else, or a damaged file, is reported as
 /// a ``WAVError``; no input makes it trap.
 public struct WAVFile: Sendable, Hashable {
     /// The sample rate of ``samples``.
@@ -22,7 +22,12 @@ public struct WAVFile: Sendable, Hashable {
         let chunks = try RIFFChunks(file: file)
         let format = try WAVFormat(chunk: chunks.format)
         let mono = format.decodeMono(chunks.data)
-        let samples = Resampler.resample(mono, from: format.sampleRate, to: Self.sampleRate)
+        let samples: [Int16]
+        do {
+            samples = try SampleRateConverter.convert(mono, from: format.sampleRate, to: Self.sampleRate)
+        } catch {
+            throw .invalidFormat("sample rate \(format.sampleRate) Hz cannot be converted: \(error)")
+        }
         guard !samples.isEmpty else { throw .noSamples }
         self.format = format
         self.samples = samples
