@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "SoftphoneLogging",
+                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "AudioDevice", "SoftphoneLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),

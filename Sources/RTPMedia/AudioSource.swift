@@ -9,6 +9,8 @@ public enum AudioSource: Sendable, Hashable {
     /// The number of samples in one 20 ms frame at 8 kHz, the G.711 packetisation RTP/AVP
     /// uses by default (RFC 3551 section 4.5).
     public static let samplesPerFrame = 160
+    /// The rate of the samples, Hz.
+    public static let sampleRate = 8000
 
     /// The samples of a WAV file, converted to 8 kHz mono.
     public static func wav(_ file: WAVFile) -> AudioSource {

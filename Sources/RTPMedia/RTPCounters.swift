@@ -5,6 +5,13 @@ import Synchronization
 final class RTPCounters: Sendable {
     private let stats = Mutex(RTPStats())
     private let onPacket: (@Sendable (RTPPacket) -> Void)?
+    private let receiverSlot = Mutex<ReceiveChain?>(nil)
+
+    /// Where valid packets go (decoding, jitter buffer, DTMF), once the stream has started.
+    var receiver: ReceiveChain? {
+        get { receiverSlot.withLock { $0 } }
+        set { receiverSlot.withLock { $0 = newValue } }
+    }
 
     init(onPacket: (@Sendable (RTPPacket) -> Void)?) {
         self.onPacket = onPacket
@@ -35,6 +42,7 @@ final class RTPCounters: Sendable {
             stats.remoteSSRC = packet.ssrc
             stats.remotePayloadType = packet.payloadType
         }
+        receiver?.put(packet, arrival: time)
         onPacket?(packet)
     }
 

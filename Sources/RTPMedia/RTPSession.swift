@@ -39,6 +39,8 @@ public final class RTPSession: Sendable {
         var timer: Scheduled<Void>?
         /// Distinguishes the timer of the current ``start`` from the stale ones of earlier calls.
         var generation = 0
+        /// Whether each slot also takes a frame from the receive chain (nothing else plays it).
+        var drainsReceiver = false
     }
 
     private let channel: any Channel
@@ -127,7 +129,16 @@ public final class RTPSession: Sendable {
         throw RTPSessionError.noEvenPort(attempts: maximumBindAttempts)
     }
 
-    /// Starts sending `source` with `codec` to `remote`, one packet every 20 ms, the first now.
+    /// Starts sending `source` with `codec` to `remote`, one packet every 20 ms, the first now:
+    /// ``start(remote:stream:source:)`` for a G.711 stream without telephone-event.
+    public func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
+        _ = try start(remote: remote, stream: MediaStream(codec: VoiceCodec(codec), payloadType: codec.payloadType),
+                      source: .audio(source))
+    }
+
+    /// Starts the stream: sends `source` encoded as `stream` says to `remote`, one packet every
+    /// 20 ms, the first now, and decodes what arrives into the returned receive chain (which the
+    /// playback device pulls; with an ``FrameSource/audio(_:)`` source the session drains it).
     ///
     /// The stream gets a random SSRC, initial sequence number and timestamp; its first packet has
     /// the marker bit. Calling `start` again begins a new stream (new SSRC) with the new settings.
@@ -135,9 +146,18 @@ public final class RTPSession: Sendable {
     ///
     /// - Throws: ``RTPSessionError/closed``, ``RTPSessionError/invalidRemote(host:port:reason:)``, or
     ///   ``RTPSessionError/media(_:)``.
-    public func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
+    @discardableResult
+    public func start(remote: (host: String, port: Int), stream: MediaStream,
+                      source: FrameSource) throws(RTPSessionError) -> ReceiveChain {
         let address = try RTPDestination.resolve(host: remote.host, port: remote.port, local: localAddress)
         let eventLoop = channel.eventLoop
+        let receiver: ReceiveChain
+        do throws(VoiceCodecError) {
+            receiver = try ReceiveChain(codec: stream.codec, payloadType: stream.payloadType,
+                                        telephoneEventPayloadType: stream.telephoneEventPayloadType)
+        } catch {
+            throw .media(error.description)
+        }
         try state.withLock { (state) throws(RTPSessionError) in
             guard !state.closed else { throw .closed }
             state.timer?.cancel()
@@ -145,13 +165,30 @@ public final class RTPSession: Sendable {
             let generation = state.generation
             let now = NIODeadline.now()
             do throws(VoiceCodecError) {
-                state.sender = try RTPSender(codec: codec, source: source, remote: address, epoch: now)
+                state.sender = try RTPSender(stream: stream, source: source, remote: address, epoch: now)
             } catch {
                 throw .media(error.description)
             }
+            if case .audio = source { state.drainsReceiver = true } else { state.drainsReceiver = false }
             state.timer = eventLoop.scheduleTask(deadline: now) { [weak self] in self?.tick(generation) }
         }
+        counters.receiver = receiver
+        return receiver
     }
+
+    /// Mutes or unmutes the stream: while muted, silence is encoded and sent (packets keep flowing).
+    public func setMuted(_ muted: Bool) {
+        state.withLock { $0.sender?.chain.muted = muted }
+    }
+
+    /// Queues a DTMF digit as RFC 4733 events; `false` when the stream has no telephone-event
+    /// (send it by SIP INFO), the character is not a DTMF digit, or the stream has not started.
+    public func queueDigit(_ digit: Character) -> Bool {
+        state.withLock { $0.sender?.chain.queueDigit(digit) ?? false }
+    }
+
+    /// The receive chain of the current stream, if started.
+    public var receiver: ReceiveChain? { counters.receiver }
 
     /// Changes where packets go and whether they are sent, keeping the stream (SSRC, sequence).
     ///
@@ -203,8 +240,15 @@ public final class RTPSession: Sendable {
         let results = state.withLock { (state) -> [(bytes: Int, error: String?)] in
             guard !state.closed, state.generation == generation, var sender = state.sender,
                   let descriptor = state.descriptor else { return [] }
+            let slotsBefore = sender.slotsPassed
             let packets = sender.packetsDue(at: .now())
             state.sender = sender
+            if state.drainsReceiver, let receiver = counters.receiver {
+                let now = ContinuousClock.now
+                for _ in 0..<min(sender.slotsPassed - slotsBefore, RTPSender.maximumCatchUp) {
+                    _ = receiver.nextFrame(at: now)
+                }
+            }
             state.timer = eventLoop.scheduleTask(deadline: sender.nextDeadline) { [weak self] in self?.tick(generation) }
             guard let remote = sender.remote else { return [] }
             return packets.map { packet in

@@ -21,6 +21,12 @@ public enum AppLog {
         }
     }
 
+    /// A line about a call's audio (label `softphone.audio`, info): its quality when it ends.
+    static func audio(_ text: String) {
+        guard SoftphoneLog.isBootstrapped else { return }
+        SoftphoneLog.logger("softphone.audio").info("\(text)")
+    }
+
     /// A tracer for `--trace-sip`: every SIP message the transport sends or receives, whole,
     /// at trace level under `softphone.sip.trace` (whatever `--log-level` says). The first
     /// line says direction, transport, addresses and size; the message follows, indented.

@@ -8,6 +8,7 @@ import SIP
 import SIPAuth
 import SIPNetwork
 import SIPUserAgent
+import SDP
 
 /// A runtime for a real configuration: the SIP line on `[sip]`, Teams through Microsoft
 /// Graph when `[teams]` is configured.
@@ -57,9 +58,11 @@ public enum ConfiguredRuntime {
             local: SIPHop(transport: .udp, host: sip.listen.host, port: sip.listen.port),
             registrar: sip.registrar.flatMap { SIPURI($0) }, credentials: credentials,
             registerExpires: UInt32(sip.registerExpires),
-            product: "softphone", presence: sip.presence && sip.registrar != nil, watched: watched)
+            product: "softphone", presence: sip.presence && sip.registrar != nil, watched: watched,
+            codecs: configuration.audio.codecs.compactMap { Codec(named: $0.rawValue) })
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
-                               audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory)
+                               audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory,
+                               sound: SoundSettings(configuration.audio))
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {
@@ -76,5 +79,13 @@ public enum ConfiguredRuntime {
             : nil
         return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,
                                    names: names, inbox: inbox)
+    }
+}
+
+extension SoundSettings {
+    /// The `[audio]` table's devices and backend.
+    init(_ audio: AudioSettings) {
+        self.init(backend: audio.backend == .pulse ? .pulse : .none,
+                  playback: audio.playback, capture: audio.capture, ring: audio.ring)
     }
 }

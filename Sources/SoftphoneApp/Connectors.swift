@@ -6,10 +6,14 @@ public protocol LineConnector: AnyObject {
     func perform(_ command: LineCommand, at now: Instant)
     /// On quit: let what was already asked (logout's de-registration) go out within `timeout`, then stop.
     func close(timeout: Duration)
+    /// The tones the state asks for (derived after every action): the ring tone while a
+    /// signalled call rings, the ringback while an outbound call rings without early media.
+    func setTones(ring: Bool, ringback: Bool)
 }
 
 extension LineConnector {
     public func close(timeout: Duration) {}
+    public func setTones(ring: Bool, ringback: Bool) {}
 }
 
 /// Carries out the reducer's commands for Teams. The Graph client implements it

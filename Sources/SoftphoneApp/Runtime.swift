@@ -44,6 +44,8 @@ public final class Runtime {
     /// The reducer's timers: started and cancelled by effects, fired by `advance(to:)`.
     var timers = DeadlineQueue<TimerID, Instant>()
     private var dialCounter = 0
+    /// The tones last asked of the line (ring, ringback).
+    private var tones = (ring: false, ringback: false)
     /// The latest time handed to the reducer.
     private var clockFloor = Instant.epoch
     private var teamCache: (key: TeamCacheKey, table: TeamTable)?
@@ -197,6 +199,11 @@ public final class Runtime {
         let effects = Reducer.reduce(&app.core, action, at: now)
         dirty = true
         for effect in effects { perform(effect, at: now) }
+        let tones = (ring: app.core.ringToneWanted, ringback: app.core.ringbackWanted)
+        if tones != self.tones {
+            self.tones = tones
+            line.setTones(ring: tones.ring, ringback: tones.ringback)
+        }
         // Every Log-tab line goes to the log file too, after the effects (a 180 does not wait
         // for a log line); nothing is written before the log is set up.
         let added = app.core.log.appended - logged

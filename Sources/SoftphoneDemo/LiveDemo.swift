@@ -69,7 +69,8 @@ public final class LiveDemo {
             credentials: DigestCredentials(username: SIPSwitchboard.lineUser, password: SIPSwitchboard.linePassword),
             registerExpires: 600)
         return SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0,
-                               queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]))
+                               queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]),
+                               sound: SoundSettings(backend: .pulse))
     }
 
     /// Kept alive for the demo's lifetime.

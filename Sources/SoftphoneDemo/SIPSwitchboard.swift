@@ -53,7 +53,7 @@ final class SIPSwitchboard: DemoCaller, Sendable {
             user: "switchboard", displayName: "Demo switchboard", local: SIPHop(transport: .udp, host: "127.0.0.1", port: 0),
             product: "softphone-demo-switchboard", acceptsTransfers: true)
         let reports = ReportRelay()
-        let stack = try await LineStack.start(configuration, host: "127.0.0.1", port: 0, audio: Tone.source,
+        let stack = try await LineStack.start(configuration, host: "127.0.0.1", port: 0, audio: .fixed(Tone.source),
                                               loop: loop, seed: UInt64.random(in: 1...UInt64.max),
                                               report: { reports.forward($0) }, problem: { _ in })
         let switchboard = SIPSwitchboard(stack: stack, registrar: registrar, registrarTransport: registrarTransport,

@@ -17,6 +17,8 @@ public struct ReceiveStats: Sendable, Hashable {
     public var packetsLate = 0
     /// Slots whose packet was missing when due.
     public var packetsLost = 0
+    /// Frames dropped unplayed to bring the delay back down (the player started late or stalled).
+    public var framesDropped = 0
     /// Packets of neither the audio nor the telephone-event payload type.
     public var packetsIgnored = 0
     /// Audio buffered ahead of playout now, ms.
@@ -44,6 +46,11 @@ public final class ReceiveChain: Sendable {
     public static let maximumConcealedFrames = 5
     /// Decoded audio kept ahead of the player before the oldest is dropped, frames.
     static let maximumQueuedFrames = 6
+    /// Audio buffered ahead of playout beyond which the chain catches up (200 ms), frames: a
+    /// player that starts late (a device slow to open) or stalls must not leave the call behind.
+    static let maximumBufferedFrames = 10
+    /// What a catch-up leaves buffered, frames.
+    static let catchUpTargetFrames = 2
     /// Arrivals remembered for packets not yet played.
     static let maximumArrivals = 512
 
@@ -123,6 +130,7 @@ public final class ReceiveChain: Sendable {
         state.withLock { state in
             state.stats.framesPlayed += 1
             if state.pending.count < Self.samplesPerFrame {
+                catchUp(&state)
                 fill(&state, now: now)
             } else {
                 // Still playing a long packet: the buffer's slot passes all the same.
@@ -139,6 +147,27 @@ public final class ReceiveChain: Sendable {
                 state.pending.removeFirst(state.pending.count - limit)
             }
             return frame
+        }
+    }
+
+    /// Drops the oldest buffered packets while more than ``maximumBufferedFrames`` wait, down to
+    /// ``catchUpTargetFrames``: the delay stays bounded, at the cost of a skip in the audio.
+    private func catchUp(_ state: inout State) {
+        let frameSpan = UInt32(codec.timestampsPerFrame)
+        guard state.buffer.bufferedSpan > frameSpan * UInt32(Self.maximumBufferedFrames) else { return }
+        var steps = 0
+        while state.buffer.bufferedSpan > frameSpan * UInt32(Self.catchUpTargetFrames), steps < 4096 {
+            steps += 1
+            switch state.buffer.get() {
+            case .packet(_, let timestamp):
+                state.arrivals[timestamp] = nil
+                state.payloads[timestamp] = nil
+                state.stats.framesDropped += 1
+            case .missing, .insertion:
+                continue
+            case .empty:
+                return
+            }
         }
     }
 

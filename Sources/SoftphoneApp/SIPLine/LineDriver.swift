@@ -21,15 +21,21 @@ final class LineDriver {
     /// Receives watched colleagues' presence (SIP URI, presence), on the event loop.
     var watched: (String, Presence) -> Void = { _, _ in }
     private let mediaHost: String
-    private let audio: AudioSource
+    private let audio: LineAudio
     private var timers = DeadlineQueue<LineTimer, UInt64>()
     /// The one event-loop task waiting for the earliest timer, and when it fires.
     private var wakeup: (task: Scheduled<Void>, at: UInt64)?
     private var sessions: [LineCallID: RTPSession] = [:]
     /// Calls whose RTP port is being opened; a close that comes meanwhile is remembered.
     private var opening: [LineCallID: Bool] = [:]
-    /// Calls whose RTP stream has started, with the counters last reported.
-    private var started: [LineCallID: MediaStats] = [:]
+    /// Calls whose RTP stream has started: what it carries, and the counters last reported.
+    private var started: [LineCallID: StartedMedia] = [:]
+    private struct StartedMedia {
+        var stream: MediaStream
+        var reported: MediaStats
+    }
+    /// Calls the agent muted (kept across a new stream for the same call).
+    private var muted: Set<LineCallID> = []
     /// The registration as last reported.
     private(set) var lineState: RegistrationState = .unregistered
     /// Whether the agent still waits for an answer to a registration, publication or
@@ -39,7 +45,7 @@ final class LineDriver {
     var box: NIOLoopBoundBox<LineDriver?>?
 
     init(agent: LineAgent, mapping: LineMapping, loop: EventLoop, transport: SIPTransport, mediaHost: String,
-         audio: AudioSource, report: @escaping (Action) -> Void) {
+         audio: LineAudio, report: @escaping (Action) -> Void) {
         self.agent = agent
         self.mapping = mapping
         self.loop = loop
@@ -113,7 +119,11 @@ final class LineDriver {
             let host = mediaHost, loop = self.loop
             Task {
                 do {
-                    let session = try await RTPSession.open(host: host, group: loop)
+                    // Packets are handled on `loop` (the session's channel is on it), so the
+                    // box can be read there: RFC 4733 digits go to the core as they arrive.
+                    let session = try await RTPSession.open(host: host, group: loop) { packet in
+                        box.value?.packetArrived(id, packet)
+                    }
                     loop.execute {
                         if let driver = box.value { driver.opened(id, session) } else { Task { await session.close() } }
                     }
@@ -123,23 +133,75 @@ final class LineDriver {
             }
         case .start(let id, let plan):
             guard let session = sessions[id] else { return }
-            let codec = AudioCodec(payloadType: plan.payloadType) ?? (plan.codec == "PCMA" ? .pcma : .pcmu)
+            let stream = MediaStream(codec: VoiceCodec(sdpName: plan.codec) ?? .pcmu, payloadType: plan.payloadType,
+                                     telephoneEventPayloadType: plan.telephoneEventPayloadType)
+            let remote = (plan.remoteHost, Int(plan.remotePort))
             do {
-                if started[id] == nil {
-                    try session.start(remote: (plan.remoteHost, Int(plan.remotePort)), codec: codec, source: audio)
-                    started[id] = MediaStats(packetsSent: 0, packetsReceived: 0, lastReceivedAt: nil, codec: plan.codec)
+                // A new stream for the first start and when a re-INVITE changed the codec;
+                // otherwise only where to send and whether to.
+                if started[id]?.stream != stream {
+                    try startStream(id, session, stream, remote: remote)
+                    started[id] = StartedMedia(stream: stream, reported: MediaStats(
+                        packetsSent: 0, packetsReceived: 0, lastReceivedAt: nil, codec: plan.codec))
                 }
-                try session.update(remote: (plan.remoteHost, Int(plan.remotePort)), sending: plan.sending)
+                try session.update(remote: remote, sending: plan.sending)
             } catch {
                 report(.note(.line, "audio for the call cannot start: \(error)"))
             }
         case .close(let id):
             if opening[id] != nil { opening[id] = true }
-            started[id] = nil
+            muted.remove(id)
+            if let media = started.removeValue(forKey: id), let session = sessions[id] {
+                logQuality(id, media, session)
+            }
+            if case .devices(let engine) = audio { engine.detach(id.rawValue) }
             if let session = sessions.removeValue(forKey: id) { Task { await session.close() } }
-        case .dtmf, .mute:
-            break  // lead: wire (RFC 4733 digits and mute go to the call's SendChain)
+        case .dtmf(let id, let digit):
+            // The agent sends this only when the answer has telephone-event (else SIP INFO).
+            if sessions[id]?.queueDigit(digit) != true {
+                report(.note(.line, "DTMF \(digit) not sent: the call's audio has not started"))
+            }
+        case .mute(let id, let on):
+            if on { muted.insert(id) } else { muted.remove(id) }
+            sessions[id]?.setMuted(on)
         }
+    }
+
+    /// Starts (or starts again with a new codec) the call's stream: from the microphone and to
+    /// the speakers when there are devices, else the fixed source with nothing played.
+    private func startStream(_ id: LineCallID, _ session: RTPSession, _ stream: MediaStream,
+                             remote: (String, Int)) throws {
+        switch audio {
+        case .fixed(let source):
+            try session.start(remote: remote, stream: stream, source: .audio(source))
+        case .devices(let engine):
+            let microphone = CaptureQueue()
+            let receiver = try session.start(remote: remote, stream: stream, source: .capture { microphone.pop() })
+            engine.attach(id.rawValue, receive: receiver, capture: microphone)
+        }
+        if muted.contains(id) { session.setMuted(true) }
+    }
+
+    /// A packet of a call arrived (on the loop): digits the receive chain found go to the core.
+    private func packetArrived(_ id: LineCallID, _ packet: RTPPacket) {
+        guard let events = started[id]?.stream.telephoneEventPayloadType, packet.payloadType == events,
+              let receiver = sessions[id]?.receiver else { return }
+        for digit in receiver.takeDigits() { report(LineMapping.detectedDigit(digit, on: id)) }
+    }
+
+    /// The call's audio quality, in the log file when its media closes: what `make bench` reads.
+    private func logQuality(_ id: LineCallID, _ media: StartedMedia, _ session: RTPSession) {
+        guard let receiver = session.receiver else { return }
+        let stats = receiver.stats
+        let rtp = session.stats()
+        let device: Double? = if case .devices(let engine) = audio { engine.playbackLatency?.millisecondsValue } else { nil }
+        func ms(_ value: Double?) -> String { value.map { String(Int(($0 + (device ?? 0)).rounded())) } ?? "n/a" }
+        var text = "audio: call \(id.rawValue) \(media.stream.codec.sdpName): \(rtp.packetsReceived) packets received, "
+            + "\(rtp.packetsSent) sent, \(stats.packetsLost) lost, \(stats.packetsLate) late, "
+            + "\(stats.framesConcealed) frames concealed (\(stats.framesRecovered) by FEC), \(stats.framesDropped) dropped; "
+            + "delay median \(ms(stats.delayMedian)) ms p99 \(ms(stats.delayP99)) ms"
+        if let device { text += " (device \(Int(device.rounded())) ms)" } else { text += " (no playback device)" }
+        AppLog.audio(text)
     }
 
     private func opened(_ id: LineCallID, _ session: RTPSession) {
@@ -164,13 +226,13 @@ final class LineDriver {
         let wallNow = WallClock.now()
         let monotonicNow = ContinuousClock.now
         for (id, session) in sessions {
-            guard let previous = started[id] else { continue }
+            guard let previous = started[id]?.reported else { continue }
             let stats = session.stats()
             let last = stats.lastReceived.map { wallNow - (monotonicNow - $0) }
             let report = MediaStats(packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived,
                                     lastReceivedAt: last, codec: previous.codec)
             if report.packetsSent != previous.packetsSent || report.packetsReceived != previous.packetsReceived {
-                started[id] = report
+                started[id]?.reported = report
                 self.report(.mediaStats(LineMapping.core(id), report))
             }
         }

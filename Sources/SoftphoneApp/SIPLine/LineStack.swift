@@ -23,9 +23,12 @@ package final class LineStack: Sendable {
     package let transport: SIPTransport
     let driver: NIOLoopBoundBox<LineDriver?>
     private let ticker: NIOLoopBound<RepeatedTask?>
+    /// Where the calls' sound comes from and goes.
+    let audio: LineAudio
 
     private init(loop: EventLoop, transport: SIPTransport, driver: NIOLoopBoundBox<LineDriver?>,
-                 ticker: NIOLoopBound<RepeatedTask?>) {
+                 ticker: NIOLoopBound<RepeatedTask?>, audio: LineAudio) {
+        self.audio = audio
         self.loop = loop
         self.transport = transport
         self.driver = driver
@@ -33,7 +36,7 @@ package final class LineStack: Sendable {
     }
 
     /// Binds `host:port` and starts the agent, its `local` set to the bound address.
-    package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: AudioSource,
+    package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: LineAudio,
                               loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil,
                               queues: QueueDirectory = QueueDirectory([]),
                       report: @escaping @Sendable (Action) -> Void,
@@ -60,7 +63,7 @@ package final class LineStack: Sendable {
             }
             return NIOLoopBound(task, eventLoop: loop)
         }.get()
-        return LineStack(loop: loop, transport: transport, driver: box, ticker: ticker)
+        return LineStack(loop: loop, transport: transport, driver: box, ticker: ticker, audio: audio)
     }
 
     /// Hands an input to the agent, on its loop (later, when called on the loop: safe
@@ -107,6 +110,7 @@ package final class LineStack: Sendable {
             return sessions
         }.get()) ?? []
         for session in sessions { await session.close() }
+        audio.engine?.stop()
         await transport.close()
     }
 }

@@ -30,10 +30,11 @@ public final class SIPLineConnector: LineConnector, Sendable {
                 inbox.post(.note(.line, "cannot play \(path): \(error); sending silence"))
             }
         }
+        let sound = settings.sound.lineAudio(fallback: audio) { inbox.post(.note(.line, $0)) }
         let problems = ProblemThrottle(inbox: inbox)
         let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
-                                              audio: audio, loop: loop, seed: seed, trace: trace, queues: settings.queues,
+                                              audio: sound, loop: loop, seed: seed, trace: trace, queues: settings.queues,
                                               report: { inbox.post($0) }, problem: { problems.report($0) },
                                               watched: { uri, presence in
                                                   let row = colleagues[uri] ?? (id: uri, name: uri)
@@ -44,6 +45,10 @@ public final class SIPLineConnector: LineConnector, Sendable {
 
     public func perform(_ command: LineCommand, at now: Instant) {
         stack.sendNow(.command(command))
+    }
+
+    public func setTones(ring: Bool, ringback: Bool) {
+        stack.audio.engine?.setTones(ring: ring, ringback: ringback)
     }
 
     /// On quit (after logout asked to de-register): waits up to `timeout` for the

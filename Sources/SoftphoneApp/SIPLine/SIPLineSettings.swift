@@ -9,15 +9,19 @@ public struct SIPLineSettings: Sendable {
     /// The address to bind (UDP and TCP); port 0 picks a free one.
     public var listenHost: String
     public var listenPort: Int
-    /// A WAV file to play to the other party; silence when nil.
+    /// A WAV file to play to the other party when there are no sound devices; silence when nil.
     public var audioFile: String?
+    /// Sound devices (`[audio]`); none by default.
+    public var sound: SoundSettings
     /// The Team tab's row (id and name) of each watched SIP URI (`agent.watched`).
     public var colleagues: [String: (id: String, name: String)]
     /// Recognises queue calls from what an INVITE says (SPEC section 6).
     public var queues: QueueDirectory
 
     public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil,
-                colleagues: [String: (id: String, name: String)] = [:], queues: QueueDirectory = QueueDirectory([])) {
+                colleagues: [String: (id: String, name: String)] = [:], queues: QueueDirectory = QueueDirectory([]),
+                sound: SoundSettings = SoundSettings()) {
+        self.sound = sound
         self.agent = agent
         self.listenHost = listenHost
         self.listenPort = listenPort
