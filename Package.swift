@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "SoftphoneCore"], exclude: ["Snapshots"]),
         .testTarget(
             name: "SoftphoneAppTests",
-            dependencies: ["SoftphoneApp", "SoftphoneDemo", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
+            dependencies: ["SoftphoneApp", "SoftphoneDemo", "AudioDevice", "RTPMedia", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),

@@ -224,16 +224,26 @@ extension Sessions {
     /// Sends a BYE and forgets the call (its answer changes nothing).
     mutating func sendBye(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID] else { return }
-        let routing = leg.dialog.routing()
-        if let hop = routing.hop {
-            leg.dialog.localSequence += 1
-            let bye = context.makeRequest(.bye, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
-                                  callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
-                                  routes: routing.routes)
+        if let (bye, hop) = nextRequest(.bye, in: &leg, contact: false, &context) {
             calls[callID] = leg
             _ = sendRequest(bye, to: hop, owner: .none, &context, &out)
         }
         forget(callID, &out)
+    }
+
+    /// The next request of `leg`'s dialog (RFC 3261 section 12.2.1.1): CSeq one up, to the remote
+    /// target along the route set, with our Contact when `contact`; nil when there is nowhere to send it.
+    func nextRequest(_ method: SIPMethod, in leg: inout CallLeg, contact: Bool,
+                     _ context: inout AgentContext) -> (SIPRequest, SIPHop)? {
+        let routing = leg.dialog.routing()
+        guard let hop = routing.hop else { return nil }
+        leg.dialog.localSequence += 1
+        var request = context.makeRequest(method, uri: routing.uri, to: leg.dialog.remoteHeader,
+                                          from: leg.dialog.localHeader, callID: leg.sipCallID,
+                                          sequence: leg.dialog.localSequence, transport: hop.transport,
+                                          routes: routing.routes)
+        if contact { request.headers.add("Contact", context.contact(hop.transport)) }
+        return (request, hop)
     }
 
     /// Hold (`sendonly`) or resume (`sendrecv`) by re-INVITE; one at a time, the latest wish wins.
@@ -252,14 +262,8 @@ extension Sessions {
             calls[callID] = leg
             return
         }
-        let routing = leg.dialog.routing()
-        guard let hop = routing.hop else { return }
+        guard case (var reinvite, let hop)? = nextRequest(.invite, in: &leg, contact: true, &context) else { return }
         let offer = OfferAnswer.reoffer(previous, direction: wanted ? .sendonly : .sendrecv)
-        leg.dialog.localSequence += 1
-        var reinvite = context.makeRequest(.invite, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
-                                   callID: callID, sequence: leg.dialog.localSequence, transport: hop.transport,
-                                   routes: routing.routes)
-        reinvite.headers.add("Contact", context.contact(hop.transport))
         AgentContext.withSDP(&reinvite, offer.text)
         leg.localSDP = offer
         calls[callID] = leg
@@ -315,13 +319,7 @@ extension Sessions {
             out.append(.media(.dtmf(id, upper)))
             return
         }
-        let routing = leg.dialog.routing()
-        guard let hop = routing.hop else { return }
-        leg.dialog.localSequence += 1
-        var info = context.makeRequest(.info, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
-                                       callID: leg.sipCallID, sequence: leg.dialog.localSequence, transport: hop.transport,
-                                       routes: routing.routes)
-        info.headers.add("Contact", context.contact(hop.transport))
+        guard case (var info, let hop)? = nextRequest(.info, in: &leg, contact: true, &context) else { return }
         info.headers.add("Content-Type", DTMFInfo.contentType)
         info.body = DTMFInfo.body(for: upper)
         store(leg)
@@ -341,13 +339,7 @@ extension Sessions {
             sendBye(leg.sipCallID, &context, &out)
             return
         }
-        let routing = leg.dialog.routing()
-        guard let hop = routing.hop else { return }
-        leg.dialog.localSequence += 1
-        var refer = context.makeRequest(.refer, uri: routing.uri, to: leg.dialog.remoteHeader, from: leg.dialog.localHeader,
-                                callID: leg.sipCallID, sequence: leg.dialog.localSequence, transport: hop.transport,
-                                routes: routing.routes)
-        refer.headers.add("Contact", context.contact(hop.transport))
+        guard case (var refer, let hop)? = nextRequest(.refer, in: &leg, contact: true, &context) else { return }
         refer.headers.add("Refer-To", NameAddress(uri: uri).description)
         refer.headers.add("Referred-By", NameAddress(uri: context.configuration.addressOfRecord).description)
         leg.transferTarget = uri.description

@@ -23,7 +23,7 @@ from harness.baresip import Baresip
 from harness.lossy_relay import SdpRelayProxy
 from harness.pjsua import Account
 from harness.procs import WaitTimeout, wait_until
-from harness.pulse import RATE, PulseServer, blocks, dominant, rms, tone_power
+from harness.pulse import RATE, PulseServer, blocks, dominant, rms, tone_fraction, tone_power
 from harness.softphone import Softphone, sound_config
 
 CALLER = "+4930123456"
@@ -152,6 +152,39 @@ def test_agent_is_heard_after_placing_a_call(pj_env, pulse):
         samples, _ = incoming.record(2.0)
         assert dominant(samples, MIC_TONE, rate), f"rms {rms(samples):.0f}"
         incoming.hangup()
+        phone.wait_gone("On a call")
+
+
+# ------------------------------------------------------- ringback and early media
+def test_ringback_while_the_callee_rings_then_its_early_media(pj_env, pulse):
+    """The agent calls pjsua, which answers 180 without SDP: the ringback (440 + 480 Hz)
+    plays on the playback device.  Then pjsua sends 183 with SDP and a 1 kHz tone: the
+    ringback stops and the far side's early media is heard; the 200 keeps it."""
+    with sound_phone(pulse, codecs=["pcmu"]) as phone, \
+            Account("2001", "127.0.0.1", answer_code=None) as callee:
+        phone.keys("c")
+        phone.wait_for("Call")
+        phone.type(callee.contact_uri)
+        phone.keys("Enter")
+        call = callee.wait_incoming(timeout=20)
+
+        def ringback() -> bool:
+            heard = pulse.record("sp_play.monitor", 1.0)
+            return rms(heard) > SILENCE_RMS and tone_fraction(heard, 440) + tone_fraction(heard, 480) > 0.6
+        wait_until(ringback, timeout=20, interval=0.01, what="the ringback on the playback device")
+
+        call.answer_now(183)                      # early media: 183 with SDP
+        pj_env.wait_until(lambda: bool(call._connected_media), what="pjsua's early media")
+        call.play_tone(MIC_TONE)
+        wait_tone(lambda s: pulse.record("sp_play.monitor", s), MIC_TONE, RATE)
+        early = pulse.record("sp_play.monitor", 1.0)
+        assert tone_fraction(early, 440) + tone_fraction(early, 480) < 0.05, "the ringback went on over early media"
+        phone.wait_for("early media")
+
+        call.answer_now(200)
+        phone.wait_for("On a call")
+        wait_tone(lambda s: pulse.record("sp_play.monitor", s), MIC_TONE, RATE)
+        call.hangup()
         phone.wait_gone("On a call")
 
 
