@@ -105,7 +105,7 @@ def delay_line(phone: Softphone, codec: str, seen: int, timeout: float = 15.0) -
     """(median, p99) in ms from the first delay line for `codec` after the first `seen` ones."""
     def found():
         lines = [m for m in DELAY_LINE.finditer(phone.app_log_text())][seen:]
-        return next((m for m in lines if m.group(2).lower() == codec.lower()), None)
+        return next((m for m in lines if m.group(2).lower().split("/")[0] == codec.lower()), None)
     try:
         match = wait_until(found, timeout, 0.1, what=f"the softphone's {codec} delay line")
     except WaitTimeout:
@@ -123,6 +123,10 @@ def phone_call(phone: Softphone, codec: str, seconds: float, measure: dict[str, 
     """baresip (ausine 440 Hz, `codec` only) calls the line; the agent answers; after `seconds`
     baresip hangs up. With `measure` (name → PID), the CPU over those seconds. Returns the delay
     line's (median, p99), or why there is none, and the CPU rates."""
+    try:
+        phone.wait_gone("On a call", timeout=15)       # an earlier call that went wrong has ended
+    except AssertionError:
+        raise Unmeasured("the softphone is still on an earlier call") from None
     seen = delay_lines(phone)
     with MonoOpusBaresip("3001", tone_hz=CALLER_TONE, codecs=[codec]) as caller:
         caller.dial(phone.uri)
