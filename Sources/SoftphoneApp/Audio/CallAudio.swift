@@ -278,3 +278,4 @@ extension Result {
         return false
     }
 }
+

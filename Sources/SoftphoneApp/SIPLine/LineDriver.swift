@@ -198,7 +198,7 @@ final class LineDriver {
         func ms(_ value: Double?) -> String { value.map { String(Int(($0 + (device ?? 0)).rounded())) } ?? "n/a" }
         var text = "audio: call \(id.rawValue) \(media.stream.codec.sdpName): \(rtp.packetsReceived) packets received, "
             + "\(rtp.packetsSent) sent, \(stats.packetsLost) lost, \(stats.packetsLate) late, "
-            + "\(stats.framesConcealed) frames concealed (\(stats.framesRecovered) by FEC), \(stats.framesDropped) dropped; "
+            + "\(stats.framesConcealed) frames concealed (\(stats.framesRecovered) by FEC), \(stats.framesSilent) silent, \(stats.framesDropped) dropped; "
             + "delay median \(ms(stats.delayMedian)) ms p99 \(ms(stats.delayP99)) ms"
         if let device { text += " (device \(Int(device.rounded())) ms)" } else { text += " (no playback device)" }
         AppLog.audio(text)
