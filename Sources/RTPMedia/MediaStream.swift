@@ -5,8 +5,13 @@ public struct MediaStream: Sendable, Hashable {
     public var payloadType: UInt8
     /// The RFC 4733 telephone-event payload type, if both sides have it.
     public var telephoneEventPayloadType: UInt8?
+    /// The telephone-event's clock rate when it is not the codec's RTP clock (a peer pairing
+    /// Opus with telephone-event/8000): event durations are counted in it.
+    public var telephoneEventClockRate: UInt32?
 
-    public init(codec: VoiceCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8? = nil) {
+    public init(codec: VoiceCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8? = nil,
+                telephoneEventClockRate: UInt32? = nil) {
+        self.telephoneEventClockRate = telephoneEventClockRate
         self.codec = codec
         self.payloadType = payloadType
         self.telephoneEventPayloadType = telephoneEventPayloadType

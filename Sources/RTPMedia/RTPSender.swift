@@ -49,6 +49,7 @@ struct RTPSender {
         // RFC 3550 section 5.1: SSRC, initial sequence number and timestamp are random.
         self.chain = try SendChain(codec: stream.codec, payloadType: stream.payloadType,
                                    telephoneEventPayloadType: stream.telephoneEventPayloadType,
+                                   telephoneEventClockRate: stream.telephoneEventClockRate,
                                    ssrc: .random(in: .min ... .max), sequence: .random(in: .min ... .max),
                                    timestamp: .random(in: .min ... .max))
         self.epoch = epoch

@@ -50,7 +50,7 @@ public struct Codec: Sendable, Equatable, Hashable {
     /// Whether `format` in `media` is this codec: by rtpmap name, rate (and channel count when
     /// the codec has one) when the format has an rtpmap, else by static payload type.
     public func matches(format: String, in media: MediaDescription) -> Bool {
-        guard let pt = UInt8(format) else { return false }
+        guard let pt = UInt8(format), pt < 128 else { return false }  // RTP payload types are 7 bits
         if let map = media.rtpMap(for: pt) {
             guard map.encodingName.lowercased() == name.lowercased(), map.clockRate == clockRate else { return false }
             if let channels { return map.channels == nil || map.channels == channels }
@@ -80,5 +80,11 @@ public enum TelephoneEvent {
             return map
         }
         return (events.first { $0.clockRate == clockRate } ?? events.first)?.payloadType
+    }
+
+    /// The clock rate of the telephone-event ``payloadType(in:clockRate:)`` picks.
+    public static func clockRate(in media: MediaDescription, clockRate: UInt32 = 8000) -> UInt32? {
+        guard let pt = payloadType(in: media, clockRate: clockRate) else { return nil }
+        return media.rtpMap(for: pt)?.clockRate
     }
 }

@@ -22,6 +22,8 @@ public struct NegotiatedAudio: Sendable, Equatable {
     /// The RFC 4733 payload type, if the stream carries telephone-event: the one at the codec's
     /// RTP clock rate when there is one, else any.
     public var telephoneEventPayloadType: UInt8?
+    /// The telephone-event's clock rate (its durations count in it), if the stream carries it.
+    public var telephoneEventClockRate: UInt32?
     /// The direction as written by the description's author (`sendrecv` if none).
     public var direction: MediaDirection
     /// `a=ptime`, if given.
@@ -29,20 +31,29 @@ public struct NegotiatedAudio: Sendable, Equatable {
 }
 
 extension SessionDescription {
-    /// The first enabled RTP/AVP audio stream with a codec from `supported`, using the first
-    /// codec of `supported` (our order of preference) that it lists. Use it on the peer's answer
-    /// (or offer) to learn where to send RTP and with which payload type. `nil` when there is none.
-    public func negotiatedAudio(supported: [Codec] = Codec.all) -> NegotiatedAudio? {
+    /// The first enabled RTP/AVP audio stream with a codec from `supported`. By default the codec
+    /// is the first of `supported` (our order of preference) that the stream lists — how we read
+    /// an offer we answer; with `theirOrder`, the first format of the stream that we support — how
+    /// we read the peer's answer, whose first format is what it will send (RFC 3264 section 6.1).
+    /// `nil` when there is none.
+    public func negotiatedAudio(supported: [Codec] = Codec.all, theirOrder: Bool = false) -> NegotiatedAudio? {
         for (index, m) in media.enumerated()
         where m.type == "audio" && m.port != 0 && m.proto.uppercased() == "RTP/AVP" {
-            guard let (format, codec) = OfferAnswer.firstSupported(in: m, supported: supported),
+            guard let (format, codec) = OfferAnswer.firstSupported(in: m, supported: supported, theirOrder: theirOrder),
                   let pt = UInt8(format) else { continue }
             return NegotiatedAudio(mediaIndex: index, remote: rtpDestination(mediaIndex: index), payloadType: pt,
                                    codec: codec,
                                    telephoneEventPayloadType: TelephoneEvent.payloadType(in: m, clockRate: codec.clockRate),
+                                   telephoneEventClockRate: TelephoneEvent.clockRate(in: m, clockRate: codec.clockRate),
                                    direction: m.direction ?? direction ?? .sendrecv, packetTime: m.packetTime)
         }
         return nil
+    }
+
+    /// How many of `supported` the first enabled audio stream lists (one in an answer of ours).
+    public func supportedCodecCount(_ supported: [Codec]) -> Int {
+        guard let m = media.first(where: { $0.type == "audio" && $0.port != 0 }) else { return 0 }
+        return supported.filter { codec in m.formats.contains { codec.matches(format: $0, in: m) } }.count
     }
 
     /// The RTP destination of the `m=` section at `mediaIndex`: its `c=` (else the session's)

@@ -129,8 +129,16 @@ public enum OfferAnswer {
         reoffer(previous, direction: .sendrecv)
     }
 
-    /// The first codec of `supported` that `media` lists, with the first format that carries it.
-    static func firstSupported(in media: MediaDescription, supported: [Codec]) -> (String, Codec)? {
+    /// The first codec of `supported` that `media` lists, with the first format that carries it;
+    /// with `theirOrder`, the first format of `media` that is one of `supported`.
+    static func firstSupported(in media: MediaDescription, supported: [Codec],
+                               theirOrder: Bool = false) -> (String, Codec)? {
+        if theirOrder {
+            for format in media.formats {
+                if let codec = supported.first(where: { $0.matches(format: format, in: media) }) { return (format, codec) }
+            }
+            return nil
+        }
         for codec in supported {
             if let format = media.formats.first(where: { codec.matches(format: $0, in: media) }) {
                 return (format, codec)

@@ -167,7 +167,7 @@ public struct MediaDescription: Sendable, Equatable {
     }
 
     /// The formats that are payload type numbers.
-    public var payloadTypes: [UInt8] { formats.compactMap { UInt8($0) } }
+    public var payloadTypes: [UInt8] { formats.compactMap { UInt8($0) }.filter { $0 < 128 } }
 
     /// The `a=rtpmap` lines.
     public var rtpMaps: [RTPMap] {

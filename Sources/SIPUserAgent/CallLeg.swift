@@ -117,6 +117,8 @@ struct CallLeg: Sendable {
     var infoKeys: Set<TransactionKey> = []
     /// Outbound: a provisional answer carried SDP and its media was started receive-only.
     var earlyMedia = false
+    /// Outbound: a 180 or 183 came and `remoteRinging` was reported.
+    var remoteRinging = false
 
     var sipCallID: String { dialog.callID }
 }

@@ -11,6 +11,13 @@ public enum DTMFInfo {
         "0123456789*#ABCD".contains(c)
     }
 
+    /// `c` as a DTMF digit (`a`–`d` upper-cased), or nil when it is none.
+    public static func digit(_ c: Character) -> Character? {
+        let upper = c.uppercased()
+        guard upper.count == 1, let digit = upper.first, isDigit(digit) else { return nil }
+        return digit
+    }
+
     /// The body we send for `digit`.
     public static func body(for digit: Character) -> [UInt8] {
         Array("Signal=\(digit)\r\nDuration=\(durationMilliseconds)\r\n".utf8)

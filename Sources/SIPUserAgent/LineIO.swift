@@ -35,11 +35,15 @@ public struct MediaPlan: Hashable, Sendable {
     /// The RFC 4733 telephone-event payload type agreed for the call; nil when the other side
     /// offered none (DTMF then goes by SIP INFO).
     public var telephoneEventPayloadType: UInt8?
+    /// The telephone-event's clock rate when it is not the codec's (a peer pairing Opus with
+    /// telephone-event/8000): RFC 4733 durations count in it. nil when they agree.
+    public var telephoneEventClockRate: UInt32?
     /// Whether we send (false on hold when the agreed direction excludes it, and for early media).
     public var sending: Bool
 
     public init(remoteHost: String, remotePort: UInt16, payloadType: UInt8, codec: String, clockRate: UInt32 = 8000,
-                telephoneEventPayloadType: UInt8? = nil, sending: Bool) {
+                telephoneEventPayloadType: UInt8? = nil, telephoneEventClockRate: UInt32? = nil, sending: Bool) {
+        self.telephoneEventClockRate = telephoneEventClockRate
         self.remoteHost = remoteHost
         self.remotePort = remotePort
         self.payloadType = payloadType

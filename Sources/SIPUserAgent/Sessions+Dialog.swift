@@ -313,8 +313,8 @@ extension Sessions {
     /// A DTMF digit on a confirmed call: RFC 4733 through the media when the call agreed on
     /// telephone-event, else an INFO with `application/dtmf-relay` (its refusal is a note).
     mutating func sendDTMF(_ id: LineCallID, _ digit: Character, _ context: inout AgentContext, _ out: inout [Output]) {
-        let upper = Character(digit.uppercased())
-        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered, DTMFInfo.isDigit(upper) else { return }
+        guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered,
+              let upper = DTMFInfo.digit(digit) else { return }
         if leg.media?.telephoneEventPayloadType != nil {
             out.append(.media(.dtmf(id, upper)))
             return

@@ -176,15 +176,22 @@ extension Sessions {
     /// payload type the other side's description gives it (RFC 3264 §5.1).
     func plan(offer remote: SessionDescription, answer local: SessionDescription, codecs: [Codec]) -> MediaPlan? {
         let ours = local.negotiatedAudio(supported: codecs)
-        let preferred = ours.map { [$0.codec] + codecs } ?? codecs
-        guard let negotiated = remote.negotiatedAudio(supported: preferred), let destination = negotiated.remote else {
+        // Our answer names the one codec we chose; when ours is the offer (several codecs), the
+        // peer answered, and the first format of its answer we support is what it sends.
+        let weOffered = local.supportedCodecCount(codecs) > 1
+        let preferred = weOffered ? codecs : ours.map { [$0.codec] + codecs } ?? codecs
+        guard let negotiated = remote.negotiatedAudio(supported: preferred, theirOrder: weOffered),
+              let destination = negotiated.remote else {
             return nil
         }
         let sending = (ours?.direction ?? .sendrecv).sends && negotiated.direction.receives
         return MediaPlan(remoteHost: destination.address, remotePort: destination.port,
                          payloadType: negotiated.payloadType, codec: negotiated.codec.name,
                          clockRate: negotiated.codec.clockRate,
-                         telephoneEventPayloadType: negotiated.telephoneEventPayloadType, sending: sending)
+                         telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
+                         telephoneEventClockRate: negotiated.telephoneEventClockRate == negotiated.codec.clockRate
+                             ? nil : negotiated.telephoneEventClockRate,
+                         sending: sending)
     }
 
     /// Whether a description puts us on hold: its audio does not want to receive, or

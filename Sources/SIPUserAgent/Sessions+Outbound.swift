@@ -62,6 +62,11 @@ extension Sessions {
             forget(leg.sipCallID, &out)
         case .calling where leg.provisionalSeen:
             leg.cancelPending = true  // a 2xx racing the CANCEL still ends the call
+            if leg.earlyMedia {
+                // The agent hung up: the far side's early media stops now, not with its 487.
+                out.append(.media(.close(id)))
+                leg.mediaPort = nil
+            }
             store(leg)
             sendCancel(leg.sipCallID, &context, &out)
         case .calling:
@@ -100,7 +105,10 @@ extension Sessions {
             let first = !leg.provisionalSeen
             leg.provisionalSeen = true
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
+            let ringing = (status == 180 || status == 183) && !leg.remoteRinging
+            if ringing { leg.remoteRinging = true }
             calls[callID] = leg
+            if ringing, !leg.cancelPending { out.append(.report(.remoteRinging(leg.coreID))) }
             if leg.cancelPending, first { sendCancel(callID, &context, &out) }  // once: later ones find it sent
             if !leg.cancelPending { earlyMedia(callID, response, &context, &out) }
         case 200..<300:

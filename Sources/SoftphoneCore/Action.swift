@@ -81,6 +81,8 @@ public enum CallAction: Hashable, Sendable {
     case dtmfReceived(CallID, Character)
     /// The far side's early media (183 with SDP) plays for an outbound call.
     case earlyMedia(CallID)
+    /// The far side of an outbound call rings (180 or 183): local ringback may play.
+    case remoteRinging(CallID)
 
     // Time
     case timerFired(TimerID)
@@ -122,5 +124,6 @@ extension Action {
     public static func toggleMute(_ id: CallID) -> Action { .call(.toggleMute(id)) }
     public static func dtmfReceived(_ id: CallID, _ digit: Character) -> Action { .call(.dtmfReceived(id, digit)) }
     public static func earlyMedia(_ id: CallID) -> Action { .call(.earlyMedia(id)) }
+    public static func remoteRinging(_ id: CallID) -> Action { .call(.remoteRinging(id)) }
     public static func timerFired(_ id: TimerID) -> Action { .call(.timerFired(id)) }
 }

@@ -129,6 +129,8 @@ public struct CallInProgress: Hashable, Sendable, Codable {
     public var muted = false
     /// Outbound: the far side's early media (183 with SDP) is playing, so no local ringback.
     public var earlyMedia = false
+    /// Outbound: the far side rings (a 180 or 183 came).
+    public var remoteRinging = false
     /// The DTMF digits the agent sent, the last `digitsKept`.
     public var digitsSent = ""
     /// The DTMF digits received (INFO or RFC 4733), the last `digitsKept`.
@@ -139,6 +141,13 @@ public struct CallInProgress: Hashable, Sendable, Codable {
 
     /// Whether `c` is a DTMF digit: `0`–`9`, `*`, `#`, `A`–`D`.
     public static func isDTMFDigit(_ c: Character) -> Bool { "0123456789*#ABCD".contains(c) }
+
+    /// `c` as a DTMF digit (`a`–`d` upper-cased), or nil when it is none.
+    public static func dtmfDigit(_ c: Character) -> Character? {
+        let upper = c.uppercased()
+        guard upper.count == 1, let digit = upper.first, isDTMFDigit(digit) else { return nil }
+        return digit
+    }
 
     /// `digits` with `c` appended, keeping the last `digitsKept`.
     static func appending(_ c: Character, to digits: String) -> String {

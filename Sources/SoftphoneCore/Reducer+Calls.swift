@@ -97,12 +97,11 @@ extension Reducer {
             state.calls[i].media = stats
 
         case .sendDTMF(let id, let digit):
-            let upper = Character(digit.uppercased())
             guard let i = state.index(of: id), state.calls[i].phase == .active else {
                 step.log(&state, .call, "DTMF \(digit) not sent: it needs an active call")
                 return
             }
-            guard CallInProgress.isDTMFDigit(upper) else {
+            guard let upper = CallInProgress.dtmfDigit(digit) else {
                 step.log(&state, .call, "DTMF \(digit) not sent: not a DTMF digit")
                 return
             }
@@ -117,9 +116,12 @@ extension Reducer {
                      + "(\(state.calls[i].remote.display))")
 
         case .dtmfReceived(let id, let digit):
-            let upper = Character(digit.uppercased())
-            guard let i = state.index(of: id), CallInProgress.isDTMFDigit(upper) else { return }
+            guard let i = state.index(of: id), let upper = CallInProgress.dtmfDigit(digit) else { return }
             state.calls[i].digitsReceived = CallInProgress.appending(upper, to: state.calls[i].digitsReceived)
+
+        case .remoteRinging(let id):
+            guard let i = state.index(of: id), state.calls[i].phase == .dialing else { return }
+            state.calls[i].remoteRinging = true
 
         case .earlyMedia(let id):
             guard let i = state.index(of: id), state.calls[i].phase == .dialing, !state.calls[i].earlyMedia else { return }

@@ -82,9 +82,10 @@ public struct SoftphoneState: Hashable, Sendable {
         calls.contains { $0.direction == .inbound && $0.phase == .ringing }
     }
 
-    /// Whether local ringback should play: some outbound call is dialling without early media.
+    /// Whether local ringback should play: the far side of some outbound call rings, and sends
+    /// no early media (never while the call is only being tried, which may end in a refusal).
     public var ringbackWanted: Bool {
-        calls.contains { $0.direction == .outbound && $0.phase == .dialing && !$0.earlyMedia }
+        calls.contains { $0.direction == .outbound && $0.phase == .dialing && $0.remoteRinging && !$0.earlyMedia }
     }
 
     /// What would happen to a direct call arriving now.

@@ -80,7 +80,7 @@ struct OutboundCallTests {
         #expect(step.reports.isEmpty)
         // The call goes on with the new transaction.
         let ringing = line.receive(answer(invite, status: 180))
-        #expect(ringing.reports.isEmpty && ringing.requests.isEmpty)
+        #expect(ringing.reports == [.remoteRinging(id)] && ringing.requests.isEmpty)
         let ok = line.receive(answer(invite))
         #expect(ok.reports == [.remoteAnswered(id)])
         let ackOK = try #require(ok.requests(.ack).first)
@@ -93,7 +93,9 @@ struct OutboundCallTests {
         var line = LineHarness()
         let invite = try dialled(&line).request
         let ringing = line.receive(answer(invite, status: 180))
-        #expect(ringing.requests.isEmpty && ringing.reports.isEmpty)
+        #expect(ringing.requests.isEmpty && ringing.reports == [.remoteRinging(id)])
+        // A second 180 (or a 183) rings no more.
+        #expect(line.receive(answer(invite, status: 180)).reports.isEmpty)
         let ok = answer(invite, recordRoute: ["<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"])
         let step = line.receive(ok)
         let ack = try #require(step.sent(.ack).first)

@@ -172,7 +172,7 @@ struct SoundSignallingTests {
         let receiveOnly = MediaPlan(remoteHost: "203.0.113.7", remotePort: 50000, payloadType: 8, codec: "PCMA",
                                     clockRate: 8000, telephoneEventPayloadType: 101, sending: false)
         #expect(progress.media == [.start(outID, receiveOnly)])
-        #expect(progress.reports == [.earlyMedia(outID)])
+        #expect(progress.reports == [.remoteRinging(outID), .earlyMedia(outID)])
         #expect(progress.events.contains(.earlyMedia(LineMapping.line(outID))))
         // Another 183 with the same SDP: nothing new.
         let again = line.receive(reply(to: invite, 183, toTag: "callee-tag", sdp: early))
@@ -205,7 +205,32 @@ struct SoundSignallingTests {
         line.command(.dial(outID, target: "4930555"))
         let invite = try #require(line.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
         let step = line.receive(reply(to: invite, 183, toTag: "callee-tag", sdp: remoteSDP(formats: [18])))
-        #expect(step.media.isEmpty && step.reports.isEmpty)
+        #expect(step.media.isEmpty && step.reports == [.remoteRinging(outID)])
+    }
+
+    @Test("Our offer answered in the peer's order: its first format we support is what it sends and we decode")
+    func answerInTheirOrder() throws {
+        var line = LineHarness(configuration())
+        line.command(.dial(outID, target: "4930555"))
+        let invite = try #require(line.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
+        // We offered opus, G722, PCMU, PCMA; the peer answers PCMU first, G722 second.
+        let ok = line.receive(reply(to: invite, 200, toTag: "callee-tag", sdp: remoteSDP(formats: [0, 9, 101])))
+        let plan = try #require(ok.media.compactMap { command -> MediaPlan? in
+            if case .start(_, let plan) = command { return plan }
+            return nil
+        }.first)
+        #expect(plan.codec == "PCMU" && plan.payloadType == 0)
+    }
+
+    @Test("Cancelling a call that plays early media stops its audio at once, before the 487")
+    func cancelStopsEarlyMedia() throws {
+        var line = LineHarness(configuration(codecs: [.pcma]))
+        line.command(.dial(outID, target: "4930555"))
+        let invite = try #require(line.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
+        line.receive(reply(to: invite, 183, toTag: "callee-tag", sdp: remoteSDP(formats: [8, 101])))
+        let cancel = line.command(.cancelDial(outID))
+        #expect(cancel.media.contains(.close(outID)))
+        #expect(!cancel.sent(.cancel).isEmpty)
     }
 }
 

@@ -82,6 +82,7 @@ struct SoundStateTests {
     func earlyMedia() {
         var h = Harness()
         h.send(.dial("o1", to: "4930555"))
+        h.send(.remoteRinging("o1"))
         #expect(h.state.ringbackWanted)
         h.send(.earlyMedia("o1"))
         #expect(h.state.call("o1")?.earlyMedia == true)
@@ -98,6 +99,8 @@ struct SoundStateTests {
         var h = Harness()
         #expect(!h.state.ringbackWanted)
         h.send(.dial("o1", to: "4930555"))
+        #expect(!h.state.ringbackWanted)  // tried, not yet ringing: a refusal may come
+        h.send(.remoteRinging("o1"))
         #expect(h.state.ringbackWanted)
         h.send(.outboundFailed("o1", status: 486, reason: "Busy Here"))
         #expect(!h.state.ringbackWanted)

@@ -29,7 +29,10 @@ public struct SendChain {
     /// A stream starting at `sequence` and `timestamp` (random ones, RFC 3550 section 5.1, are the
     /// caller's choice). The first packet has the marker bit.
     /// - Throws: ``VoiceCodecError`` if a library refuses to set up.
-    public init(codec: VoiceCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8?, ssrc: UInt32,
+    /// `telephoneEventClockRate` is the events' clock when it differs from the codec's RTP clock
+    /// (durations count in it; timestamps stay the stream's).
+    public init(codec: VoiceCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8?,
+                telephoneEventClockRate: UInt32? = nil, ssrc: UInt32,
                 sequence: UInt16, timestamp: UInt32) throws(VoiceCodecError) {
         self.codec = codec
         self.payloadType = payloadType
@@ -39,7 +42,8 @@ public struct SendChain {
         self.timestamp = timestamp
         self.encoder = try codec.makeEncoder()
         self.downsampler = try SampleRateConverter(from: ReceiveChain.outputRate, to: codec.sampleRate)
-        self.dtmf = DTMFSender(frameSpan: UInt32(codec.timestampsPerFrame))
+        let eventRate = telephoneEventClockRate.map(Int.init) ?? codec.rtpClockRate
+        self.dtmf = DTMFSender(frameSpan: UInt32(max(1, eventRate / 50)))  // 20 ms of the events' clock
     }
 
     /// Queues a DTMF digit to send as RFC 4733 events. `false` if `character` is not a DTMF

@@ -93,20 +93,24 @@ package final class CallAudio: Sendable {
     // MARK: Streams
 
     private func updateStreams() {
-        let (calls, ringing, ringback) = state.withLock { ($0.calls.isEmpty == false, $0.ringing, $0.ringback) }
         // The streams' threads reach this object weakly: stopping it never waits for them.
         let backend = self.backend, devices = self.devices, me = Weak(self)
-        playback.want(calls || ringback) { (failed) throws(AudioDeviceError) -> any AudioStream in
-            try backend.openPlayback(device: devices.playback, streamName: "call",
-                                     pull: { frame in me.value?.mix(into: &frame) }, failed: failed)
-        }
-        capture.want(calls) { (failed) throws(AudioDeviceError) -> any AudioStream in
-            try backend.openCapture(device: devices.capture, streamName: "microphone",
-                                    push: { frame in me.value?.captured(frame) }, failed: failed)
-        }
-        ring.want(ringing) { (failed) throws(AudioDeviceError) -> any AudioStream in
-            try backend.openPlayback(device: devices.ring, streamName: "ring tone",
-                                     pull: { frame in me.value?.ringFrame(into: &frame) }, failed: failed)
+        // Under the lock, so that the wishes of two threads (the line's loop attaching a call, the
+        // runtime asking for a tone) reach the slots in the order of the state they read.
+        state.withLock { state in
+            let calls = !state.calls.isEmpty
+            playback.want(calls || state.ringback) { (failed) throws(AudioDeviceError) -> any AudioStream in
+                try backend.openPlayback(device: devices.playback, streamName: "call",
+                                         pull: { frame in me.value?.mix(into: &frame) }, failed: failed)
+            }
+            capture.want(calls) { (failed) throws(AudioDeviceError) -> any AudioStream in
+                try backend.openCapture(device: devices.capture, streamName: "microphone",
+                                        push: { frame in me.value?.captured(frame) }, failed: failed)
+            }
+            ring.want(state.ringing) { (failed) throws(AudioDeviceError) -> any AudioStream in
+                try backend.openPlayback(device: devices.ring, streamName: "ring tone",
+                                         pull: { frame in me.value?.ringFrame(into: &frame) }, failed: failed)
+            }
         }
     }
 
@@ -178,6 +182,8 @@ final class StreamSlot: Sendable {
         var opener: Opener?
         /// The last failure said in the Log tab, so a device that stays broken is said once.
         var lastFailure: String?
+        /// The stream being opened failed before `open` could keep it.
+        var failedWhileOpening = false
     }
 
     let role: String
@@ -222,7 +228,8 @@ final class StreamSlot: Sendable {
                      + "\(result.isSuccess ? "open" : "failed") after \((ContinuousClock.now - started).millisecondsValue.rounded()) ms")
         let keep = state.withLock { state -> Bool in
             state.opening = false
-            guard case .success(let stream) = result, state.wanted else { return false }
+            defer { state.failedWhileOpening = false }
+            guard case .success(let stream) = result, state.wanted, !state.failedWhileOpening else { return false }
             state.stream = stream
             state.lastFailure = nil
             return true
@@ -238,6 +245,7 @@ final class StreamSlot: Sendable {
     /// The stream broke while playing (the server went away): said once; the next call opens it again.
     private func failed(_ error: AudioDeviceError) {
         let stream = state.withLock { state -> (any AudioStream)? in
+            if state.stream == nil, state.opening { state.failedWhileOpening = true }
             defer { state.stream = nil }
             return state.stream
         }

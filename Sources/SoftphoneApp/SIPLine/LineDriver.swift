@@ -134,7 +134,8 @@ final class LineDriver {
         case .start(let id, let plan):
             guard let session = sessions[id] else { return }
             let stream = MediaStream(codec: VoiceCodec(sdpName: plan.codec) ?? .pcmu, payloadType: plan.payloadType,
-                                     telephoneEventPayloadType: plan.telephoneEventPayloadType)
+                                     telephoneEventPayloadType: plan.telephoneEventPayloadType,
+                                     telephoneEventClockRate: plan.telephoneEventClockRate)
             let remote = (plan.remoteHost, Int(plan.remotePort))
             do {
                 // A new stream for the first start and when a re-INVITE changed the codec;
