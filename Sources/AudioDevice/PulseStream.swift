@@ -223,11 +223,13 @@ final class StreamCore: @unchecked Sendable {
         failed(AudioDeviceError(.streamFailed(kind: kind, device: device, detail: pulseErrorText(code))))
     }
 
-    /// The server wants `bytes` more: whole frames from `pull` until they are covered.
+    /// The server wants more: whole frames from `pull` while a whole frame fits in what it asks
+    /// for (`pa_stream_writable_size`, which `bytes` reports too). Never more: a frame beyond the
+    /// request would sit in the server's buffer above `tlength` and add to the delay; a remainder
+    /// under one frame is asked for again, with more, on the next request.
     private func write(_ bytes: Int) {
         guard case .playback(let pull) = work else { return }
-        var written = 0
-        while written < bytes, !stopped, let stream {
+        while !stopped, let stream, pa_stream_writable_size(stream) >= Self.frameBytes {
             pull(&frame)
             if stopped { return }
             if frame.count != AudioFormat.frameSamples {
@@ -239,7 +241,6 @@ final class StreamCore: @unchecked Sendable {
                 pa_stream_write(stream, $0.baseAddress, $0.count, nil, 0, PA_SEEK_RELATIVE)
             }
             if result < 0 { return }
-            written += Self.frameBytes
         }
         measureLatency()
     }
