@@ -37,10 +37,11 @@ public struct AudioDeviceInfo: Sendable, Hashable {
     }
 }
 
-/// An open playback or capture stream, running on a thread of its own.
+/// An open playback or capture stream, called back on its backend's sound thread.
 ///
-/// `stop()` is idempotent and safe from any thread; it returns at once and the stream's thread
-/// ends within a frame (when the server answers). A stream released without `stop()` stops then.
+/// `stop()` is idempotent and safe from any thread, a stream's own callback included; the
+/// callbacks are not called after it returns (from a callback: after that callback). A stream
+/// released without `stop()` stops then.
 public protocol AudioStream: AnyObject, Sendable {
     /// Ends the stream; the callbacks are not called after the frame in progress.
     func stop()
@@ -54,15 +55,16 @@ public protocol AudioBackend: Sendable {
     /// The playback and capture devices, in the server's order.
     func devices() throws(AudioDeviceError) -> [AudioDeviceInfo]
 
-    /// Plays 48 kHz mono Int16, 20 ms frames: `pull` is called on the stream's own thread each
-    /// time the device wants the next frame (it fills exactly 960 samples). `failed` is called
-    /// once, on that thread, if the stream breaks (the server goes away); the thread then ends.
+    /// Plays 48 kHz mono Int16, 20 ms frames: `pull` is called on the backend's sound thread
+    /// (one for all its streams, so a callback must not block) each time the device wants the
+    /// next frame (it fills exactly 960 samples). `failed` is called once, on that thread, if the
+    /// stream breaks (the server goes away); the stream then ends.
     /// `device` is a sink name or `"default"`.
     func openPlayback(device: String, streamName: String, pull: @escaping @Sendable (inout [Int16]) -> Void,
                       failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream
 
-    /// Records 48 kHz mono Int16: `push` gets each 20 ms frame (960 samples) on the stream's own
-    /// thread. `failed` as for playback. `device` is a source name or `"default"`.
+    /// Records 48 kHz mono Int16: `push` gets each 20 ms frame (960 samples) on the backend's
+    /// sound thread. `failed` as for playback. `device` is a source name or `"default"`.
     func openCapture(device: String, streamName: String, push: @escaping @Sendable ([Int16]) -> Void,
                      failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream
 }

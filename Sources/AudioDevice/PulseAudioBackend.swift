@@ -5,8 +5,10 @@ import Timekeeping
 /// Sound through PulseAudio's client API (PipeWire serves it too).
 ///
 /// Device listing uses the asynchronous API on a private main loop with a deadline, so a stuck
-/// server is an error, not a stall. Each stream is a blocking `pa_simple` connection driven by a
-/// thread of its own (see `PulseStream`); opening waits at most `timeout` for the server.
+/// server is an error, not a stall. The streams share one threaded main loop and one context per
+/// backend (created on the first opening; copies of the backend share them too), each stream a
+/// `pa_stream` called back on that loop's thread (see `PulseStream`); opening waits at most
+/// `timeout` for the server and the stream.
 public struct PulseAudioBackend: AudioBackend {
     /// The server to use (`unix:/path/native`, `tcp:host:port`); nil: libpulse's own choice, which
     /// honours `PULSE_SERVER` and otherwise uses `$XDG_RUNTIME_DIR/pulse/native`.
@@ -16,6 +18,8 @@ public struct PulseAudioBackend: AudioBackend {
     /// How long a listing or an opening waits for the server.
     public let timeout: Duration
     private let environment: [String: String]
+    /// The streams' main loop and context, shared by every copy of this backend.
+    let loop: PulseLoop
 
     public init(server: String? = nil, applicationName: String = "softphone", timeout: Duration = .seconds(2),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -23,6 +27,7 @@ public struct PulseAudioBackend: AudioBackend {
         self.applicationName = applicationName
         self.timeout = timeout
         self.environment = environment
+        loop = PulseLoop(server: server, applicationName: applicationName)
     }
 
     /// Where the client connects, in the words of the messages.
@@ -146,6 +151,11 @@ public struct PulseAudioBackend: AudioBackend {
                             failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream {
         try PulseStream.open(backend: self, kind: .capture, device: device, streamName: streamName,
                              work: .capture(push), failed: failed)
+    }
+
+    /// The error for a server that did not answer within `timeout`.
+    var timeoutError: AudioDeviceError {
+        AudioDeviceError(.serverTimeout(server: serverDescription, seconds: timeoutSeconds))
     }
 
     /// The error for an opening that failed with PulseAudio error `code`.

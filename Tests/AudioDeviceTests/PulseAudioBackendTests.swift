@@ -164,6 +164,36 @@ struct PulseAudioBackendTests {
         #expect(waitFinished(releasedControl))
     }
 
+    @Test("stop() from inside the stream's own callback ends it; the backend's loop then opens more streams")
+    func stopFromCallback() throws {
+        let server = try PulseTestServer()
+        let backend = PulseAudioBackend(server: server.server)
+        let holder = Mutex<PulseStream?>(nil)
+        let pulls = Mutex(0)
+        let stoppedInside = DispatchSemaphore(value: 0)
+        let playback = try #require(
+            try backend.openPlayback(device: "sp_play", streamName: "test", pull: { frame in
+                let count = pulls.withLock { $0 += 1; return $0 }
+                if count == 3, let stream = holder.withLock({ $0 }) {
+                    stream.stop()
+                    stream.stop()
+                    stoppedInside.signal()
+                }
+            }, failed: { _ in }) as? PulseStream)
+        holder.withLock { $0 = playback }
+        #expect(waitGenerously(stoppedInside, seconds: 60))
+        #expect(waitFinished(playback.control))
+        let pulledAfterStop = pulls.withLock { $0 }
+        holder.withLock { $0 = nil }
+        // The same backend (its loop and context) serves the next streams.
+        let recording = FrameCollector(wanted: 3)
+        let capture = try backend.openCapture(device: "sp_play.monitor", streamName: "test", push: recording.push,
+                                              failed: { _ in })
+        #expect(waitGenerously(recording.enough, seconds: 60))
+        stopAndWait(capture)
+        #expect(pulls.withLock { $0 } == pulledAfterStop)
+    }
+
     @Test("a server that dies mid-stream calls failed once and ends the stream")
     func serverDies() throws {
         let server = try PulseTestServer()
