@@ -107,7 +107,7 @@ let package = Package(
         // /usr/include, so no pkg-config (its -pthread/-D_REENTRANT flags only draw warnings).
         .systemLibrary(name: "CPulse", providers: [.apt(["libpulse-dev"])]),
         // Sound devices through PulseAudio: device listing and 48 kHz mono playback and capture
-        // streams, each on a thread of its own. Knows nothing of calls or codecs.
+        // streams, all on one PulseAudio threaded main loop. Knows nothing of calls or codecs.
         .target(name: "AudioDevice", dependencies: ["CPulse", "Timekeeping"]),
         // ncursesw, the wide-character curses library (Debian: libncursesw5-dev).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),

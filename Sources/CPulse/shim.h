@@ -1,7 +1,6 @@
-// PulseAudio's client API (Debian: libpulse-dev): the asynchronous API for listing devices and
-// the simple (blocking) API for the streams, each of which runs on a thread of its own.
+// PulseAudio's asynchronous client API (Debian: libpulse-dev): device listing, and the streams
+// on one threaded main loop.
 #include <pulse/pulseaudio.h>
-#include <pulse/simple.h>
 #include <pulse/error.h>
 
 // Macros Swift cannot import, as functions.
