@@ -311,11 +311,14 @@ extension Sessions {
     }
 
     /// A DTMF digit on a confirmed call: RFC 4733 through the media when the call agreed on
-    /// telephone-event, else an INFO with `application/dtmf-relay` (its refusal is a note).
+    /// telephone-event and we send audio, else an INFO with `application/dtmf-relay` (its
+    /// refusal is a note).
     mutating func sendDTMF(_ id: LineCallID, _ digit: Character, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.phase == .confirmed || leg.phase == .answered,
               let upper = DTMFInfo.digit(digit) else { return }
-        if leg.media?.telephoneEventPayloadType != nil {
+        // RFC 4733 rides the audio stream: only while we send it (not while the other side holds
+        // the call and we only receive); otherwise INFO carries the digit.
+        if leg.media?.telephoneEventPayloadType != nil, leg.media?.sending == true {
             out.append(.media(.dtmf(id, upper)))
             return
         }

@@ -113,6 +113,17 @@ struct SoundSignallingTests {
         #expect(second.cseqNumber == info.cseqNumber.map { $0 + 1 })
     }
 
+    @Test("While the other side holds the call (we only receive), a digit goes by INFO, not into a stream we do not send")
+    func dtmfWhileHeld() throws {
+        var line = LineHarness(configuration())
+        var caller = Caller()
+        line.confirmedCall(&caller, sdp: remoteSDP(formats: [0, 101], direction: "sendonly"))
+        let step = line.command(.sendDTMF(caller.coreID, "7"))
+        #expect(step.media.isEmpty)
+        let info = try #require(step.sent(.info).first).request
+        #expect(String(decoding: info.body, as: UTF8.self) == "Signal=7\r\nDuration=160\r\n")
+    }
+
     @Test("A refused INFO is a note; the call goes on")
     func dtmfInfoRefused() throws {
         var line = LineHarness(configuration())
