@@ -79,9 +79,7 @@ def test_softphone_calls_a_colleague_through_kamailio(pj_env, kamailio):
     colleague.wait_registered()
     with Softphone(registrar=kamailio.uri(), password=kamailio.users["1001"]) as phone:
         phone.wait_for("line registered")
-        phone.keys("c")
-        phone.type("2001")                     # a bare number: sip:2001@ the registrar's domain
-        phone.keys("Enter")
+        phone.dial("2001")                     # a bare number: sip:2001@ the registrar's domain
         incoming = colleague.wait_incoming(timeout=20)   # after Kamailio's 407 and our answer
         incoming.wait_confirmed()
         phone.wait_for("On a call")

@@ -213,10 +213,7 @@ def test_transfer_asked_by_the_caller_is_refused(pj_env, agent):
 
 def test_softphone_calls_pjsua(pj_env, phone):
     callee = Account("2001", "127.0.0.1", answer_code=200, answer_delay=0.5)
-    phone.keys("c")
-    phone.wait_for("Call")
-    phone.type(callee.contact_uri)
-    phone.keys("Enter")
+    phone.dial(callee.contact_uri)
     incoming = callee.wait_incoming(timeout=20)
     incoming.wait_confirmed()
     phone.wait_for("On a call")

@@ -90,10 +90,7 @@ def pjsua_call_answered(pj_env, phone: Softphone, caller: Account):
 
 def agent_calls_pjsua(pj_env, phone: Softphone, callee: Account):
     """The agent dials pjsua (`c`, the URI, Enter); returns pjsua's incoming call."""
-    phone.keys("c")
-    phone.wait_for("Call")
-    phone.type(callee.contact_uri)
-    phone.keys("Enter")
+    phone.dial(callee.contact_uri)
     incoming = callee.wait_incoming(timeout=20)
     incoming.wait_confirmed()
     phone.wait_for("On a call")
@@ -162,10 +159,7 @@ def test_ringback_while_the_callee_rings_then_its_early_media(pj_env, pulse):
     ringback stops and the far side's early media is heard; the 200 keeps it."""
     with sound_phone(pulse, codecs=["pcmu"]) as phone, \
             Account("2001", "127.0.0.1", answer_code=None) as callee:
-        phone.keys("c")
-        phone.wait_for("Call")
-        phone.type(callee.contact_uri)
-        phone.keys("Enter")
+        phone.dial(callee.contact_uri)
         call = callee.wait_incoming(timeout=20)
 
         def ringback() -> bool:

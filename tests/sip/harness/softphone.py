@@ -204,6 +204,13 @@ class Softphone:
     def type(self, text: str) -> None:
         self._tmux("send-keys", "-t", "app", "-l", text)
 
+    def dial(self, target: str) -> None:
+        """The agent places a call: `c`, the number or URI in the prompt, Enter."""
+        self.keys("c")
+        self.wait_for("Call")
+        self.type(target)
+        self.keys("Enter")
+
     def wait_for(self, text: str, timeout: float = WAIT) -> str:
         try:
             procs.wait_until(lambda: text in self.screen(), timeout=timeout, what=f'"{text}" on screen')
