@@ -5,8 +5,9 @@ SWIFT       ?= swift
 BUILD_DIR   ?= .build
 BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
-APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev \
-                libpulse-dev pulseaudio pulseaudio-utils
+# Only client libraries: the PulseAudio daemon the tests start comes with sip-env (tests/sip/setup.sh),
+# so `make run` on a desktop never touches its sound server (PipeWire's pipewire-pulse among them).
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev libpulse-dev
 
 SIP_PY      := .venv-sip/bin/python
 
@@ -38,7 +39,8 @@ build: deps
 run: build
 	$(BIN) --demo
 
-test: deps
+# sip-env first: the AudioDevice unit tests start their own PulseAudio server too.
+test: deps sip-env
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory test-unit test-e2e test-sip
 
