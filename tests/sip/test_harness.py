@@ -10,7 +10,7 @@ from harness import kamailio as kam_mod
 from harness.baresip import Baresip
 from harness.kamailio import Kamailio
 from harness.pjsua import Account
-from harness.procs import pid_alive
+from harness.procs import pid_alive, start_time, still_alive
 
 
 def line(kam: Kamailio, user: str, password: str | None = None, **kwargs) -> Account:
@@ -281,6 +281,9 @@ def test_kamailio_processes_are_stopped_by_pid(pj_env):
     with kam:
         pids = kam.all_pids()
         assert len(pids) > 1 and all(pid_alive(p) for p in pids)
+        # a PID is one process only with its start time: a child that ends early frees its
+        # number for the kernel to hand out again (even as a thread id of this test)
+        started = {p: start_time(p) for p in pids}
         assert kam.rpc("core.version")
         kam.set_password("1002", "later")
         acc = Account("1002", kam.domain, registrar=kam.uri(), password="later")
@@ -288,5 +291,5 @@ def test_kamailio_processes_are_stopped_by_pid(pj_env):
         assert "1002" in kam.registrations()
         acc.close()
         kam.wait_unregistered("1002")
-    assert not any(pid_alive(p) for p in pids)
+    assert not any(still_alive(p, started[p]) for p in pids)
     assert "Listening on" in kam.log_text()

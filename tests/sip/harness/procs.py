@@ -75,6 +75,23 @@ def pid_alive(pid: int) -> bool:
     return state not in (b"Z", b"X")
 
 
+def start_time(pid: int) -> int | None:
+    """When `pid` started (clock ticks since boot, /proc/PID/stat field 22); None when gone.
+    With the PID it names one process: a PID (or thread id) reused later has another."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def still_alive(pid: int, started: int | None) -> bool:
+    """True while the process that was `pid` when it had start time `started` lives."""
+    return pid_alive(pid) and start_time(pid) == started
+
+
 def children_of(pid: int) -> list[int]:
     """PIDs whose parent is `pid` (from /proc), zombies included."""
     found = []
@@ -134,3 +151,8 @@ def kill_pids(pids: Iterable[int], grace: float = 3.0) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+    # SIGKILL is delivered asynchronously: return once they are gone (bounded), so that a
+    # caller checking right after sees them dead.
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
+        time.sleep(0.02)
