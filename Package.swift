@@ -129,7 +129,7 @@ let package = Package(
         // on virtual time. Linked only by the executable and the tests.
         .target(
             name: "SoftphoneDemo",
-            dependencies: ["SoftphoneApp", "SoftphoneCore", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
+            dependencies: ["SoftphoneApp", "SoftphoneConfig", "SoftphoneCore", "CallStore", "TerminalUI", "TeamsSync", "TeamsEmulator",
                            "SIP", "SIPAuth", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),

@@ -7,7 +7,8 @@ import Synchronization
 /// ```swift
 /// let session = try await RTPSession.open(host: "192.0.2.10", group: group)
 /// // put session.localPort in the SDP answer, then once the call is connected:
-/// try session.start(remote: ("198.51.100.7", 49170), codec: .pcmu, source: .silence)
+/// try session.start(remote: ("198.51.100.7", 49170), stream: MediaStream(codec: .pcmu, payloadType: 0),
+///                   source: .audio(.silence))
 /// // on hold, or when a re-INVITE moves the remote media:
 /// try session.update(remote: ("198.51.100.7", 49170), sending: false)
 /// let stats = session.stats()
@@ -127,13 +128,6 @@ public final class RTPSession: Sendable {
                               localPort: localAddress.port ?? 0, counters: counters)
         }
         throw RTPSessionError.noEvenPort(attempts: maximumBindAttempts)
-    }
-
-    /// Starts sending `source` with `codec` to `remote`, one packet every 20 ms, the first now:
-    /// ``start(remote:stream:source:)`` for a G.711 stream without telephone-event.
-    public func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
-        _ = try start(remote: remote, stream: MediaStream(codec: VoiceCodec(codec), payloadType: codec.payloadType),
-                      source: .audio(source))
     }
 
     /// Starts the stream: sends `source` encoded as `stream` says to `remote`, one packet every

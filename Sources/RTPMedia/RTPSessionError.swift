@@ -2,7 +2,7 @@
 public enum RTPSessionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The session has been closed.
     case closed
-    /// ``RTPSession/update(remote:sending:)`` was called before ``RTPSession/start(remote:codec:source:)``.
+    /// ``RTPSession/update(remote:sending:)`` was called before ``RTPSession/start(remote:stream:source:)``.
     case notStarted
     /// Creating or binding the UDP socket failed.
     case socket(String)

@@ -62,7 +62,7 @@ public enum ConfiguredRuntime {
             codecs: configuration.audio.codecs.compactMap { Codec(named: $0.rawValue) })
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
                                audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory,
-                               sound: SoundSettings(configuration.audio))
+                               sound: configuration.audio)
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {
@@ -79,13 +79,5 @@ public enum ConfiguredRuntime {
             : nil
         return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,
                                    names: names, inbox: inbox)
-    }
-}
-
-extension SoundSettings {
-    /// The `[audio]` table's devices and backend.
-    init(_ audio: AudioSettings) {
-        self.init(backend: audio.backend == .pulse ? .pulse : .none,
-                  playback: audio.playback, capture: audio.capture, ring: audio.ring)
     }
 }

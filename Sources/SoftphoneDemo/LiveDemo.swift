@@ -2,6 +2,7 @@ import SoftphoneApp
 import CallStore
 import Dispatch
 import NIOCore
+import SoftphoneConfig
 import SoftphoneCore
 import TeamsEmulator
 import TeamsSync
@@ -70,7 +71,7 @@ public final class LiveDemo {
             registerExpires: 600)
         return SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0,
                                queues: QueueDirectory([DemoScenario.sales, DemoScenario.support]),
-                               sound: SoundSettings(backend: .pulse))
+                               sound: AudioSettings(backend: .pulse))
     }
 
     /// Kept alive for the demo's lifetime.

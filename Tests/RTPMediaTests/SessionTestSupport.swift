@@ -100,3 +100,11 @@ final class RawPeer: Sendable {
         try? await channel.close()
     }
 }
+
+extension RTPSession {
+    /// A G.711 stream without telephone-event from a fixed 8 kHz source: what most session tests send.
+    func start(remote: (host: String, port: Int), codec: AudioCodec, source: AudioSource) throws(RTPSessionError) {
+        try start(remote: remote, stream: MediaStream(codec: VoiceCodec(codec), payloadType: codec.payloadType),
+                  source: .audio(source))
+    }
+}

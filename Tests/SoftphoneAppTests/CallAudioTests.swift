@@ -1,6 +1,7 @@
 import AudioDevice
 import Foundation
 import RTPMedia
+import SoftphoneConfig
 import Synchronization
 import Testing
 @testable import SoftphoneApp
@@ -87,7 +88,7 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async
 
 @Suite("Call audio: streams, mixing, tones")
 struct CallAudioTests {
-    let devices = CallAudio.Devices(playback: "speakers", capture: "mic", ring: "bell")
+    let devices = AudioSettings(playback: "speakers", capture: "mic", ring: "bell")
 
     @Test("no stream is open without a call or a tone; a call opens playback and capture, its end closes them")
     func streamsFollowTheCalls() async throws {
@@ -193,7 +194,7 @@ struct CallAudioTests {
                 throw AudioDeviceError(.noServer(server: "unix:/nowhere", detail: "connection refused"))
             }
         }
-        let audio = SoundSettings(backend: .pulse).lineAudio(fallback: .silence, backend: NoServer(), note: notes.add)
+        let audio = AudioSettings(backend: .pulse).lineAudio(fallback: .silence, backend: NoServer(), note: notes.add)
         guard case .fixed = audio else {
             Issue.record("expected the fixed source")
             return
@@ -206,7 +207,7 @@ struct CallAudioTests {
     @Test("a device name the server does not have is said at start")
     func unknownDeviceSaid() {
         let notes = Notes()
-        let audio = SoundSettings(backend: .pulse, playback: "nosuch", capture: "mic", ring: "default")
+        let audio = AudioSettings(backend: .pulse, playback: "nosuch", capture: "mic", ring: "default")
             .lineAudio(fallback: .silence, backend: FakeAudioBackend(), note: notes.add)
         #expect(audio.engine != nil)
         #expect(notes.all == ["sound: no playback device named \"nosuch\" (softphone devices lists them)"])

@@ -147,4 +147,17 @@ struct SoundStateTests {
         #expect(h.state.call("d3") == nil)
         #expect(h.state.calls.filter { $0.phase == .ringing }.map(\.id) == ["r1"])
     }
+
+    @Test("R8: a queue call during a call is not signalled and never rings; R5: a direct one rings as call waiting")
+    func queueCallDuringACallNeverRings() {
+        var h = Harness()
+        h.send(.incomingCall(call("a1")))
+        h.send(.accept("a1"))
+        h.send(.incomingCall(call("q1", .queue(sales))))
+        #expect(h.state.call("q1") == nil)
+        #expect(!h.state.ringToneWanted)
+        h.send(.incomingCall(call("w1")))
+        #expect(h.state.call("w1")?.phase == .ringing)
+        #expect(h.state.ringToneWanted)
+    }
 }

@@ -1,6 +1,7 @@
 import AudioDevice
 import Foundation
 import RTPMedia
+import SoftphoneConfig
 import Synchronization
 
 /// The sound of the softphone's calls on the agent's devices (docs/design-sound.md):
@@ -13,13 +14,6 @@ import Synchronization
 /// event loop must never wait for it). A device that cannot be opened is said once in the
 /// Log tab; calls then carry silence, never fail.
 package final class CallAudio: Sendable {
-    /// The device names of `[audio]`.
-    struct Devices: Sendable, Equatable {
-        var playback = "default"
-        var capture = "default"
-        var ring = "default"
-    }
-
     private struct Call {
         let receive: ReceiveChain
         let capture: CaptureQueue
@@ -34,14 +28,15 @@ package final class CallAudio: Sendable {
     }
 
     private let backend: any AudioBackend
-    private let devices: Devices
+    /// The device names of `[audio]`.
+    private let devices: AudioSettings
     private let state = Mutex(State())
     private let playback: StreamSlot
     private let capture: StreamSlot
     private let ring: StreamSlot
 
     /// - Parameter note: receives what the Log tab should say (a device that failed).
-    init(backend: any AudioBackend, devices: Devices, note: @escaping @Sendable (String) -> Void) {
+    init(backend: any AudioBackend, devices: AudioSettings, note: @escaping @Sendable (String) -> Void) {
         self.backend = backend
         self.devices = devices
         playback = StreamSlot(role: "playback", device: devices.playback, note: note)
@@ -224,8 +219,8 @@ final class StreamSlot: Sendable {
         } catch {
             result = .failure(error)
         }
-        AppLog.audio("sound: \(role) stream on \(device.quotedForLog) "
-                     + "\(result.isSuccess ? "open" : "failed") after \((ContinuousClock.now - started).millisecondsValue.rounded()) ms")
+        let took = (ContinuousClock.now - started).millisecondsValue.rounded()
+        AppLog.audio("sound: \(role) stream on \"\(device)\" \((try? result.get()) == nil ? "failed" : "open") after \(took) ms")
         let keep = state.withLock { state -> Bool in
             state.opening = false
             defer { state.failedWhileOpening = false }
@@ -259,7 +254,7 @@ final class StreamSlot: Sendable {
             defer { state.lastFailure = text }
             return state.lastFailure != text
         }
-        if fresh { note("sound: \(role) device \(device.quotedForLog): \(text); calls go on without it") }
+        if fresh { note("sound: \(role) device \"\(device)\": \(text); calls go on without it") }
     }
 }
 
@@ -275,15 +270,3 @@ enum Background {
         Thread.detachNewThread(work)
     }
 }
-
-extension String {
-    var quotedForLog: String { "\"\(self)\"" }
-}
-
-extension Result {
-    var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
-    }
-}
-

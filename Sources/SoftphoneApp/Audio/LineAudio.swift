@@ -1,5 +1,6 @@
 import AudioDevice
 import RTPMedia
+import SoftphoneConfig
 
 /// Where the line's calls get their sound: a fixed source with nothing played (`backend = "none"`,
 /// or no sound server), or the agent's devices.
@@ -13,29 +14,7 @@ package enum LineAudio: Sendable {
     }
 }
 
-/// The `[audio]` settings the line uses (SPEC section 7).
-public struct SoundSettings: Sendable, Equatable {
-    public enum Backend: Sendable, Equatable {
-        /// PulseAudio's API (PipeWire serves it too).
-        case pulse
-        /// No devices: calls send silence or `sip.audio_file`, and what arrives is counted.
-        case none
-    }
-
-    public var backend: Backend
-    /// Sink and source names as `softphone devices` prints them; `default` is the server's choice.
-    public var playback: String
-    public var capture: String
-    public var ring: String
-
-    public init(backend: Backend = .none, playback: String = "default", capture: String = "default",
-                ring: String = "default") {
-        self.backend = backend
-        self.playback = playback
-        self.capture = capture
-        self.ring = ring
-    }
-
+extension AudioSettings {
     /// The line's sound for these settings: the devices when the sound server answers,
     /// else `fallback` with the reason in the Log tab (`note`).
     func lineAudio(fallback: AudioSource, backend: any AudioBackend = PulseAudioBackend(),
@@ -53,8 +32,6 @@ public struct SoundSettings: Sendable, Equatable {
         where name != "default" && !devices.contains(where: { $0.name == name && $0.kind == kind }) {
             note("sound: no \(role) device named \"\(name)\" (softphone devices lists them)")
         }
-        return .devices(CallAudio(backend: backend,
-                                  devices: CallAudio.Devices(playback: playback, capture: capture, ring: ring),
-                                  note: note))
+        return .devices(CallAudio(backend: backend, devices: self, note: note))
     }
 }

@@ -155,7 +155,7 @@ final class LineDriver {
             if let media = started.removeValue(forKey: id), let session = sessions[id] {
                 logQuality(id, media, session)
             }
-            if case .devices(let engine) = audio { engine.detach(id.rawValue) }
+            audio.engine?.detach(id.rawValue)
             if let session = sessions.removeValue(forKey: id) { Task { await session.close() } }
         case .dtmf(let id, let digit):
             // The agent sends this only when the answer has telephone-event (else SIP INFO).
@@ -195,7 +195,7 @@ final class LineDriver {
         guard let receiver = session.receiver else { return }
         let stats = receiver.stats
         let rtp = session.stats()
-        let device: Double? = if case .devices(let engine) = audio { engine.playbackLatency?.millisecondsValue } else { nil }
+        let device = audio.engine?.playbackLatency?.millisecondsValue
         func ms(_ value: Double?) -> String { value.map { String(Int(($0 + (device ?? 0)).rounded())) } ?? "n/a" }
         var text = "audio: call \(id.rawValue) \(media.stream.codec.sdpName): \(rtp.packetsReceived) packets received, "
             + "\(rtp.packetsSent) sent, \(stats.packetsLost) lost, \(stats.packetsLate) late, "

@@ -1,6 +1,7 @@
 import SIP
 import SIPAuth
 import SIPUserAgent
+import SoftphoneConfig
 import SoftphoneCore
 
 /// What the SIP line needs to start: the user agent's configuration, where to listen, what to send as audio.
@@ -12,7 +13,7 @@ public struct SIPLineSettings: Sendable {
     /// A WAV file to play to the other party when there are no sound devices; silence when nil.
     public var audioFile: String?
     /// Sound devices (`[audio]`); none by default.
-    public var sound: SoundSettings
+    public var sound: AudioSettings
     /// The Team tab's row (id and name) of each watched SIP URI (`agent.watched`).
     public var colleagues: [String: (id: String, name: String)]
     /// Recognises queue calls from what an INVITE says (SPEC section 6).
@@ -20,7 +21,7 @@ public struct SIPLineSettings: Sendable {
 
     public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil,
                 colleagues: [String: (id: String, name: String)] = [:], queues: QueueDirectory = QueueDirectory([]),
-                sound: SoundSettings = SoundSettings()) {
+                sound: AudioSettings = AudioSettings(backend: .none)) {
         self.sound = sound
         self.agent = agent
         self.listenHost = listenHost
