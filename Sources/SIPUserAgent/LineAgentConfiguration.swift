@@ -37,6 +37,16 @@ public struct LineAgentConfiguration: Sendable {
     public var acceptsTransfers: Bool
     /// The audio codecs offered and answered, in this order of preference (`audio.codecs`).
     public var codecs: [Codec]
+    /// The host of the address of record (`sip.domain`); nil: the registrar's.
+    public var domainOverride: String?
+    /// Where every request outside a dialog goes first (`sip.outbound_proxy`); nil: the registrar.
+    public var outboundProxyURI: SIPURI?
+    /// Media encryption (`sip.srtp`, already resolved to its default for the transport).
+    public var srtp: SRTPPolicy
+    /// At most this many calls at once; an INVITE beyond gets 486 without ringing (`sip.max_calls`).
+    public var maxCalls: Int
+    /// Whose INVITEs are taken while registered (`sip.accept_from`).
+    public var acceptFrom: AcceptFrom
 
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
@@ -44,7 +54,13 @@ public struct LineAgentConfiguration: Sendable {
                 mediaHost: String? = nil,
                 product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false,
                 presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600,
-                codecs: [Codec] = Codec.all) {
+                codecs: [Codec] = Codec.all, domain: String? = nil, outboundProxy: SIPURI? = nil,
+                srtp: SRTPPolicy = .off, maxCalls: Int = 4, acceptFrom: AcceptFrom = .registrar) {
+        self.domainOverride = domain
+        self.outboundProxyURI = outboundProxy
+        self.srtp = srtp
+        self.maxCalls = max(1, maxCalls)
+        self.acceptFrom = acceptFrom
         self.user = user
         self.displayName = displayName
         self.local = local
@@ -63,8 +79,10 @@ public struct LineAgentConfiguration: Sendable {
         self.codecs = codecs.isEmpty ? Codec.all : codecs
     }
 
-    /// The domain of the line's address of record: the registrar's, else the listening host.
+    /// The domain of the line's address of record: `sip.domain`, else the registrar's, else
+    /// the listening host.
     var domain: String {
+        if let domainOverride { return domainOverride }
         guard let registrar else { return SIPHop(transport: .udp, host: local.host, port: local.port).hostPort }
         return registrar.port.map { "\(registrar.host):\($0)" } ?? registrar.host
     }
@@ -77,8 +95,26 @@ public struct LineAgentConfiguration: Sendable {
     /// The line's own contact address, `sip:user@host:port` (for presence documents).
     public var contactAddress: String { "sip:\(user)@\(local.hostPort)" }
 
-    /// Where requests outside a dialog go when a registrar is set (it is the outbound proxy too).
-    var outboundProxy: SIPHop? { registrar.flatMap(SIPHop.init(uri:)) }
+    /// Where requests outside a dialog go: the outbound proxy, else the registrar.
+    var outboundProxy: SIPHop? { (outboundProxyURI ?? registrar).flatMap(SIPHop.init(uri:)) }
+}
+
+/// Media encryption with SDES-keyed SRTP (RFC 4568; SPEC section 8).
+public enum SRTPPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Never offered; an offer with only SRTP is refused.
+    case off
+    /// Offered and accepted; plain RTP accepted too.
+    case optional
+    /// Plain RTP refused with 488.
+    case mandatory
+}
+
+/// Whose INVITEs the line takes while registered (`sip.accept_from`; SPEC section 8).
+public enum AcceptFrom: String, Sendable, Hashable, CaseIterable {
+    /// Only from the registrar or the outbound proxy; others get 403, without ringing.
+    case registrar
+    /// From anyone: direct peer-to-peer use.
+    case any
 }
 
 extension SIPURI {

@@ -45,7 +45,7 @@ public enum ConfiguredRuntime {
     static func lineSettings(_ configuration: Configuration) -> SIPLineSettings {
         let sip = configuration.sip
         let user = sip.username ?? configuration.user.extension ?? "softphone"
-        let credentials = sip.password.map { DigestCredentials(username: user, password: $0.value) }
+        let credentials = sip.password.map { DigestCredentials(username: sip.authUser ?? user, password: $0.value) }
         var colleagues: [String: (id: String, name: String)] = [:]
         var watched: [SIPURI] = []
         for colleague in configuration.colleagues {
@@ -59,10 +59,13 @@ public enum ConfiguredRuntime {
             registrar: sip.registrar.flatMap { SIPURI($0) }, credentials: credentials,
             registerExpires: UInt32(sip.registerExpires),
             product: "softphone", presence: sip.presence && sip.registrar != nil, watched: watched,
-            codecs: configuration.audio.codecs.compactMap { Codec(named: $0.rawValue) })
+            codecs: configuration.audio.codecs.compactMap { Codec(named: $0.rawValue) },
+            domain: sip.domain, outboundProxy: sip.outboundProxy.flatMap { SIPURI($0) },
+            srtp: SRTPPolicy(rawValue: sip.effectiveSRTP.rawValue) ?? .off, maxCalls: sip.maxCalls,
+            acceptFrom: AcceptFrom(rawValue: sip.acceptFrom.rawValue) ?? .registrar)
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
                                audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory,
-                               sound: configuration.audio)
+                               sound: configuration.audio, tlsCAFile: sip.tlsCAFile)
     }
 
     static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {

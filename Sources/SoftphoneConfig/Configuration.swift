@@ -78,12 +78,71 @@ public struct Configuration: Sendable, Equatable {
         public var registerExpires: Int
         /// A WAV file played to the other party of a call; silence when nil.
         public var audioFile: String?
+        /// The host of the line's address of record (`sip.domain`); nil: the registrar's host.
+        public var domain: String?
+        /// The digest user name (`sip.auth_user`); nil: the line's user name.
+        public var authUser: String?
+        /// Where every request goes first (`sip.outbound_proxy`, a `sip:`/`sips:` URI); nil: the registrar.
+        public var outboundProxy: String?
+        /// A PEM file of CA certificates trusted for TLS instead of the system's (`sip.tls_ca_file`).
+        public var tlsCAFile: String?
+        /// `sip.srtp` as written; nil: the default for the transport (see ``effectiveSRTP``).
+        public var srtp: SRTP?
+        /// `sip.max_calls`: calls at once; more get 486 without ringing.
+        public var maxCalls: Int
+        /// `sip.accept_from`: whose INVITEs the line takes when it registers.
+        public var acceptFrom: AcceptFrom
 
         public static let defaultRegisterExpires = 600
+        public static let defaultMaxCalls = 4
+
+        /// Media encryption (SPEC section 8).
+        public enum SRTP: String, Sendable, Equatable, CaseIterable {
+            case off, optional, mandatory
+        }
+
+        /// Whose INVITEs are taken while registered (SPEC section 8).
+        public enum AcceptFrom: String, Sendable, Equatable, CaseIterable {
+            /// Only from the registrar or the outbound proxy.
+            case registrar
+            /// From anyone (direct peer-to-peer use).
+            case any
+        }
+
+        /// The transport the line's signalling to its registrar (or outbound proxy) uses:
+        /// `tls` for `sips:` or `;transport=tls`, `tcp` for `;transport=tcp`, else `udp`.
+        public var signallingTransport: String {
+            guard let uri = outboundProxy ?? registrar else { return "udp" }
+            return Self.transport(of: uri)
+        }
+
+        /// The transport a `sip:`/`sips:` URI asks for (`udp`, `tcp`, `tls`, or what its
+        /// `transport=` parameter says, lower-cased).
+        public static func transport(of uri: String) -> String {
+            let lower = uri.lowercased()
+            let parameter = lower.split(separator: ";").dropFirst().first { $0.hasPrefix("transport=") }
+                .map { String($0.dropFirst("transport=".count)) }
+            if lower.hasPrefix("sips:") { return parameter == "tcp" || parameter == nil ? "tls" : parameter! }
+            return parameter ?? "udp"
+        }
+
+        /// `sip.srtp` in force: as written, else `optional` over TLS and `off` otherwise
+        /// (SDES keys must not travel in clear text).
+        public var effectiveSRTP: SRTP { srtp ?? (signallingTransport == "tls" ? .optional : .off) }
 
         public init(listen: HostPort = SIP.defaultListen, registrar: String? = nil, username: String? = nil,
                     passwordEnv: String = SIP.defaultPasswordEnv, password: Secret? = nil, presence: Bool = true,
-                    registerExpires: Int = SIP.defaultRegisterExpires, audioFile: String? = nil) {
+                    registerExpires: Int = SIP.defaultRegisterExpires, audioFile: String? = nil,
+                    domain: String? = nil, authUser: String? = nil, outboundProxy: String? = nil,
+                    tlsCAFile: String? = nil, srtp: SRTP? = nil, maxCalls: Int = SIP.defaultMaxCalls,
+                    acceptFrom: AcceptFrom = .registrar) {
+            self.domain = domain
+            self.authUser = authUser
+            self.outboundProxy = outboundProxy
+            self.tlsCAFile = tlsCAFile
+            self.srtp = srtp
+            self.maxCalls = maxCalls
+            self.acceptFrom = acceptFrom
             self.listen = listen
             self.registrar = registrar
             self.username = username
@@ -228,6 +287,11 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible, 
         sipPart += ", registrar \(sip.registrar?.printable ?? "none"), username \(sip.username?.quoted ?? "none")"
         sipPart += ", password $\(sip.passwordEnv) \(sip.password == nil ? "<not set>" : "<redacted>")"
         sipPart += ", presence \(sip.presence)"
+        if let domain = sip.domain { sipPart += ", domain \(domain.quoted)" }
+        if let authUser = sip.authUser { sipPart += ", auth user \(authUser.quoted)" }
+        if let proxy = sip.outboundProxy { sipPart += ", outbound proxy \(proxy.printable)" }
+        if let ca = sip.tlsCAFile { sipPart += ", TLS CA \(ca.quoted)" }
+        sipPart += ", srtp \(sip.effectiveSRTP.rawValue), max calls \(sip.maxCalls), accept from \(sip.acceptFrom.rawValue)"
         parts.append(sipPart)
         if let teams {
             var teamsPart = "teams: graph \(teams.graphURL.printable), token \(teams.tokenURL.printable)"

@@ -115,6 +115,33 @@ private struct ConfigurationReader {
         return user
     }
 
+    /// A `sip:`/`sips:` URI the line can send to: transport UDP, TCP or TLS (`sips:` only over
+    /// TLS), a host, and a port that fits in 16 bits. `--check` rejects any other.
+    private func usableURI(_ t: TableReader, _ key: String) -> String? {
+        guard let text = t.sipURI(key) else { return nil }
+        let transport = Configuration.SIP.transport(of: text)
+        guard ["udp", "tcp", "tls"].contains(transport) else {
+            issues.add(t.keyPath(key), "transport \(transport.quoted) is not one the line speaks (udp, tcp or tls)")
+            return nil
+        }
+        if text.lowercased().hasPrefix("sips:"), transport != "tls" {
+            issues.add(t.keyPath(key), "a sips: URI must use TLS, not \(transport.uppercased())")
+            return nil
+        }
+        guard Validation.sipURIHostPort(text) != nil else {
+            issues.add(t.keyPath(key), "needs a host and, if any, a port 1–65535: \(text.quoted)")
+            return nil
+        }
+        return text
+    }
+
+    /// Whether the line's signalling stays on this machine (loopback registrar, or no
+    /// registrar and a loopback listen address): SDES keys may then travel unencrypted.
+    private func signallingIsLoopback(_ sip: Configuration.SIP) -> Bool {
+        guard let uri = sip.outboundProxy ?? sip.registrar else { return Validation.isLoopback(sip.listen.host) }
+        return Validation.sipURIHostPort(uri).map { Validation.isLoopback($0.host) } ?? false
+    }
+
     private func readSIP(_ t: TableReader?) -> Configuration.SIP {
         guard let t else { return Configuration.SIP() }
         var sip = Configuration.SIP()
@@ -123,11 +150,38 @@ private struct ConfigurationReader {
             issues.add(t.keyPath("listen"), "must be the address other systems reach the line at, not a wildcard "
                        + "(it goes into Via, Contact and SDP)")
         }
-        sip.registrar = t.sipURI("registrar")
-        if let registrar = sip.registrar, registrar.lowercased().hasPrefix("sips:") {
-            issues.add(t.keyPath("registrar"), "sips: needs TLS, which this softphone does not speak; "
-                       + "use sip: (add ;transport=tcp for TCP)")
+        sip.registrar = usableURI(t, "registrar")
+        sip.outboundProxy = usableURI(t, "outbound_proxy")
+        if let domain = t.string("domain") {
+            if Validation.isHostName(domain) {
+                sip.domain = domain
+            } else {
+                issues.add(t.keyPath("domain"), "must be a host name or address, like pbx.example.com (got \(domain.quoted))")
+            }
         }
+        sip.authUser = t.string("auth_user")
+        if let file = t.string("tls_ca_file") {
+            if FileManager.default.isReadableFile(atPath: file) {
+                sip.tlsCAFile = file
+            } else {
+                issues.add(t.keyPath("tls_ca_file"), "cannot read \(file.quoted) (a PEM file of CA certificates)")
+            }
+        }
+        sip.srtp = t.choice("srtp", among: Configuration.SIP.SRTP.allCases.map(\.rawValue))
+            .flatMap(Configuration.SIP.SRTP.init(rawValue:))
+        if let srtp = sip.srtp, srtp != .off, sip.signallingTransport != "tls", !signallingIsLoopback(sip) {
+            issues.add(t.keyPath("srtp"), "\"\(srtp.rawValue)\" needs TLS signalling (sips: or ;transport=tls): SDES keys "
+                       + "would travel in clear text over \(sip.signallingTransport.uppercased())")
+        }
+        if let maxCalls = t.int("max_calls") {
+            if (1...64).contains(maxCalls) {
+                sip.maxCalls = maxCalls
+            } else {
+                issues.add(t.keyPath("max_calls"), "must be 1–64 (got \(maxCalls))")
+            }
+        }
+        sip.acceptFrom = t.choice("accept_from", among: Configuration.SIP.AcceptFrom.allCases.map(\.rawValue))
+            .flatMap(Configuration.SIP.AcceptFrom.init(rawValue:)) ?? sip.acceptFrom
         if let expires = t.int("register_expires") {
             if (60...86_400).contains(expires) {
                 sip.registerExpires = expires

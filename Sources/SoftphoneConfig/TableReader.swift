@@ -236,6 +236,48 @@ enum Validation {
             && !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 
+    /// The host and port of a `sip:`/`sips:` URI (port nil when none is written); nil when
+    /// the host is empty or not a name or address, or the port is not 1–65535.
+    static func sipURIHostPort(_ text: String) -> (host: String, port: Int?)? {
+        guard isSIPURI(text), let colon = text.firstIndex(of: ":") else { return nil }
+        var rest = text[text.index(after: colon)...]
+        rest = rest.prefix { $0 != ";" && $0 != "?" }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        var host = Substring(rest)
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return nil }
+        } else if let c = rest.lastIndex(of: ":") {
+            host = rest[..<c]
+            portText = rest[rest.index(after: c)...]
+        }
+        guard isHostName(String(host)) || host.contains(":") else { return nil }
+        if let portText {
+            guard let port = Int(portText), (1...65_535).contains(port) else { return nil }
+            return (String(host), port)
+        }
+        return (String(host), nil)
+    }
+
+    /// A DNS name or IPv4 address: letters, digits, `-` and `.`, no empty label.
+    static func isHostName(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 253 else { return false }
+        return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.unicodeScalars.allSatisfy {
+                ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+            }
+        }
+    }
+
+    /// Whether a host is a loopback address (127.0.0.0/8, ::1) or `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
     static func isHTTPURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         let rest: Substring

@@ -14,6 +14,8 @@ public struct SIPLineSettings: Sendable {
     public var audioFile: String?
     /// Sound devices (`[audio]`); none by default.
     public var sound: AudioSettings
+    /// A PEM file of CA certificates trusted for TLS instead of the system's (`sip.tls_ca_file`).
+    public var tlsCAFile: String?
     /// The Team tab's row (id and name) of each watched SIP URI (`agent.watched`).
     public var colleagues: [String: (id: String, name: String)]
     /// Recognises queue calls from what an INVITE says (SPEC section 6).
@@ -21,7 +23,8 @@ public struct SIPLineSettings: Sendable {
 
     public init(agent: LineAgentConfiguration, listenHost: String, listenPort: Int, audioFile: String? = nil,
                 colleagues: [String: (id: String, name: String)] = [:], queues: QueueDirectory = QueueDirectory([]),
-                sound: AudioSettings = AudioSettings(backend: .none)) {
+                sound: AudioSettings = AudioSettings(backend: .none), tlsCAFile: String? = nil) {
+        self.tlsCAFile = tlsCAFile
         self.sound = sound
         self.agent = agent
         self.listenHost = listenHost
