@@ -120,5 +120,25 @@ struct CallLeg: Sendable {
     /// Outbound: a 180 or 183 came and `remoteRinging` was reported.
     var remoteRinging = false
 
+    // Session timers (RFC 4028), UPDATE (RFC 3311), reliable provisionals (RFC 3262).
+    /// The session timer the dialog agreed on; nil when the session does not expire.
+    var sessionTimer: SessionTimer?
+    /// The other side said `Supported: timer` (or required it).
+    var peerSupportsTimer = false
+    /// The other side's Allow lists UPDATE: refreshes go by UPDATE, else by re-INVITE.
+    var peerAllowsUpdate = false
+    /// Our session refresh (UPDATE or re-INVITE) still waiting for its final answer.
+    var refreshKey: TransactionKey?
+    /// Outbound: how many times a 422 made us ask again with a longer interval.
+    var intervalRetries = 0
+    /// Inbound: the caller asked for reliable provisional responses (`100rel` supported or required).
+    var reliableProvisionals = false
+    /// Inbound: our reliable 18x waiting for its PRACK.
+    var pendingProvisional: ReliableProvisional?
+    /// Inbound: the RSeq of our last reliable provisional response.
+    var lastRSeq: UInt32?
+    /// Outbound: the RSeq of the last reliable provisional response we acknowledged.
+    var acknowledgedRSeq: UInt32?
+
     var sipCallID: String { dialog.callID }
 }

@@ -40,6 +40,10 @@ extension LineAgent {
         case .okTimeout(let callID): .okTimeout(callID: callID)
         case .reinviteRetry(let callID): .reinviteRetry(callID: callID)
         case .transferTimeout(let callID): .transferTimeout(callID: callID)
+        case .sessionRefresh(let callID): .sessionRefresh(callID: callID)
+        case .sessionExpiry(let callID): .sessionExpiry(callID: callID)
+        case .provisionalRetransmit(let callID): .provisionalRetransmit(callID: callID)
+        case .provisionalTimeout(let callID): .provisionalTimeout(callID: callID)
         }
     }
 }

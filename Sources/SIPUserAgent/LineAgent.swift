@@ -165,6 +165,14 @@ public struct LineAgent: Sendable {
             runSessions(.timerFired(.reinviteRetry(callID: callID)), now, &out)
         case .transferTimeout(let callID):
             runSessions(.timerFired(.transferTimeout(callID: callID)), now, &out)
+        case .sessionRefresh(let callID):
+            runSessions(.timerFired(.sessionRefresh(callID: callID)), now, &out)
+        case .sessionExpiry(let callID):
+            runSessions(.timerFired(.sessionExpiry(callID: callID)), now, &out)
+        case .provisionalRetransmit(let callID):
+            runSessions(.timerFired(.provisionalRetransmit(callID: callID)), now, &out)
+        case .provisionalTimeout(let callID):
+            runSessions(.timerFired(.provisionalTimeout(callID: callID)), now, &out)
         case .publication:
             runPublication(.timerFired, now, &out)
         case .subscription(let uri):

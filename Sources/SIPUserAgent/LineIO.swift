@@ -17,6 +17,14 @@ public enum LineTimer: Hashable, Sendable {
     case reinviteRetry(callID: String)
     /// A blind transfer got no final NOTIFY in time: end the call anyway.
     case transferTimeout(callID: String)
+    /// We refresh this call's session (RFC 4028): half its interval has passed.
+    case sessionRefresh(callID: String)
+    /// No refresh of this call's session came in time (RFC 4028 §10): the call is ended.
+    case sessionExpiry(callID: String)
+    /// Send this call's reliable provisional response again until its PRACK (RFC 3262 §3).
+    case provisionalRetransmit(callID: String)
+    /// No PRACK for this call's reliable provisional response after 64·T1.
+    case provisionalTimeout(callID: String)
     /// Refresh our presence publication, or try publishing again after a failure.
     case publication
     /// Refresh a subscription to a colleague's presence, or subscribe again after a failure.

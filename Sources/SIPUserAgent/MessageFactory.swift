@@ -13,7 +13,11 @@ struct AgentContext: Sendable {
     var authenticator: DigestAuthenticator?
 
     /// The methods the line accepts.
-    static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO"
+    static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE, PRACK"
+    /// The option tags the line supports: session timers (RFC 4028) and reliable provisionals (RFC 3262).
+    static let supported = "timer, 100rel"
+    /// The option tags the line accepts in a Require.
+    static let understood: Set<String> = ["timer", "100rel"]
 
     mutating func token(_ length: Int) -> String { random.token(length) }
 
@@ -65,7 +69,7 @@ struct AgentContext: Sendable {
         if capabilities || status == 405 {
             response.headers.add("Allow", Self.allowed)
             response.headers.add("Accept", "application/sdp")
-            response.headers.add("Supported", "replaces")
+            response.headers.add("Supported", Self.supported)
         }
         response.headers.add("Server", configuration.product)
         return response

@@ -19,7 +19,8 @@ extension Sessions {
             return
         }
         leg.dialog.remoteSequence = sequence
-        if let target = ((try? request.headers.contacts) ?? []).first?.uri, request.method == .invite {
+        if let target = ((try? request.headers.contacts) ?? []).first?.uri,
+           request.method == .invite || request.method == .update {
             leg.dialog.remoteTarget = target  // a target refresh (§12.2.2)
         }
         calls[callID] = leg
@@ -52,6 +53,10 @@ extension Sessions {
             }
         case .options:
             reply(context.makeResponse(request, status: 200, tag: nil, capabilities: true), on: key, &context, &out)
+        case .update:
+            updated(request, key: key, callID: callID, &context, &out)
+        case .prack:
+            pracked(request, key: key, callID: callID, &context, &out)
         default:
             reply(context.makeResponse(request, status: 405, tag: nil), on: key, &context, &out)
         }
@@ -108,13 +113,25 @@ extension Sessions {
             reply(context.makeResponse(request, status: 491, tag: nil), on: key, &context, &out)
             return
         }
-        if leg.reinviteKey != nil || leg.pendingOK != nil {
+        if leg.reinviteKey != nil || leg.pendingOK != nil || leg.refreshKey != nil {
             reply(context.makeResponse(request, status: 491, tag: nil), on: key, &context, &out)  // glare (§14.2)
             return
         }
+        switch negotiateTimer(request, current: leg.sessionTimer) {
+        case .success(let timer):
+            if request.headers.contains(.sessionExpires) {
+                leg.peerSupportsTimer = optionTags(request.headers, .supported)
+                    .union(optionTags(request.headers, .require)).contains("timer")
+            }
+            leg.sessionTimer = timer
+        case .failure(let refusal):
+            reply(refusal.response(to: request, tag: nil, context), on: key, &context, &out)
+            return
+        }
         var ok = context.makeResponse(request, status: 200, tag: nil, contactFor: leg.dialog.transport, capabilities: true)
-        let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
+        addSessionExpires(&ok, leg)
         if request.body.isEmpty {
+            let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
             // No offer: ours goes in the 2xx, the answer comes in the ACK.
             let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
             let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
@@ -123,24 +140,11 @@ extension Sessions {
             leg.okCarriesOffer = true
             AgentContext.withSDP(&ok, offer.text)
         } else {
-            guard let offer = try? sdp(request),
-                  let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost,
-                                                       localPort: port, sessionID: sessionID, version: version,
-                                                       supported: context.configuration.codecs,
-                                                       hold: leg.localHold) else {
+            guard let offer = try? sdp(request), let answer = answer(offer, in: &leg, port: port, &context, &out) else {
                 reply(context.makeResponse(request, status: 488, tag: nil), on: key, &context, &out)
                 return
             }
-            let held = Self.isHold(offer)
-            if held != leg.remoteHold {
-                leg.remoteHold = held
-                out.append(.report(.remoteHold(leg.coreID, held)))
-            }
-            leg.remoteOffer = offer
-            leg.localSDP = answer
-            leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
             AgentContext.withSDP(&ok, answer.text)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         }
         let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
         leg.pendingOK = pending
@@ -148,6 +152,7 @@ extension Sessions {
         calls[callID] = leg
         reply(ok, on: key, &context, &out)
         carry(timers, callID: callID, &out)
+        armSessionTimer(callID, &out)  // a re-INVITE refreshes the session (RFC 4028 §10)
     }
 
     /// A NOTIFY of our REFER's progress (RFC 3515): a final status ends the transfer.
@@ -251,11 +256,11 @@ extension Sessions {
         guard var leg = leg(id), [.confirmed, .answered, .answering].contains(leg.phase) else { return }
         leg.wantedHold = hold
         store(leg)
-        if leg.reinviteKey == nil, leg.pendingOK == nil { sendWantedReinvite(leg.sipCallID, &context, &out) }
+        if leg.reinviteKey == nil, leg.pendingOK == nil, leg.refreshKey == nil { sendWantedReinvite(leg.sipCallID, &context, &out) }
     }
 
     mutating func sendWantedReinvite(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
-        guard var leg = calls[callID], let wanted = leg.wantedHold, leg.reinviteKey == nil,
+        guard var leg = calls[callID], let wanted = leg.wantedHold, leg.reinviteKey == nil, leg.refreshKey == nil,
               let previous = leg.localSDP else { return }
         guard wanted != leg.localHold else {
             leg.wantedHold = nil
@@ -383,6 +388,8 @@ extension Sessions {
             reinviteResponse(response, callID: callID, &context, &out)
         } else if key == leg.referKey {
             referResponse(response, callID: callID, &context, &out)
+        } else if key == leg.refreshKey {
+            refreshResponse(response, callID: callID, &context, &out)
         } else if leg.infoKeys.contains(key), response.statusCode >= 200 {
             calls[callID]?.infoKeys.remove(key)
             if !(200..<300).contains(response.statusCode) {
@@ -401,9 +408,9 @@ extension Sessions {
         } else if key == leg.inviteKey, leg.phase == .calling {
             out.append(.report(.outboundFailed(leg.coreID, status: status, reason: reason)))
             forget(callID, &out)
-        } else if key == leg.reinviteKey || key == leg.referKey {
+        } else if key == leg.reinviteKey || key == leg.referKey || key == leg.refreshKey {
             note("\(reason): the call with \(leg.dialog.remoteAddress.uri) is ended", &out)
-            if key == leg.reinviteKey { out.append(.report(.remoteHangUp(leg.coreID))) }
+            if key != leg.referKey { out.append(.report(.remoteHangUp(leg.coreID))) }
             forget(callID, &out)
         }
     }

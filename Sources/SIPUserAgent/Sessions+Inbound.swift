@@ -10,11 +10,18 @@ extension Sessions {
               let from = try? request.headers.from, let to = try? request.headers.to,
               let cseq = try? request.headers.cseq else { return }
         let tag = context.token(10)
-        let unsupported = request.headers.values(.require).filter { $0.lowercased() != "replaces" }
+        let unsupported = request.headers.values(.require).filter { !AgentContext.understood.contains(trimmed($0[...]).lowercased()) }
         if !unsupported.isEmpty {
             var response = context.makeResponse(request, status: 420, tag: tag)
             response.headers.add("Unsupported", unsupported.joined(separator: ", "))
             reply(response, on: key, &context, &out)
+            return
+        }
+        let timer: SessionTimer?
+        switch negotiateTimer(request) {
+        case .success(let settled): timer = settled
+        case .failure(let refusal):
+            reply(refusal.response(to: request, tag: tag, context), on: key, &context, &out)
             return
         }
         if calls[callID] != nil {
@@ -44,8 +51,13 @@ extension Sessions {
                             remoteAddress: remote, remoteTarget: remoteTarget,
                             routeSet: (try? request.headers.recordRoutes) ?? [], localSequence: context.random32(),
                             remoteSequence: cseq.sequence, transport: origin.transport)
-        let leg = CallLeg(coreID: LineCallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
+        var leg = CallLeg(coreID: LineCallID(callID), direction: .inbound, phase: .offered, dialog: dialog, invite: request,
                           inviteKey: key, origin: origin, remoteOffer: offer)
+        let tags = optionTags(request.headers, .supported).union(optionTags(request.headers, .require))
+        leg.sessionTimer = timer
+        leg.peerSupportsTimer = tags.contains("timer")
+        leg.peerAllowsUpdate = allows(request.headers, .update)
+        leg.reliableProvisionals = tags.contains("100rel")
         store(leg)
         let call = LineIncomingCall(id: leg.coreID, caller: CallerInfo.party(request), hints: CallerInfo.hints(request))
         out.append(.report(.incomingCall(call)))
@@ -55,9 +67,23 @@ extension Sessions {
     mutating func ring(_ id: LineCallID, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = leg(id), leg.phase == .offered, let key = leg.inviteKey else { return }
         leg.phase = .ringing
+        var ringing = context.makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag,
+                                           contactFor: leg.dialog.transport)
+        var timers: [ReliableProvisional.Output] = []
+        if leg.reliableProvisionals {
+            // RFC 3262 §3: reliable, numbered from a random start below 2^31.
+            let rseq = leg.lastRSeq.map { $0 &+ 1 } ?? context.random32()
+            ringing.headers.add("Require", "100rel")
+            ringing.headers.add("RSeq", String(rseq))
+            ringing.headers.add("Allow", AgentContext.allowed)
+            leg.lastRSeq = rseq
+            let sequence = (try? leg.invite.headers.cseq.sequence) ?? 0
+            (leg.pendingProvisional, timers) = ReliableProvisional.start(ringing, rseq: rseq, sequence: sequence,
+                                                                         timers: context.configuration.timers)
+        }
         store(leg)
-        reply(context.makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag, contactFor: leg.dialog.transport),
-              on: key, &context, &out)
+        reply(ringing, on: key, &context, &out)
+        carry(timers, callID: leg.sipCallID, &out)
         out.append(.media(.open(id)))
     }
 
@@ -123,6 +149,12 @@ extension Sessions {
         guard var leg = calls[callID], let key = leg.inviteKey, let port = leg.mediaPort else { return }
         var ok = context.makeResponse(leg.invite, status: 200, tag: leg.dialog.localTag, contactFor: leg.dialog.transport,
                               capabilities: true)
+        addSessionExpires(&ok, leg)
+        if leg.pendingProvisional != nil {
+            // Our 180 carried no SDP: the 2xx may go before its PRACK (RFC 3262 §3), which ends its retransmission.
+            leg.pendingProvisional = nil
+            carry(ReliableProvisional.stopped, callID: callID, &out)
+        }
         let description: SessionDescription
         if let offer = leg.remoteOffer,
            let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost, localPort: port,
@@ -139,12 +171,16 @@ extension Sessions {
         leg.localSDP = description
         AgentContext.withSDP(&ok, description.text)
         leg.phase = .answered
-        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
+        // The ACK carries the INVITE's CSeq number (a PRACK may have raised the dialog's since).
+        let (pending, timers) = OKRetransmission.start(ok, sequence: (try? leg.invite.headers.cseq.sequence)
+                                                           ?? leg.dialog.remoteSequence,
+                                                       timers: context.configuration.timers)
         leg.pendingOK = pending
         store(leg)
         reply(ok, on: key, &context, &out)
         if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         carry(timers, callID: callID, &out)
+        armSessionTimer(callID, &out)
     }
 
     /// A CANCEL: 200 for it, 487 for the INVITE if still unanswered, and a missed call (R10).
@@ -223,6 +259,27 @@ extension Sessions {
             case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, callID)))
             case .acknowledged, .timedOut: break  // the caller acts on these
             }
+        }
+    }
+
+    /// Carries out what a reliable provisional response's machine asks: resend on the INVITE's
+    /// transaction, its timers.
+    func carry(_ outputs: [ReliableProvisional.Output], callID: String, _ out: inout [Output]) {
+        for output in outputs {
+            switch output {
+            case .resend(let response):
+                if let key = calls[callID]?.inviteKey { out.append(.respond(response, on: key)) }
+            case .startTimer(let timer, let after): out.append(.startTimer(Self.timer(timer, callID), after: after))
+            case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, callID)))
+            case .acknowledged, .timedOut: break  // the caller acts on these
+            }
+        }
+    }
+
+    static func timer(_ timer: ReliableProvisional.Timer, _ callID: String) -> Timer {
+        switch timer {
+        case .retransmit: .provisionalRetransmit(callID: callID)
+        case .timeout: .provisionalTimeout(callID: callID)
         }
     }
 

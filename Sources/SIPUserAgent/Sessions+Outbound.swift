@@ -41,7 +41,9 @@ extension Sessions {
                                  transport: hop.transport)
         invite.headers.add("Contact", context.contact(hop.transport))
         invite.headers.add("Allow", AgentContext.allowed)
-        invite.headers.add("Supported", "replaces")
+        invite.headers.add("Supported", AgentContext.supported)
+        invite.headers.add("Session-Expires", String(SessionTimer.requested))
+        invite.headers.add("Min-SE", String(SessionTimer.minimum))
         invite.headers.fields += leg.extraHeaders
         context.addCredentials(&invite)
         AgentContext.withSDP(&invite, offer.text)
@@ -102,6 +104,7 @@ extension Sessions {
         case 100:
             break
         case 101..<200:
+            guard acknowledgeReliable(response, &leg, &context, &out) else { return }  // a repeat: PRACKed already
             let first = !leg.provisionalSeen
             leg.provisionalSeen = true
             if let tag = try? response.headers.to.tag { leg.dialog.remoteTag = tag }
@@ -113,15 +116,21 @@ extension Sessions {
             if !leg.cancelPending { earlyMedia(callID, response, &context, &out) }
         case 200..<300:
             establish(&leg, from: response, codecs: context.configuration.codecs)
+            leg.peerAllowsUpdate = allows(response.headers, .update)
+            leg.peerSupportsTimer = optionTags(response.headers, .supported)
+                .union(optionTags(response.headers, .require)).contains("timer")
+            leg.sessionTimer = settledTimer(response, current: nil)
             calls[callID] = leg
             sendACK(callID, for: response, &context, &out)
             if leg.cancelPending {
                 hangUp(leg.coreID, &context, &out)
                 return
             }
+            armSessionTimer(callID, &out)
             out.append(.report(.remoteAnswered(leg.coreID)))
             if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
         default:
+            if status == 422, retryWithLongerInterval(response, callID: callID, &context, &out) { return }
             out.append(.report(.outboundFailed(leg.coreID, status: status, reason: response.reasonPhrase)))
             forget(callID, &out)
         }

@@ -22,6 +22,14 @@ struct Sessions: Sendable {
         case reinviteRetry(callID: String)
         /// A blind transfer got no final NOTIFY in time.
         case transferTimeout(callID: String)
+        /// Refresh the session (RFC 4028): we are the refresher and half the interval passed.
+        case sessionRefresh(callID: String)
+        /// The session expired without a refresh (RFC 4028 §10).
+        case sessionExpiry(callID: String)
+        /// Send our reliable provisional response again (RFC 3262 §3).
+        case provisionalRetransmit(callID: String)
+        /// 64·T1 without a PRACK for our reliable provisional response.
+        case provisionalTimeout(callID: String)
     }
 
     enum Input: Sendable {
@@ -88,7 +96,7 @@ struct Sessions: Sendable {
               (try? TransactionKey.server(receiving: request)) == leg.inviteKey,
               (try? request.headers.to.tag) == nil,
               leg.dialog.remoteTag == (try? request.headers.from.tag),
-              leg.dialog.remoteSequence == (try? request.headers.cseq.sequence) else { return nil }
+              (try? leg.invite.headers.cseq.sequence) == (try? request.headers.cseq.sequence) else { return nil }
         if let ok = leg.pendingOK?.response { return [.resend(ok, to: from)] }
         return []
     }
@@ -124,6 +132,14 @@ struct Sessions: Sendable {
             sendWantedReinvite(callID, &context, &out)
         case .timerFired(.transferTimeout(let callID)):
             transferTimedOut(callID, &context, &out)
+        case .timerFired(.sessionRefresh(let callID)):
+            refreshSession(callID, &context, &out)
+        case .timerFired(.sessionExpiry(let callID)):
+            sessionExpired(callID, &context, &out)
+        case .timerFired(.provisionalRetransmit(let callID)):
+            retransmitProvisional(callID, &context, &out)
+        case .timerFired(.provisionalTimeout(let callID)):
+            provisionalTimedOut(callID, &context, &out)
         case .mediaOpened(let id, let port):
             mediaOpened(id, port: port, &context, &out)
         case .mediaFailed(let id, let reason):
@@ -162,6 +178,7 @@ struct Sessions: Sendable {
         if leg.inviteKey == key { leg.inviteKey = newKey; leg.invite = request }
         if leg.reinviteKey == key { leg.reinviteKey = newKey }
         if leg.referKey == key { leg.referKey = newKey }
+        if leg.refreshKey == key { leg.refreshKey = newKey }
         if leg.infoKeys.remove(key) != nil, let newKey { leg.infoKeys.insert(newKey) }
         calls[callID] = leg
     }
@@ -218,7 +235,9 @@ struct Sessions: Sendable {
             out.append(.media(.close(leg.coreID)))
         }
         for timer: Timer in [.okRetransmit(callID: callID), .okTimeout(callID: callID),
-                             .reinviteRetry(callID: callID), .transferTimeout(callID: callID)] {
+                             .reinviteRetry(callID: callID), .transferTimeout(callID: callID),
+                             .sessionRefresh(callID: callID), .sessionExpiry(callID: callID),
+                             .provisionalRetransmit(callID: callID), .provisionalTimeout(callID: callID)] {
             out.append(.cancelTimer(timer))
         }
     }

@@ -8,14 +8,15 @@ import Testing
 extension LineHarness {
     /// The caller's INVITE has arrived and was reported.
     @discardableResult
-    mutating func offer(_ caller: Caller, sdp: String? = remoteSDP()) -> Step {
-        receive(caller.invite(sdp: sdp))
+    mutating func offer(_ caller: Caller, sdp: String? = remoteSDP(), extra: [String] = []) -> Step {
+        receive(caller.invite(sdp: sdp, extra: extra))
     }
 
     /// INVITE, ring, port, answer: returns the 200 and learns our tag into `caller`.
     @discardableResult
-    mutating func answer(_ caller: inout Caller, sdp: String? = remoteSDP(), port: UInt16 = 30000) -> SIPResponse? {
-        offer(caller, sdp: sdp)
+    mutating func answer(_ caller: inout Caller, sdp: String? = remoteSDP(), port: UInt16 = 30000,
+                         extra: [String] = []) -> SIPResponse? {
+        offer(caller, sdp: sdp, extra: extra)
         let ringing = command(.ring(caller.coreID))
         caller.localTag = ringing.responses(180).first?.toTag
         feed(.mediaOpened(caller.coreID, port: port))
@@ -23,8 +24,9 @@ extension LineHarness {
     }
 
     /// An answered and acknowledged inbound call.
-    mutating func confirmedCall(_ caller: inout Caller, sdp: String? = remoteSDP(), port: UInt16 = 30000) {
-        guard answer(&caller, sdp: sdp, port: port) != nil else {
+    mutating func confirmedCall(_ caller: inout Caller, sdp: String? = remoteSDP(), port: UInt16 = 30000,
+                                extra: [String] = []) {
+        guard answer(&caller, sdp: sdp, port: port, extra: extra) != nil else {
             Issue.record("the call was not answered")
             return
         }

@@ -139,13 +139,13 @@ struct RemoteDialogTests {
         #expect(line.agent.callCount == 0)
     }
 
-    @Test("INVITE with Require: 100rel gets 420 with Unsupported and is not reported")
+    @Test("INVITE with a Require the line does not support (now that 100rel is) gets 420 with Unsupported and is not reported")
     func requireUnsupported() throws {
         var line = LineHarness()
         let caller = Caller()
-        let step = line.receive(caller.invite(extra: ["Require: 100rel"]))
+        let step = line.receive(caller.invite(extra: ["Require: precondition"]))
         #expect(step.statuses == [100, 420])
-        #expect(step.responses.last?.headers.first(HeaderName("Unsupported")) == "100rel")
+        #expect(step.responses.last?.headers.first(HeaderName("Unsupported")) == "precondition")
         #expect(step.reports.isEmpty)
         #expect(line.agent.callCount == 0)
     }
