@@ -395,7 +395,8 @@ class Account:
                  answer_delay: float = 0.0, register: bool = True,
                  reg_timeout: int = 300, publish: bool = False,
                  initial_status: str | None = "online", env: PjEnv | None = None,
-                 telephone_event: bool = True):
+                 telephone_event: bool = True, session_timers: str | None = None,
+                 session_expires: int = 90, min_se: int = 90, prack: str | None = None):
         self.env = env or _env()
         self.user = user
         self.domain = domain
@@ -450,6 +451,17 @@ class Account:
         cfg.mediaConfig.transportConfig.port = random.randrange(20000, 50000, 2)
         cfg.mediaConfig.transportConfig.portRange = 2000
         cfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_INACTIVE
+        if session_timers is not None:
+            # RFC 4028: "optional" | "required" | "always"
+            cfg.callConfig.timerUse = {"optional": pj.PJSUA_SIP_TIMER_OPTIONAL,
+                                       "required": pj.PJSUA_SIP_TIMER_REQUIRED,
+                                       "always": pj.PJSUA_SIP_TIMER_ALWAYS}[session_timers]
+            cfg.callConfig.timerSessExpiresSec = session_expires
+            cfg.callConfig.timerMinSESec = min_se
+        if prack is not None:
+            # RFC 3262: "supported" | "mandatory"
+            cfg.callConfig.prackUse = {"supported": pj.PJSUA_100REL_OPTIONAL,
+                                       "mandatory": pj.PJSUA_100REL_MANDATORY}[prack]
         # PUBLISH (RFC 3903) our presence to the registrar's domain; pjsua
         # starts publishing once the registration succeeded
         cfg.presConfig.publishEnabled = publish
@@ -776,6 +788,7 @@ class Call(pj.Call):
         self.responses: list[tuple[int, str]] = []          # to the initial INVITE
         self.response_messages: list[SipMessage] = []       # every INVITE answer, re-INVITEs too
         self.requests: list[SipMessage] = []          # in-dialog requests received
+        self.answers: list[SipMessage] = []           # every response received, any method
         self.final: tuple[int, str] | None = None
         self.last_status: tuple[int, str] | None = None
         self.media: list[str] = []
@@ -842,6 +855,9 @@ class Call(pj.Call):
             return
         tsx = event.body.tsxState.tsx
         msg = SipMessage(raw)
+        if msg.status and tsx.role == pj.PJSIP_ROLE_UAC:
+            if all(m.raw != raw for m in self.answers[-4:]):
+                self.answers.append(msg)
         if msg.status and tsx.role == pj.PJSIP_ROLE_UAC and tsx.method == "INVITE":
             if all(m.raw != raw for m in self.response_messages[-4:]):
                 self.response_messages.append(msg)
