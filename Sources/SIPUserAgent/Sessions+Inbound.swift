@@ -78,8 +78,10 @@ extension Sessions {
             ringing.headers.add("Allow", AgentContext.allowed)
             leg.lastRSeq = rseq
             let sequence = (try? leg.invite.headers.cseq.sequence) ?? 0
-            (leg.pendingProvisional, timers) = ReliableProvisional.start(ringing, rseq: rseq, sequence: sequence,
-                                                                         timers: context.configuration.timers)
+            let (pending, started) = ReliableProvisional.start(ringing, rseq: rseq, sequence: sequence,
+                                                               timers: context.configuration.timers)
+            leg.pendingProvisional = pending
+            timers = started
         }
         store(leg)
         reply(ringing, on: key, &context, &out)
