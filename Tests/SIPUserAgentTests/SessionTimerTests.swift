@@ -1,6 +1,7 @@
 import SDP
 import SIP
 import SoftphoneCore
+import SoftphoneSIPMapping
 import Testing
 @testable import SIPUserAgent
 
@@ -56,7 +57,8 @@ struct SessionTimerTests {
     func capabilities() throws {
         var line = LineHarness()
         var caller = Caller()
-        let ok = try #require(line.answer(&caller))
+        let answered = line.answer(&caller)
+        let ok = try #require(answered)
         #expect(optionTags(ok.headers, .supported) == ["timer", "100rel"])
         let allow = try #require(ok.headers.first(.allow))
         for method in ["UPDATE", "PRACK", "INVITE", "INFO"] { #expect(allow.contains(method)) }
@@ -124,7 +126,8 @@ struct SessionTimerTests {
     func refreshByReinvite() throws {
         var line = LineHarness()
         var caller = Caller()
-        let ok = try #require(line.answer(&caller, extra: ["Supported: timer", "Session-Expires: 90;refresher=uas"]))
+        let first = line.answer(&caller, extra: ["Supported: timer", "Session-Expires: 90;refresher=uas"])
+        let ok = try #require(first)
         line.receive(caller.ack(sequence: 1))
         let step = line.advance(by: .seconds(45))
         let reinvite = try #require(step.sent(.invite).first?.request)
@@ -226,6 +229,7 @@ struct UpdateTests {
         #expect(line.receive(caller.inDialog("UPDATE", sdp: remoteSDP(version: 2))).statuses == [491])
         var stranger = Caller(callID: "nobody@192.0.2.10")
         stranger.localTag = "x"
+        stranger.viaHost = "192.0.2.11"  // its own transaction, not a repeat of the caller's branch
         #expect(line.receive(stranger.inDialog("UPDATE")).statuses == [481])
     }
 }
