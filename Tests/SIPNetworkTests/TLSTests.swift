@@ -67,6 +67,7 @@ struct TestPKI {
 final class TLSServer: Sendable {
     final class Handler: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
         let server: TLSServer
         private let framer = Mutex(SIPStreamFramer())
         init(server: TLSServer) { self.server = server }

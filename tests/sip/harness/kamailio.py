@@ -218,7 +218,10 @@ class Kamailio:
         A line registered over TLS has no TLS listener of its own (a softphone has no
         certificate): `fix_nated_register()` stores the connection's source address as the
         binding's `received`, and `lookup("location")` sends the INVITE to it, on the
-        connection the line opened (as a PBX behind which phones sit on NAT does)."""
+        connection the line opened (as a PBX behind which phones sit on NAT does). The
+        Contact of its INVITEs and of its answers to INVITEs gets an `alias` of that
+        connection (`add_contact_alias()`), which `handle_ruri_alias()` turns back into the
+        destination of in-dialog requests (ACK, BYE, re-INVITE)."""
         return {
             "listen": f"enable_tls=yes\nlisten=tls:{self.host}:{self.tls_port}\n",
             "modules": 'loadmodule "tls.so"\nloadmodule "nathelper.so"\n',
@@ -229,6 +232,21 @@ modparam("registrar", "received_avp", "$avp(RECEIVED)")
             "register": """    if (proto == TLS) {
         fix_nated_register();
     }
+""",
+            "initial": """    if (proto == TLS && is_method("INVITE|SUBSCRIBE|REFER")) {
+        add_contact_alias();
+    }
+""",
+            "dlguri": """        if ($ru =~ ";alias=") {
+            handle_ruri_alias();
+        }
+""",
+            "routes": """
+onreply_route {
+    if (proto == TLS && is_method("INVITE|SUBSCRIBE|REFER") && $rs < 300) {
+        add_contact_alias();
+    }
+}
 """,
         }
 
@@ -351,7 +369,7 @@ request_route {{
         route(REGISTRAR);
         exit;
     }}
-    route(AUTH);
+{tlsp.get("initial", "")}    route(AUTH);
     if (!route(FORME)) {{
 {pres.get("relay_rr", "")}        route(RELAY);
         exit;
@@ -376,7 +394,7 @@ route[FORME] {{
 
 route[WITHINDLG] {{
 {pres.get("withindlg", "")}    if (loose_route()) {{
-        route(RELAY);
+{tlsp.get("dlguri", "")}        route(RELAY);
         exit;
     }}
     if (is_method("ACK")) {{
@@ -457,7 +475,7 @@ route[RELAY] {{
     }}
     exit;
 }}
-{pres.get("routes", "")}"""
+{pres.get("routes", "")}{tlsp.get("routes", "")}"""
 
     def _presence_parts(self) -> dict[str, str]:
         """Config fragments of the presence server (presence=True only)."""
