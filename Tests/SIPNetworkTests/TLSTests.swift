@@ -8,7 +8,7 @@ import Testing
 @testable import SIPNetwork
 
 /// Certificates made with `openssl` in a temporary directory: a CA, server certificates it
-/// signed, a self-signed one, and one from a CA the client does not know.
+/// signed (one expired yesterday), a self-signed one, and one from a CA the client does not know.
 struct TestPKI {
     let dir: URL
     var caFile: String { dir.appendingPathComponent("ca.pem").path }
@@ -21,6 +21,7 @@ struct TestPKI {
         try makeLeaf("good", names: "DNS:localhost,DNS:pbx.test,IP:127.0.0.1", signer: "ca")
         try makeLeaf("otherhost", names: "DNS:other.test", signer: "ca")
         try makeLeaf("unknownca", names: "DNS:localhost,IP:127.0.0.1", signer: "otherca")
+        try makeLeaf("expired", names: "DNS:localhost,IP:127.0.0.1", signer: "ca", days: -1)
         try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", path("selfsigned.key"), "-out", path("selfsigned.pem"), "-days", "2",
                      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
@@ -37,13 +38,13 @@ struct TestPKI {
                      "-addext", "keyUsage=critical,keyCertSign"])
     }
 
-    private func makeLeaf(_ name: String, names: String, signer: String) throws {
+    private func makeLeaf(_ name: String, names: String, signer: String, days: Int = 2) throws {
         try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                      "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", "/CN=\(name)"])
         try "subjectAltName=\(names)\nextendedKeyUsage=serverAuth\n".write(toFile: path("\(name).ext"), atomically: true,
                                                                              encoding: .utf8)
         try openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(signer).pem"),
-                     "-CAkey", path("\(signer).key"), "-CAcreateserial", "-out", path("\(name).pem"), "-days", "2",
+                     "-CAkey", path("\(signer).key"), "-CAcreateserial", "-out", path("\(name).pem"), "-days", "\(days)",
                      "-extfile", path("\(name).ext")])
     }
 
@@ -182,6 +183,7 @@ struct TLSTests {
           arguments: [
             ("selfsigned", "localhost", "TLS: certificate for localhost not trusted (self-signed)"),
             ("unknownca", "localhost", "TLS: certificate for localhost not trusted (issued by an unknown CA)"),
+            ("expired", "localhost", "TLS: certificate for localhost expired"),
             ("otherhost", "localhost", "TLS: certificate for other.test does not match host name localhost"),
             ("otherhost", "127.0.0.1", "TLS: certificate for other.test does not match host name 127.0.0.1"),
             ("good", "127.0.0.1", nil),
