@@ -21,6 +21,8 @@ public struct SIPTLSConfiguration: Sendable, Hashable {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
+        // Closing waits this long at most for the server's close_notify (quitting must not hang).
+        tls.shutdownTimeout = .seconds(2)
         if let caFile {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))

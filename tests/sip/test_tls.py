@@ -72,6 +72,21 @@ def test_register_and_take_a_call_over_tls(pj_env, pki):
             assert "REGISTER" in kam.log_text() and "via tls:" in kam.log_text().lower()
 
 
+def test_call_out_over_tls(pj_env, pki):
+    with Kamailio(USERS, tls=pki["good"]) as kam:
+        colleague = Account("2001", kam.domain, registrar=kam.uri(), password=USERS["2001"])
+        colleague.wait_registered()
+        with Softphone(registrar=kam.tls_uri(), password=USERS["1001"],
+                       sip_extra={"tls_ca_file": pki["ca"]}) as phone:
+            phone.wait_for("line registered")
+            phone.dial("2001")                 # over TLS to Kamailio (407, answered), then UDP to PJSIP
+            incoming = colleague.wait_incoming(timeout=20)
+            incoming.wait_confirmed()
+            phone.wait_for("On a call")
+            incoming.hangup()                  # the BYE comes back on the line's TLS connection
+            phone.wait_gone("On a call")
+
+
 @pytest.mark.parametrize("certificate,words", [
     ("otherhost", "TLS: certificate for other.test does not match host name 127.0.0.1"),
     ("unknownca", "TLS: certificate for 127.0.0.1 not trusted (issued by an unknown CA)"),
