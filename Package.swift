@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Time and randomness as plain values: the one saturating Duration conversion, the one
@@ -69,11 +70,12 @@ let package = Package(
                 dependencies: ["Timekeeping", .product(name: "Logging", package: "swift-log")]),
         // SIP messages (RFC 3261): parsing, serialising, stream framing. Pure Swift.
         .target(name: "SIP", dependencies: ["Timekeeping"]),
-        // SIP over the network: UDP and TCP transports on SwiftNIO.
+        // SIP over the network: UDP, TCP and TLS (client connections, swift-nio-ssl) transports on SwiftNIO.
         .target(
             name: "SIPNetwork",
             dependencies: ["SIP", "Timekeeping", .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")]
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOTLS", package: "swift-nio")]
         ),
         // The line's SIP user agent, pure: small machines (registration, publication, subscriptions)
         // and the calls' dialogs, routed by `LineAgent`; its own requests and events. No I/O, no clock,
@@ -176,7 +178,9 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests",
                     dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
-        .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
+        .testTarget(name: "SIPNetworkTests",
+                    dependencies: ["SIPNetwork", "SIP", .product(name: "NIOCore", package: "swift-nio"),
+                                   .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.

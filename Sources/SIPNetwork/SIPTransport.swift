@@ -1,14 +1,18 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIP
 import Timekeeping
 
-/// SIP over UDP and TCP on one address, on one event loop (RFC 3261 §18).
+/// SIP over UDP and TCP on one address, and TLS client connections, on one event loop
+/// (RFC 3261 §18, §26.2).
 ///
 /// Every received message is handed to `receiver` on the event loop, requests with their
 /// top Via stamped (`received`, `rport`). Broken requests are answered `400` here and never
-/// reach the receiver. Requests go to a `SIPHop`; TCP connections are opened on demand and
-/// reused. Responses follow §18.2.2: on the connection the request came on while it is
+/// reach the receiver. Requests go to a `SIPHop`; TCP and TLS connections are opened on
+/// demand and reused (a TLS send completes once the handshake has; a refused certificate
+/// fails it with `SIPTransportError.tls`, the reason in words). There is no TLS listener:
+/// requests from a TLS peer arrive on the connection the line opened. Responses follow §18.2.2: on the connection the request came on while it is
 /// open, else to the address the top Via names.
 public final class SIPTransport: Sendable {
     /// Receives each message, on the transport's event loop.
@@ -94,12 +98,13 @@ public final class SIPTransport: Sendable {
         onLoop {
             let viaDestination = ResponseRoute.destination(for: response.headers)
             switch origin.transport {
-            case .tcp:
+            case .tcp, .tls:
                 if let id = origin.connection, self.core.state.value.connections[id] != nil {
                     return self.core.send(.response(response), to: origin)
                 }
                 let to = viaDestination ?? SIPEndpoint(host: origin.host, port: origin.port)
-                return self.core.send(.response(response), to: SIPHop(transport: .tcp, host: to.host, port: to.port))
+                return self.core.send(.response(response),
+                                      to: SIPHop(transport: origin.transport, host: to.host, port: to.port))
             case .udp:
                 let to = viaDestination ?? SIPEndpoint(host: origin.host, port: origin.port)
                 return self.core.send(.response(response), to: SIPHop(transport: .udp, host: to.host, port: to.port))
@@ -129,13 +134,36 @@ public final class SIPTransport: Sendable {
 }
 
 extension TransportCore {
-    /// The handlers of a TCP connection: idle timeout, then framing.
-    func addStreamHandlers(to channel: Channel) throws {
+    /// The handlers of a TCP connection: idle timeout, then framing. A TLS connection has
+    /// TLS between them: the idle timer sits next to the socket, so it sees every byte that
+    /// crosses it (keep-alives included, encrypted) and never TLS's buffering.
+    func addStreamHandlers(to channel: Channel, tls: (handler: NIOSSLClientHandler, host: String,
+                                                      handshake: EventLoopPromise<Void>)? = nil) throws {
         let id = state.value.makeConnectionID()
+        let pipeline = channel.pipeline.syncOperations
         if let idle = configuration.idleTimeout {
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
+            try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
         }
-        try channel.pipeline.syncOperations.addHandler(StreamHandler(core: self, id: id))
+        if let tls {
+            try pipeline.addHandler(tls.handler)
+            try pipeline.addHandler(TLSHandshakeHandler(host: tls.host, tls: tls.handler, done: tls.handshake))
+        }
+        try pipeline.addHandler(StreamHandler(core: self, id: id, transport: tls == nil ? .tcp : .tls))
+    }
+
+    /// The TLS client context, made once; nil with the reason when the CA file cannot be read.
+    private func tlsContext() -> Result<NIOSSLContext, SIPTLSSetupError> {
+        if let made = state.value.tlsContext { return made }
+        let made: Result<NIOSSLContext, SIPTLSSetupError>
+        do {
+            made = .success(try configuration.tls.makeContext())
+        } catch let error as SIPTLSSetupError {
+            made = .failure(error)
+        } catch {
+            made = .failure(SIPTLSSetupError(reason: "cannot set up TLS (\(error))"))
+        }
+        state.value.tlsContext = made
+        return made
     }
 
     /// Sends on the event loop.
@@ -144,10 +172,10 @@ extension TransportCore {
         let sent: EventLoopFuture<Void>
         switch hop.transport {
         case .udp: sent = sendDatagram(message, to: hop)
-        case .tcp: sent = connection(for: hop).flatMap { channel in
+        case .tcp, .tls: sent = connection(for: hop).flatMap { channel in
             let bytes = message.bytes
             if self.tracing, let remote = SIPEndpoint(channel.remoteAddress) {
-                self.trace(.sent, .tcp, local: SIPEndpoint(channel.localAddress), remote: remote, bytes: bytes)
+                self.trace(.sent, hop.transport, local: SIPEndpoint(channel.localAddress), remote: remote, bytes: bytes)
             }
             return channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
         }
@@ -192,37 +220,71 @@ extension TransportCore {
         }
     }
 
-    /// An open connection for the hop: the one named, one to the same address, or a new one.
+    /// An open connection for the hop: the one named, one to the same address, or a new one
+    /// (for TLS: once its handshake has completed).
     private func connection(for hop: SIPHop) -> EventLoopFuture<Channel> {
         if let id = hop.connection, let channel = state.value.connections[id] {
             return eventLoop.makeSucceededFuture(channel)
         }
         let endpoint = SIPEndpoint(host: hop.host, port: hop.port)
-        if let id = state.value.byRemote[endpoint], let channel = state.value.connections[id] {
+        let peer = StreamPeer(transport: hop.transport, endpoint: endpoint)
+        if let id = state.value.byRemote[peer], let channel = state.value.connections[id] {
             return eventLoop.makeSucceededFuture(channel)
         }
         // A connection we opened to this hop by name (the peer registered it by its address).
-        if let channel = state.value.dialled[endpoint] {
+        if let channel = state.value.dialled[peer] {
             if channel.isActive { return eventLoop.makeSucceededFuture(channel) }
-            state.value.dialled[endpoint] = nil
+            state.value.dialled[peer] = nil
         }
-        if let pending = state.value.connecting[endpoint] { return pending }
+        if let pending = state.value.connecting[peer] { return pending }
+        var tlsContext: NIOSSLContext?
+        if hop.transport == .tls {
+            switch self.tlsContext() {
+            case .success(let made): tlsContext = made
+            case .failure(let error):
+                return eventLoop.makeFailedFuture(SIPTransportError.tls(host: hop.host, reason: error.reason))
+            }
+        }
+        let context = tlsContext
         let timeout = TimeAmount(configuration.connectTimeout)
+        let handshake = context == nil ? nil : eventLoop.makePromise(of: Void.self)
+        let loop = eventLoop
         let connected = resolve(endpoint).flatMap { address in
             ClientBootstrap(group: self.eventLoop)
                 .connectTimeout(timeout)
                 .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+                    channel.eventLoop.makeCompletedFuture {
+                        var tls: (handler: NIOSSLClientHandler, host: String, handshake: EventLoopPromise<Void>)?
+                        if let context, let handshake {
+                            // SNI and the host-name check use the hop's name; an IP literal goes
+                            // without SNI and is checked against the certificate's IP addresses.
+                            let name = endpoint.isIPAddress ? nil : hop.host
+                            tls = (try NIOSSLClientHandler(context: context, serverHostname: name), hop.host, handshake)
+                        }
+                        try self.addStreamHandlers(to: channel, tls: tls)
+                    }
                 }
                 .connect(to: address)
-        }.flatMapErrorThrowing { error -> Channel in
-            throw SIPTransportError.connectFailed(endpoint, "\(error)")
+        }.flatMapError { error -> EventLoopFuture<Channel> in
+            let failure: Error
+            if let error = error as? SIPTransportError {
+                failure = error
+            } else if let error = error as? NIOSSLExtraError {
+                failure = SIPTransportError.tls(host: hop.host, reason: "cannot use host name \(hop.host) (\(error))")
+            } else {
+                failure = SIPTransportError.connectFailed(endpoint, "\(error)")
+            }
+            handshake?.fail(failure)
+            return loop.makeFailedFuture(failure)
+        }.flatMap { channel -> EventLoopFuture<Channel> in
+            guard let handshake else { return loop.makeSucceededFuture(channel) }
+            return handshake.futureResult.map { channel }
         }
         let state = self.state
-        state.value.connecting[endpoint] = connected
+        state.value.connecting[peer] = connected
         connected.whenComplete { result in
-            state.value.connecting[endpoint] = nil
-            if case .success(let channel) = result { state.value.dialled[endpoint] = channel }
+            state.value.connecting[peer] = nil
+            if case .success(let channel) = result { state.value.dialled[peer] = channel }
         }
         return connected
     }

@@ -4,7 +4,7 @@ import SIP
 public struct SIPTransportConfiguration: Sendable {
     /// How long a TCP connect may take before it fails.
     public var connectTimeout: Duration
-    /// TCP connections with no traffic in either direction for this long are closed;
+    /// TCP and TLS connections with no traffic in either direction for this long are closed;
     /// nil keeps them open until the peer or `close()` ends them.
     public var idleTimeout: Duration?
     /// The largest message accepted on a TCP connection (head plus body).
@@ -15,11 +15,15 @@ public struct SIPTransportConfiguration: Sendable {
     public var receiveBufferBytes: Int
     /// Sees every message sent and received, whole (`--trace-sip`); nil: no tracing, no cost.
     public var trace: SIPTracer?
+    /// Whom TLS connections trust (the system's store by default).
+    public var tls: SIPTLSConfiguration
 
     /// Creates a configuration.
     public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration? = .seconds(300),
                 maximumMessageSize: Int = SIPParser.defaultMaximumMessageSize, portAttempts: Int = 10,
-                receiveBufferBytes: Int = 1 << 20, trace: SIPTracer? = nil) {
+                receiveBufferBytes: Int = 1 << 20, trace: SIPTracer? = nil,
+                tls: SIPTLSConfiguration = SIPTLSConfiguration()) {
+        self.tls = tls
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.maximumMessageSize = maximumMessageSize

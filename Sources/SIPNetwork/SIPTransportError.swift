@@ -12,6 +12,9 @@ public enum SIPTransportError: Error, Sendable, Equatable, CustomStringConvertib
     case sendFailed(String)
     /// A response has no usable top Via to route it by.
     case noRoute(String)
+    /// A TLS connection to `host` failed: the reason in words ("certificate for
+    /// pbx.example.com not trusted (self-signed)", "… does not match host name …").
+    case tls(host: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum SIPTransportError: Error, Sendable, Equatable, CustomStringConvertib
         case .connectFailed(let to, let why): "cannot connect to \(to): \(why)"
         case .sendFailed(let why): "send failed: \(why)"
         case .noRoute(let why): "no route for response: \(why)"
+        case .tls(_, let reason): "TLS: \(reason)"
         }
     }
 }

@@ -1,7 +1,7 @@
 import NIOCore
 import SIP
 
-/// A TCP connection's handler: frames messages by Content-Length (RFC 3261 §18.3),
+/// A TCP or TLS connection's handler (after TLS, on the clear text): frames messages by Content-Length (RFC 3261 §18.3),
 /// answers broken requests with 400, closes the connection when framing is lost,
 /// registers and forgets the connection with the transport.
 final class StreamHandler: ChannelInboundHandler {
@@ -10,14 +10,16 @@ final class StreamHandler: ChannelInboundHandler {
 
     private let core: TransportCore
     private let id: SIPConnectionID
+    private let transport: SIPTransportKind
     private var remote: SIPEndpoint?
     private var framer: SIPStreamFramer
     /// With a tracer: the bytes the framer holds, so each message is traced as received.
     private var traceBuffer: [UInt8] = []
 
-    init(core: TransportCore, id: SIPConnectionID) {
+    init(core: TransportCore, id: SIPConnectionID, transport: SIPTransportKind) {
         self.core = core
         self.id = id
+        self.transport = transport
         framer = SIPStreamFramer(maximumMessageSize: core.configuration.maximumMessageSize)
     }
 
@@ -27,7 +29,7 @@ final class StreamHandler: ChannelInboundHandler {
             return
         }
         self.remote = remote
-        core.register(context.channel, id: id, remote: remote)
+        core.register(context.channel, id: id, peer: StreamPeer(transport: transport, endpoint: remote))
         context.fireChannelActive()
     }
 
@@ -49,21 +51,21 @@ final class StreamHandler: ChannelInboundHandler {
                     if tracing { _ = takeTraced() }
                     return
                 }
-                if tracing { core.trace(.received, .tcp, local: local, remote: remote, bytes: takeTraced()) }
-                core.deliver(message, transport: .tcp, from: remote, connection: id)
+                if tracing { core.trace(.received, transport, local: local, remote: remote, bytes: takeTraced()) }
+                core.deliver(message, transport: transport, from: remote, connection: id)
             } catch {
                 if tracing {
                     if framer.isFailed {
-                        core.trace(.received, .tcp, local: local, remote: remote, bytes: traceBuffer,
+                        core.trace(.received, transport, local: local, remote: remote, bytes: traceBuffer,
                                    note: "framing lost, connection closed: \(error)")
                         traceBuffer = []
                     } else {
-                        core.trace(.received, .tcp, local: local, remote: remote, bytes: takeTraced(),
+                        core.trace(.received, transport, local: local, remote: remote, bytes: takeTraced(),
                                    note: "did not parse: \(error)")
                     }
                 }
-                core.malformed(error, transport: .tcp, from: remote) { response in
-                    core.trace(.sent, .tcp, local: local, remote: remote, bytes: response.bytes)
+                core.malformed(error, transport: transport, from: remote) { response in
+                    core.trace(.sent, transport, local: local, remote: remote, bytes: response.bytes)
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: response.bytes)),
                                           promise: nil)
                 }
@@ -97,27 +99,27 @@ final class StreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        core.problem("TCP \(remote.map { "\($0)" } ?? "connection"): \(error)")
+        core.problem("\(transport.viaToken) \(remote.map { "\($0)" } ?? "connection"): \(error)")
         context.close(promise: nil)
     }
 }
 
 extension TransportCore {
-    func register(_ channel: Channel, id: SIPConnectionID, remote: SIPEndpoint) {
+    func register(_ channel: Channel, id: SIPConnectionID, peer: StreamPeer) {
         guard !state.value.closed else {
             channel.close(promise: nil)  // a connect that finished after close()
             return
         }
         state.value.connections[id] = channel
-        state.value.remoteOf[id] = remote
-        state.value.byRemote[remote] = id
+        state.value.remoteOf[id] = peer
+        state.value.byRemote[peer] = id
         state.value.counters.connectionsOpened += 1
     }
 
     func forget(_ id: SIPConnectionID) {
         guard state.value.connections.removeValue(forKey: id) != nil else { return }
-        if let remote = state.value.remoteOf.removeValue(forKey: id), state.value.byRemote[remote] == id {
-            state.value.byRemote[remote] = nil
+        if let peer = state.value.remoteOf.removeValue(forKey: id), state.value.byRemote[peer] == id {
+            state.value.byRemote[peer] = nil
         }
         state.value.counters.connectionsClosed += 1
     }

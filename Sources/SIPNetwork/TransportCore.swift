@@ -1,5 +1,13 @@
 import NIOCore
+import NIOSSL
 import SIP
+
+/// A connection's far end and what runs on it: TCP and TLS connections to one address are
+/// different connections.
+struct StreamPeer: Hashable {
+    var transport: SIPTransportKind
+    var endpoint: SIPEndpoint
+}
 
 /// Counters of a transport, for the Log tab and the benchmarks.
 public struct SIPTransportCounters: Sendable, Hashable {
@@ -19,11 +27,13 @@ struct TransportState {
     var udp: Channel?
     var listener: Channel?
     var connections: [SIPConnectionID: Channel] = [:]
-    var remoteOf: [SIPConnectionID: SIPEndpoint] = [:]
-    var byRemote: [SIPEndpoint: SIPConnectionID] = [:]
-    var connecting: [SIPEndpoint: EventLoopFuture<Channel>] = [:]
+    var remoteOf: [SIPConnectionID: StreamPeer] = [:]
+    var byRemote: [StreamPeer: SIPConnectionID] = [:]
+    var connecting: [StreamPeer: EventLoopFuture<Channel>] = [:]
     /// Connections we opened, by the hop they were opened for (a host name, say).
-    var dialled: [SIPEndpoint: Channel] = [:]
+    var dialled: [StreamPeer: Channel] = [:]
+    /// The client context of TLS connections, made at the first one (or why it cannot be).
+    var tlsContext: Result<NIOSSLContext, SIPTLSSetupError>?
     /// Host names resolved lately, and until when the answer is used.
     var resolved: [SIPEndpoint: (address: SocketAddress, until: NIODeadline)] = [:]
     var nextConnection: UInt64 = 1

@@ -47,7 +47,10 @@ struct Dialog: Sendable {
 
     private func hop(for uri: SIPURI) -> SIPHop? {
         guard var hop = SIPHop(uri: uri) else { return nil }
-        if uri.transport == nil { hop.transport = transport }
+        if uri.transport == nil, uri.scheme == "sip" {
+            hop.transport = transport
+            if uri.port == nil { hop.port = transport.defaultPort }
+        }
         return hop
     }
 }

@@ -226,8 +226,11 @@ public struct LineAgent: Sendable {
                 }
             case .transportError:
                 if let context = clients[key] {
-                    let why = sendFailure.map { ": \($0)" } ?? ""
-                    clientFailed(key, context, status: 503, reason: "cannot reach \(context.hop)\(why)", now, &out)
+                    // A refused TLS handshake says it all in words, host included ("TLS: certificate
+                    // for pbx.example.com not trusted (self-signed)"): the status bar shows it whole.
+                    let reason = sendFailure.flatMap { $0.hasPrefix("TLS: ") ? $0 : nil }
+                        ?? "cannot reach \(context.hop)\(sendFailure.map { ": \($0)" } ?? "")"
+                    clientFailed(key, context, status: 503, reason: reason, now, &out)
                 }
             case .terminated:
                 clients[key] = nil

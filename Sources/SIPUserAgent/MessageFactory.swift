@@ -29,9 +29,10 @@ struct AgentContext: Sendable {
         "SIP/2.0/\(transport.viaToken) \(configuration.local.hostPort);branch=\(TransactionKey.magicCookie)\(token(16));rport"
     }
 
-    /// Our Contact for a transport: `<sip:user@host:port>` (with `;transport=tcp` on TCP).
+    /// Our Contact for a transport: `<sip:user@host:port>` (with `;transport=tcp` on TCP,
+    /// `;transport=tls` on TLS: the peer reaches us on the connection we opened).
     func contact(_ transport: SIPTransportKind) -> String {
-        let suffix = transport == .tcp ? ";transport=tcp" : ""
+        let suffix = transport == .udp ? "" : ";transport=\(transport.rawValue)"
         return "<sip:\(configuration.user)@\(configuration.local.hostPort)\(suffix)>"
     }
 

@@ -26,7 +26,7 @@ struct TraceTests {
     let loop = MultiThreadedEventLoopGroup.singleton.next()
 
     @Test("A request and its response are traced by both sides, with direction, transport and addresses",
-          arguments: SIPTransportKind.allCases)
+          arguments: [SIPTransportKind.udp, .tcp])
     func bothWays(kind: SIPTransportKind) async throws {
         let traceA = Traces(), traceB = Traces()
         let a = try await Peer.start(on: loop, configuration: SIPTransportConfiguration(trace: traceA.tracer))

@@ -21,7 +21,8 @@ struct TransportTests {
         }
     }
 
-    @Test("A request arrives with received/rport stamped; the response goes back along the Via (or its connection)", arguments: SIPTransportKind.allCases)
+    @Test("A request arrives with received/rport stamped; the response goes back along the Via (or its connection)",
+          arguments: [SIPTransportKind.udp, .tcp])
     func requestAndResponse(kind: SIPTransportKind) async throws {
         let a = try await Peer.start(on: loop)
         let b = try await Peer.start(on: loop)

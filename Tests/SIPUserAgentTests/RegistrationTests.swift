@@ -245,6 +245,32 @@ struct RegistrationTests {
         #expect(step.failureReason?.contains("no answer") == true)
     }
 
+    @Test("A TLS registrar (sips: or ;transport=tls) gets a TLS Via and a ;transport=tls Contact, port 5061 by default")
+    func tlsRegistrar() throws {
+        for registrar in ["sips:pbx.example.com", "sip:pbx.example.com;transport=tls"] {
+            var configuration = Net.configuration()
+            configuration.registrar = SIPURI(registrar)
+            var line = LineHarness(configuration)
+            let sent = try #require(line.command(.register).sent(.register).first)
+            #expect(sent.hop == SIPHop(transport: .tls, host: "pbx.example.com", port: 5061))
+            #expect(try sent.request.headers.topVia?.transport == "TLS")
+            #expect(sent.request.headers.first(.contact) == "<sip:alice@198.51.100.5:5060;transport=tls>;expires=600")
+        }
+    }
+
+    @Test("A refused TLS handshake fails the registration with the transport's words, whole")
+    func tlsRefusal() throws {
+        var configuration = Net.configuration()
+        configuration.registrar = SIPURI("sip:pbx.example.com;transport=tls")
+        var line = LineHarness(configuration)
+        let sent = try #require(line.command(.register).sent(.register).first)
+        let key = try #require(sent.transaction)
+        let words = "TLS: certificate for pbx.example.com not trusted (self-signed)"
+        let step = line.feed(.sendFailed(key, reason: words))
+        #expect(step.failureReason == words)
+        #expect(line.isRunning(.registrationRetry))
+    }
+
     @Test("unregister while never registered reports unregistered at once and sends nothing")
     func unregisterWhenIdle() {
         var line = LineHarness()

@@ -4,15 +4,25 @@ public enum SIPTransportKind: String, Sendable, Hashable, CaseIterable {
     case udp
     /// A byte stream framed by Content-Length (RFC 3261 §18.3).
     case tcp
+    /// The same byte stream inside TLS (RFC 3261 §26.2; the line opens client connections only).
+    case tls
 
-    /// The transport token used in Via headers: `UDP` or `TCP`.
+    /// The transport token used in Via headers: `UDP`, `TCP` or `TLS`.
     public var viaToken: String { rawValue.uppercased() }
 
-    /// The transport a Via token or a `transport=` URI parameter names; nil for others (TLS, SCTP, WS).
+    /// Whether messages travel on a connection (TCP, TLS): responses go back on the
+    /// connection the request came on (RFC 3261 §18.2.2).
+    public var isReliable: Bool { self != .udp }
+
+    /// The port a URI without one means: 5061 for TLS, else 5060 (RFC 3261 §19.1.2).
+    public var defaultPort: Int { self == .tls ? 5061 : 5060 }
+
+    /// The transport a Via token or a `transport=` URI parameter names; nil for others (SCTP, WS).
     public init?(token: String) {
         switch token.lowercased() {
         case "udp": self = .udp
         case "tcp": self = .tcp
+        case "tls": self = .tls
         default: return nil
         }
     }
@@ -50,12 +60,19 @@ public struct SIPHop: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(transport.viaToken) \(hostPort)" }
 
     /// The next hop for a request to `uri` (RFC 3263 without DNS records): the `maddr` or
-    /// host, the port (5060 by default), the `transport` parameter (UDP by default).
-    /// Nil for URIs that are not `sip:` (a `sips:` URI needs TLS, which is not supported).
+    /// host, the `transport` parameter (UDP by default; TLS for `sips:`), the port (5061 for
+    /// TLS, else 5060, by default). Nil for URIs that are not SIP, for unknown transports, and
+    /// for a `sips:` URI with a transport other than TLS (RFC 3261 §26.2.2 wants TLS all the way).
     public init?(uri: SIPURI) {
-        guard uri.isSIP, uri.scheme == "sip" else { return nil }
-        let transport = uri.transport.map { SIPTransportKind(token: $0) } ?? .udp
-        guard let transport else { return nil }
-        self.init(transport: transport, host: uri.maddr ?? uri.host, port: Int(uri.port ?? 5060))
+        guard uri.isSIP else { return nil }
+        let transport: SIPTransportKind
+        if let name = uri.transport {
+            guard let named = SIPTransportKind(token: name) else { return nil }
+            transport = named
+        } else {
+            transport = uri.scheme == "sips" ? .tls : .udp
+        }
+        if uri.scheme == "sips", transport != .tls { return nil }
+        self.init(transport: transport, host: uri.maddr ?? uri.host, port: Int(uri.port ?? UInt16(transport.defaultPort)))
     }
 }

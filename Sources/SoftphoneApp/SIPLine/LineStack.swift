@@ -15,7 +15,7 @@ package enum LineStackInput: Sendable {
     case place(CallID, to: String, caller: Party?, headers: [SIPHeader])
 }
 
-/// A `LineAgent` at work: bound to a UDP/TCP address, driven on one event loop with real
+/// A `LineAgent` at work: bound to a UDP/TCP address (TLS: client connections only), driven on one event loop with real
 /// timers and RTP media, its actions handed to `report` on that loop. The softphone's line
 /// (`SIPLineConnector`) and the demo's switchboard each run one.
 package final class LineStack: Sendable {
@@ -37,17 +37,20 @@ package final class LineStack: Sendable {
 
     /// Binds `host:port` and starts the agent, its `local` set to the bound address.
     package static func start(_ configuration: LineAgentConfiguration, host: String, port: Int, audio: LineAudio,
-                              loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil,
+                              loop: EventLoop, seed: UInt64, trace: SIPTracer? = nil, tlsCAFile: String? = nil,
                               queues: QueueDirectory = QueueDirectory([]),
                       report: @escaping @Sendable (Action) -> Void,
                       problem: @escaping @Sendable (String) -> Void,
                       watched: @escaping @Sendable (String, Presence) -> Void = { _, _ in }) async throws -> LineStack {
         let box = NIOLoopBoundBox<LineDriver?>.makeEmptyBox(valueType: LineDriver.self, eventLoop: loop)
         let transport = try await SIPTransport.start(
-            host: host, port: port, on: loop, configuration: SIPTransportConfiguration(trace: trace),
+            host: host, port: port, on: loop,
+            configuration: SIPTransportConfiguration(trace: trace, tls: SIPTLSConfiguration(caFile: tlsCAFile)),
             receiver: { incoming in box.value?.receive(incoming) }, problem: problem)
         var configuration = configuration
-        configuration.local = SIPHop(transport: .udp, host: transport.local.host, port: transport.local.port)
+        // Via and Contact name the transport the line registers on (the outbound proxy's, else the registrar's).
+        let first = (configuration.outboundProxyURI ?? configuration.registrar).flatMap(SIPHop.init(uri:))
+        configuration.local = SIPHop(transport: first?.transport ?? .udp, host: transport.local.host, port: transport.local.port)
         if configuration.mediaHost == host { configuration.mediaHost = transport.local.host }
         let agent = LineAgent(configuration: configuration, seed: seed)
         let mapping = LineMapping(queues: queues, configuration: configuration)

@@ -34,7 +34,8 @@ public final class SIPLineConnector: LineConnector, Sendable {
         let problems = ProblemThrottle(inbox: inbox)
         let colleagues = settings.colleagues
         let stack = try await LineStack.start(settings.agent, host: settings.listenHost, port: settings.listenPort,
-                                              audio: sound, loop: loop, seed: seed, trace: trace, queues: settings.queues,
+                                              audio: sound, loop: loop, seed: seed, trace: trace, tlsCAFile: settings.tlsCAFile,
+                                              queues: settings.queues,
                                               report: { inbox.post($0) }, problem: { problems.report($0) },
                                               watched: { uri, presence in
                                                   let row = colleagues[uri] ?? (id: uri, name: uri)
