@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests",
                     dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
-        .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
+        .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.

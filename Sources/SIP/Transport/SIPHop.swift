@@ -59,3 +59,8 @@ public struct SIPHop: Hashable, Sendable, CustomStringConvertible {
         self.init(transport: transport, host: uri.maddr ?? uri.host, port: Int(uri.port ?? 5060))
     }
 }
+
+extension SIPTransportKind {
+    /// Whether messages travel on a connection (TCP, TLS), not as datagrams.
+    public var isStream: Bool { self != .udp }
+}
