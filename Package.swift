@@ -180,7 +180,8 @@ let package = Package(
         .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests",
                     dependencies: ["SIPNetwork", "SIP", .product(name: "NIOCore", package: "swift-nio"),
-                                   .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+                                   .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                                   .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.

@@ -130,7 +130,7 @@ public struct DigestAuthenticator: Sendable {
         if state.qop != nil {
             state.nonceCount &+= 1
         }
-        let usesCNonce = state.qop != nil || challenge.algorithm == .md5Sess
+        let usesCNonce = state.qop != nil || challenge.algorithm.isSession
         let response = DigestCalculator.response(
             username: credentials.username, password: credentials.password, realm: challenge.realm,
             nonce: challenge.nonce, method: method, uri: uri, algorithm: challenge.algorithm,

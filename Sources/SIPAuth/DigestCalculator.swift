@@ -1,32 +1,31 @@
-/// The digest arithmetic of RFC 2617 section 3.2.2 (MD5 and MD5-sess).
+/// The digest arithmetic of RFC 2617 section 3.2.2 and RFC 7616 section 3.4 (MD5, MD5-sess,
+/// SHA-256, SHA-256-sess: `H` is the algorithm's hash).
 public enum DigestCalculator {
-    /// H(A1): `MD5(username:realm:password)`; for MD5-sess
-    /// `MD5(MD5(username:realm:password):nonce:cnonce)`.
+    /// H(A1): `H(username:realm:password)`; for the `-sess` variants
+    /// `H(H(username:realm:password):nonce:cnonce)`.
     public static func ha1(username: String, realm: String, password: String,
                            algorithm: DigestAlgorithm = .md5, nonce: String = "", cnonce: String = "") -> String {
-        let base = MD5.hex("\(username):\(realm):\(password)")
-        switch algorithm {
-        case .md5Sess: return MD5.hex("\(base):\(nonce):\(cnonce)")
-        case .md5, .other: return base
-        }
+        let base = algorithm.hex("\(username):\(realm):\(password)")
+        return algorithm.isSession ? algorithm.hex("\(base):\(nonce):\(cnonce)") : base
     }
 
-    /// H(A2): `MD5(method:uri)`, or `MD5(method:uri:MD5(body))` for `auth-int`.
-    public static func ha2(method: String, uri: String, qop: DigestQoP? = nil, body: [UInt8] = []) -> String {
+    /// H(A2): `H(method:uri)`, or `H(method:uri:H(body))` for `auth-int`.
+    public static func ha2(method: String, uri: String, qop: DigestQoP? = nil, body: [UInt8] = [],
+                           algorithm: DigestAlgorithm = .md5) -> String {
         if qop == .authInt {
-            return MD5.hex("\(method):\(uri):\(MD5.hex(bytes: body))")
+            return algorithm.hex("\(method):\(uri):\(algorithm.hex(bytes: body))")
         }
-        return MD5.hex("\(method):\(uri)")
+        return algorithm.hex("\(method):\(uri)")
     }
 
-    /// The `response` value: `MD5(HA1:nonce:nc:cnonce:qop:HA2)` with qop,
-    /// `MD5(HA1:nonce:HA2)` without (RFC 2069 compatibility).
+    /// The `response` value: `H(HA1:nonce:nc:cnonce:qop:HA2)` with qop,
+    /// `H(HA1:nonce:HA2)` without (RFC 2069 compatibility).
     public static func response(ha1: String, nonce: String, qop: DigestQoP?, nc: String, cnonce: String,
-                                ha2: String) -> String {
+                                ha2: String, algorithm: DigestAlgorithm = .md5) -> String {
         if let qop {
-            return MD5.hex("\(ha1):\(nonce):\(nc):\(cnonce):\(qop.rawValue):\(ha2)")
+            return algorithm.hex("\(ha1):\(nonce):\(nc):\(cnonce):\(qop.rawValue):\(ha2)")
         }
-        return MD5.hex("\(ha1):\(nonce):\(ha2)")
+        return algorithm.hex("\(ha1):\(nonce):\(ha2)")
     }
 
     /// The whole `response` computation in one call.
@@ -36,8 +35,9 @@ public enum DigestCalculator {
                                 body: [UInt8] = []) -> String {
         let h1 = ha1(username: username, realm: realm, password: password, algorithm: algorithm,
                      nonce: nonce, cnonce: cnonce)
-        let h2 = ha2(method: method, uri: uri, qop: qop, body: body)
-        return response(ha1: h1, nonce: nonce, qop: qop, nc: nonceCount(nc), cnonce: cnonce, ha2: h2)
+        let h2 = ha2(method: method, uri: uri, qop: qop, body: body, algorithm: algorithm)
+        return response(ha1: h1, nonce: nonce, qop: qop, nc: nonceCount(nc), cnonce: cnonce, ha2: h2,
+                        algorithm: algorithm)
     }
 
     /// `nc` as 8 lowercase hex digits, e.g. `00000001`.

@@ -73,6 +73,16 @@ public struct DigestChallenge: Sendable, Equatable {
         return .failure(DigestParseError("no supported qop among \(qop.joined(separator: ","))"))
     }
 
+    /// Challenge header values in the order to try them: the strongest algorithm we support
+    /// first (SHA-256 before MD5, RFC 8760 section 2.4), the server's order among equals,
+    /// unsupported and malformed ones last.
+    public static func strongestFirst(_ headerValues: [String]) -> [String] {
+        let strength = headerValues.map { (try? DigestChallenge(parsing: $0))?.algorithm.strength ?? 0 }
+        return headerValues.indices.sorted { a, b in
+            strength[a] != strength[b] ? strength[a] > strength[b] : a < b
+        }.map { headerValues[$0] }
+    }
+
     /// The header value, e.g. for a server's 401 response.
     public var headerValue: String {
         var parts = [AuthParameters.quoted("realm", realm)]

@@ -19,15 +19,18 @@ public struct DigestVerifier: Sendable {
     public var realm: String
     /// Whether our challenges offer `qop="auth"` (RFC 3261 section 22.4 says they should).
     public var offersQoP: Bool
+    /// The algorithm our challenges name (any supported one is verified).
+    public var algorithm: DigestAlgorithm
 
-    public init(realm: String, offersQoP: Bool = true) {
+    public init(realm: String, offersQoP: Bool = true, algorithm: DigestAlgorithm = .md5) {
         self.realm = realm
         self.offersQoP = offersQoP
+        self.algorithm = algorithm
     }
 
     /// A challenge for a 401/407 response.
     public func challenge(nonce: String, opaque: String? = nil, stale: Bool = false) -> DigestChallenge {
-        DigestChallenge(realm: realm, nonce: nonce, opaque: opaque, stale: stale, algorithm: .md5,
+        DigestChallenge(realm: realm, nonce: nonce, opaque: opaque, stale: stale, algorithm: algorithm,
                         qop: offersQoP ? ["auth"] : [])
     }
 

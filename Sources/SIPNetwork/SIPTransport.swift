@@ -222,7 +222,7 @@ extension TransportCore {
 
     /// An open connection for the hop: the one named, one to the same address, or a new one
     /// (for TLS: once its handshake has completed).
-    private func connection(for hop: SIPHop) -> EventLoopFuture<Channel> {
+    func connection(for hop: SIPHop) -> EventLoopFuture<Channel> {
         if let id = hop.connection, let channel = state.value.connections[id] {
             return eventLoop.makeSucceededFuture(channel)
         }

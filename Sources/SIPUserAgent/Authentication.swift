@@ -8,8 +8,10 @@ extension LineAgent {
     mutating func authenticated(_ response: SIPResponse, key: TransactionKey, _ context: ClientContext) -> SIPRequest? {
         guard var authenticator = shared.authenticator, context.authAttempts < 3 else { return nil }
         let proxy = response.statusCode == 407
-        let challenges = response.headers.values(proxy ? .proxyAuthenticate : .wwwAuthenticate)
-            .filter { $0.lowercased().hasPrefix("digest") }
+        // Several challenges (a PBX offering SHA-256 and MD5): the strongest we support first.
+        let challenges = DigestChallenge.strongestFirst(
+            response.headers.values(proxy ? .proxyAuthenticate : .wwwAuthenticate)
+                .filter { $0.lowercased().hasPrefix("digest") })
         // This very request already carried our answer to a fresh challenge: another one
         // that is not `stale` means the credentials are wrong. (Judged per request: the
         // line's requests of one realm — REGISTER, PUBLISH, SUBSCRIBE — are challenged at once.)

@@ -21,6 +21,8 @@ extension LineAgent {
                 out.append(.cancelTimer(timer(fired)))
             case .report(let event):
                 out.append(.report(event))
+            case .keepAlive(let hop):
+                out.append(.keepAlive(hop))
             }
         }
     }

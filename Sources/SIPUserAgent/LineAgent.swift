@@ -157,6 +157,8 @@ public struct LineAgent: Sendable {
             runRegistration(.timerFired(.refresh), now, &out)
         case .registrationRetry:
             runRegistration(.timerFired(.retry), now, &out)
+        case .keepAlive:
+            runRegistration(.timerFired(.keepAlive), now, &out)
         case .okRetransmit(let callID):
             runSessions(.timerFired(.okRetransmit(callID: callID)), now, &out)
         case .okTimeout(let callID):

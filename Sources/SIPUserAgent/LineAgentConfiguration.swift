@@ -47,6 +47,9 @@ public struct LineAgentConfiguration: Sendable {
     public var maxCalls: Int
     /// Whose INVITEs are taken while registered (`sip.accept_from`).
     public var acceptFrom: AcceptFrom
+    /// How often a keep-alive goes to the registrar's hop while registered (RFC 5626 §4.4.1;
+    /// SPEC section 8: 25 s); nil sends none.
+    public var keepAliveInterval: Duration?
 
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
@@ -55,7 +58,9 @@ public struct LineAgentConfiguration: Sendable {
                 product: String = "softphone", timers: SIPTimers = SIPTimers(), acceptsTransfers: Bool = false,
                 presence: Bool = false, watched: [SIPURI] = [], presenceExpires: UInt32 = 600,
                 codecs: [Codec] = Codec.all, domain: String? = nil, outboundProxy: SIPURI? = nil,
-                srtp: SRTPPolicy = .off, maxCalls: Int = 4, acceptFrom: AcceptFrom = .registrar) {
+                srtp: SRTPPolicy = .off, maxCalls: Int = 4, acceptFrom: AcceptFrom = .registrar,
+                keepAliveInterval: Duration? = .seconds(25)) {
+        self.keepAliveInterval = keepAliveInterval.flatMap { $0 > .zero ? $0 : nil }
         self.domainOverride = domain
         self.outboundProxyURI = outboundProxy
         self.srtp = srtp

@@ -9,6 +9,8 @@ public enum LineTimer: Hashable, Sendable {
     case registrationRefresh
     /// Time to try registering again after a failure.
     case registrationRetry
+    /// Time for the next keep-alive to the registrar's hop (while registered).
+    case keepAlive
     /// Retransmit the 2xx to an INVITE of this call (RFC 3261 §13.3.1.4) until the ACK.
     case okRetransmit(callID: String)
     /// No ACK for the 2xx after 64·T1: the call is broken.
@@ -104,4 +106,7 @@ public enum LineOutput: Sendable, Equatable {
     /// Report an event to the app.
     case report(LineEvent)
     case media(MediaCommand)
+    /// Send a keep-alive to the hop the line registers through (RFC 5626 §4.4.1): a CRLF
+    /// datagram on UDP, a double CRLF on a stream connection, which it also keeps open.
+    case keepAlive(SIPHop)
 }

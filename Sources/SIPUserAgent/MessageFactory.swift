@@ -11,6 +11,9 @@ struct AgentContext: Sendable {
     /// Client nonces for digest answers.
     var nonces: SIPRandom
     var authenticator: DigestAuthenticator?
+    /// The address the registrar saw our REGISTER come from (RFC 3581 `received`/`rport`)
+    /// when it is not the listening address: a NAT's public side. Contacts carry it.
+    var learnedAddress: SIPHop?
 
     /// The methods the line accepts.
     static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE, PRACK"
@@ -29,11 +32,30 @@ struct AgentContext: Sendable {
         "SIP/2.0/\(transport.viaToken) \(configuration.local.hostPort);branch=\(TransactionKey.magicCookie)\(token(16));rport"
     }
 
+    /// Where peers reach us: the address the registrar saw (behind a NAT), else the listening one.
+    var contactAddress: SIPHop { learnedAddress ?? configuration.local }
+
     /// Our Contact for a transport: `<sip:user@host:port>` (with `;transport=tcp` on TCP,
-    /// `;transport=tls` on TLS: the peer reaches us on the connection we opened).
+    /// `;transport=tls` on TLS: the peer reaches us on the connection we opened), at the
+    /// learned public address when there is one.
     func contact(_ transport: SIPTransportKind) -> String {
         let suffix = transport == .udp ? "" : ";transport=\(transport.rawValue)"
-        return "<sip:\(configuration.user)@\(configuration.local.hostPort)\(suffix)>"
+        return "<sip:\(configuration.user)@\(contactAddress.hostPort)\(suffix)>"
+    }
+
+    /// The `Route` of a request outside a dialog to `uri` (RFC 3261 §8.1.2): the configured
+    /// outbound proxy as a loose route, unless it is the URI's own host and port.
+    func outboundRoutes(to uri: SIPURI) -> [String] {
+        guard var proxy = configuration.outboundProxyURI else { return [] }
+        let defaultPort: UInt16 = proxy.scheme == "sips" ? 5061 : 5060
+        if proxy.host.lowercased() == uri.host.lowercased(),
+           proxy.port ?? defaultPort == uri.port ?? (uri.scheme == "sips" ? 5061 : 5060) {
+            return []
+        }
+        proxy.user = nil
+        proxy.headers = []
+        if !proxy.isLooseRouting { proxy.parameters.set("lr", nil) }
+        return [NameAddress(uri: proxy).description]
     }
 
     /// `"Name" <uri>;tag=…` for our own address with a fresh tag.
@@ -103,6 +125,8 @@ enum MachineOutput<Timer: Hashable & Sendable>: Sendable, Equatable {
     case respond(SIPResponse)
     /// Report to the app.
     case report(LineEvent)
+    /// Send a keep-alive (RFC 5626 §4.4.1 CRLF) to the hop.
+    case keepAlive(SIPHop)
 }
 
 extension LineAgent {

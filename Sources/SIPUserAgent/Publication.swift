@@ -87,7 +87,7 @@ struct Publication: Sendable {
         let aor = context.configuration.addressOfRecord
         var request = context.makeRequest(.publish, uri: aor, to: NameAddress(uri: aor).description,
                                           from: context.tagged(aor), callID: callID, sequence: sequence,
-                                          transport: hop.transport)
+                                          transport: hop.transport, routes: context.outboundRoutes(to: aor))
         request.headers.add("Event", "presence")
         if let entityTag { request.headers.add("SIP-If-Match", entityTag) }
         return request

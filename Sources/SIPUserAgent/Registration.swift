@@ -6,6 +6,11 @@ import Timekeeping
 /// its two timers come in; REGISTERs to send, timers and `RegistrationState` reports go out.
 /// No clock: the caller fires the timers. Digest challenges are answered by the agent, which
 /// hands the authenticated copy back as `resend` (the machine numbers and tracks it).
+///
+/// Behind a NAT (SPEC section 8): while registered it sends keep-alives to the registrar's
+/// hop (RFC 5626 §4.4.1), and when a 2xx's top Via shows another address than our Contact
+/// (RFC 3581 `received`/`rport`), it registers that address at once, removing the old
+/// binding in the same REGISTER; later Contacts of dialogs carry it too.
 struct Registration: Sendable {
     enum Phase: Sendable, Equatable {
         case idle
@@ -21,6 +26,8 @@ struct Registration: Sendable {
         case refresh
         /// Try again after a failure.
         case retry
+        /// Send the next keep-alive.
+        case keepAlive
     }
 
     /// What reaches the machine.
@@ -52,6 +59,13 @@ struct Registration: Sendable {
     private(set) var expires: UInt32 = 600
     /// The next wait after a failure.
     private(set) var retryDelay: Duration = .zero
+    /// The Contact of the REGISTER on its way, and the one the registrar last accepted (to
+    /// remove when our address changes).
+    private(set) var pendingContact: String?
+    private(set) var boundContact: String?
+    /// Registrations in a row that moved to a newly learned address (bounded, so a registrar
+    /// that reports a new address every time cannot keep us registering forever).
+    private var relearned = 0
 
     init(callID: String) { self.callID = callID }
 
@@ -68,7 +82,7 @@ struct Registration: Sendable {
         case .unregister: unregister(&context, &out)
         case .response(let response, let key): received(response, key: key, &context, &out)
         case .failed(let key, let reason): failed(key: key, reason: reason, &context, &out)
-        case .timerFired: timerFired(&context, &out)
+        case .timerFired(let timer): timerFired(timer, &context, &out)
         case .resend(let request): resend(request, &context, &out)
         }
         return out
@@ -90,6 +104,7 @@ struct Registration: Sendable {
         wanted = false
         out.append(.cancelTimer(.refresh))
         out.append(.cancelTimer(.retry))
+        out.append(.cancelTimer(.keepAlive))
         switch phase {
         case .registered, .registering:
             phase = .unregistering
@@ -107,13 +122,17 @@ struct Registration: Sendable {
         guard let registrar = configuration.registrar, let hop = configuration.outboundProxy else { return }
         if expires > 0 { phase = .registering }
         sequence += 1
-        var uri = registrar
-        uri.parameters = SIPParameters()
-        uri.user = nil
+        let uri = Self.requestURI(configuration, registrar: registrar)
         var request = context.makeRequest(.register, uri: uri, to: NameAddress(uri: configuration.addressOfRecord).description,
                                           from: context.tagged(configuration.addressOfRecord), callID: callID,
-                                          sequence: sequence, transport: hop.transport)
-        request.headers.add("Contact", context.contact(hop.transport) + ";expires=\(expires)")
+                                          sequence: sequence, transport: hop.transport,
+                                          routes: context.outboundRoutes(to: uri))
+        let contact = context.contact(hop.transport)
+        request.headers.add("Contact", contact + ";expires=\(expires)")
+        if expires > 0, let old = boundContact, old != contact {
+            request.headers.add("Contact", old + ";expires=0")  // the binding of our old address
+        }
+        pendingContact = contact
         request.headers.add("Expires", String(expires))
         context.addCredentials(&request, header: "Authorization")
         current = try? TransactionKey.client(sending: request)
@@ -141,15 +160,33 @@ struct Registration: Sendable {
             context.authenticator?.succeeded()
             if removing || !wanted {
                 phase = .idle
+                boundContact = nil
+                out.append(.cancelTimer(.keepAlive))
                 out.append(.report(.registration(.unregistered)))
                 if wanted { register(&context, &out) }
                 return
             }
-            let granted = grantedExpiry(response, configuration) ?? expires
+            boundContact = pendingContact
+            if let hop = configuration.outboundProxy, relearned < 2,
+               let seen = Self.observedAddress(response, hop: hop, local: configuration.local),
+               seen != context.learnedAddress {
+                // The registrar reaches us elsewhere (a NAT): register that address now.
+                relearned += 1
+                context.learnedAddress = seen
+                let address = (seen ?? configuration.local).hostPort
+                out.append(.report(.note("the registrar sees the line at \(address): registering that address")))
+                send(expires: expires, &context, &out)
+                return
+            }
+            relearned = 0
+            let granted = grantedExpiry(response, context) ?? expires
             phase = .registered
             retryDelay = configuration.retryDelay
             out.append(.report(.registration(.registered)))
             out.append(.startTimer(.refresh, after: Self.refreshDelay(granted)))
+            if let interval = configuration.keepAliveInterval {
+                out.append(.startTimer(.keepAlive, after: interval))
+            }
         case 423 where !removing:
             let minimum = response.headers.first(HeaderName("Min-Expires")).flatMap { UInt32($0.trimmed) }
             if let minimum, minimum > expires {
@@ -184,6 +221,8 @@ struct Registration: Sendable {
             return
         }
         phase = .failed
+        relearned = 0
+        out.append(.cancelTimer(.keepAlive))
         out.append(.report(.registration(.failed(reason: reason))))
         let delay = retryDelay
         out.append(.report(.note("registration failed: \(reason); trying again in \(delay.wholeSeconds) s")))
@@ -191,21 +230,55 @@ struct Registration: Sendable {
         retryDelay = min(delay * 2, context.configuration.maximumRetryDelay)
     }
 
-    private mutating func timerFired(_ context: inout AgentContext, _ out: inout [Output]) {
+    private mutating func timerFired(_ timer: Timer, _ context: inout AgentContext, _ out: inout [Output]) {
+        if timer == .keepAlive {
+            // While the registrar holds our binding (a refresh on its way included).
+            guard wanted, boundContact != nil, phase == .registered || phase == .registering,
+                  let hop = context.configuration.outboundProxy,
+                  let interval = context.configuration.keepAliveInterval else { return }
+            out.append(.keepAlive(hop))
+            out.append(.startTimer(.keepAlive, after: interval))
+            return
+        }
         guard wanted, current == nil else { return }
         send(expires: expires, &context, &out)
     }
 
     /// The lifetime the registrar granted our contact: its `expires` parameter, else Expires.
-    private func grantedExpiry(_ response: SIPResponse, _ configuration: LineAgentConfiguration) -> UInt32? {
+    private func grantedExpiry(_ response: SIPResponse, _ context: AgentContext) -> UInt32? {
         let ours = (try? response.headers.contacts) ?? []
-        let local = configuration.local
-        if let mine = ours.first(where: { $0.uri.user == configuration.user && $0.uri.host == local.host
-                                             && Int($0.uri.port ?? 5060) == local.port }),
+        let address = context.contactAddress
+        if let mine = ours.first(where: { $0.uri.user == context.configuration.user && $0.uri.host == address.host
+                                             && Int($0.uri.port ?? 5060) == address.port }),
            let expires = mine.expires {
             return expires
         }
         return (try? response.headers.expires) ?? nil
+    }
+
+    /// The REGISTER's Request-URI: the domain of the address of record (`sip.domain`), else
+    /// the registrar's URI, without user and parameters (RFC 3261 §10.2).
+    static func requestURI(_ configuration: LineAgentConfiguration, registrar: SIPURI) -> SIPURI {
+        var uri = registrar
+        uri.parameters = SIPParameters()
+        uri.user = nil
+        if let domain = configuration.domainOverride, let named = SIPURI(string: "\(registrar.scheme):\(domain)") {
+            uri = named
+        }
+        return uri
+    }
+
+    /// The address a 2xx's top Via says the registrar saw (RFC 3581): `received` (else the
+    /// sent-by host) and `rport`. Nil when it is the listening address, or on a connection
+    /// without NAT on the way (no `received`): the connection itself carries calls then.
+    /// `.some(nil)`: we are reached at the listening address (a NAT that went away).
+    static func observedAddress(_ response: SIPResponse, hop: SIPHop, local: SIPHop) -> SIPHop?? {
+        guard let via = try? response.headers.topVia, via.received != nil || via.rport != nil else { return nil }
+        if hop.transport != .udp, via.received == nil { return .some(nil) }
+        let seen = SIPHop(transport: hop.transport, host: via.received ?? via.host,
+                          port: Int(via.rport ?? via.port ?? UInt16(local.port)))
+        if seen.host == local.host, seen.port == local.port { return .some(nil) }
+        return .some(seen)
     }
 
     /// Refresh well before expiry: halfway for short lifetimes, a minute early for long ones.

@@ -38,7 +38,9 @@ extension Sessions {
                                       version: 1, codecs: context.configuration.codecs)
         var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
-                                 transport: hop.transport)
+                                 transport: hop.transport,
+                                 routes: context.configuration.outboundProxy == hop
+                                     ? context.outboundRoutes(to: leg.dialog.remoteTarget) : [])
         invite.headers.add("Contact", context.contact(hop.transport))
         invite.headers.add("Allow", AgentContext.allowed)
         invite.headers.add("Supported", AgentContext.supported)

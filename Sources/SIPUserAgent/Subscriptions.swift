@@ -122,6 +122,7 @@ struct Subscriptions: Sendable {
             (uri, routes, hop) = (routing.uri, routing.routes, routing.hop)
         } else {
             (uri, hop) = (subscription.uri, context.presenceServer ?? SIPHop(uri: subscription.uri))
+            if context.presenceServer != nil { routes = context.outboundRoutes(to: uri) }
         }
         guard let hop else { return }
         subscription.dialog.localSequence += 1

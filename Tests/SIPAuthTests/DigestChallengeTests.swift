@@ -43,12 +43,17 @@ struct DigestChallengeTests {
         #expect(c.stale)
     }
 
-    @Test("Algorithms: MD5, MD5-sess, unknown kept")
+    @Test("Algorithms: MD5, MD5-sess, SHA-256, SHA-256-sess, unknown kept")
     func algorithms() throws {
         #expect(try DigestChallenge(parsing: #"Digest realm="r",nonce="n",algorithm=MD5-sess"#).algorithm == .md5Sess)
         let sha = try DigestChallenge(parsing: #"Digest realm="r",nonce="n",algorithm=SHA-256"#)
-        #expect(sha.algorithm == .other("SHA-256"))
-        #expect(!sha.algorithm.isSupported)
+        #expect(sha.algorithm == .sha256 && sha.algorithm.isSupported)
+        #expect(try DigestChallenge(parsing: #"Digest realm="r",nonce="n",algorithm=sha-256-SESS"#).algorithm == .sha256Sess)
+        let other = try DigestChallenge(parsing: #"Digest realm="r",nonce="n",algorithm=SHA-512-256"#)
+        #expect(other.algorithm == .other("SHA-512-256"))
+        #expect(!other.algorithm.isSupported)
+        #expect(DigestAlgorithm.sha256.strength > DigestAlgorithm.md5.strength)
+        #expect(DigestAlgorithm.sha256Sess.name == "SHA-256-sess")
     }
 
     @Test("Extra whitespace, empty list elements, unknown parameters and unquoted qop")

@@ -152,6 +152,8 @@ struct LineHarness {
                 }
             case .media(let command):
                 step.media.append(command)
+            case .keepAlive:
+                break  // read from `outputs`
             }
         }
         history.append(step)

@@ -88,6 +88,15 @@ struct ConfiguredRuntimeTests {
         #expect(!ConfiguredRuntime.lineSettings(withoutPresence).agent.presence)
     }
 
+    @Test("Keep-alives every 25 s; SOFTPHONE_SIP_KEEPALIVE (interop tests only) changes or stops them")
+    func keepAliveInterval() {
+        #expect(ConfiguredRuntime.keepAliveInterval([:]) == .seconds(25))
+        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "10"]) == .seconds(10))
+        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "0"]) == nil)
+        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "soon"]) == .seconds(25))
+        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "-3"]) == .seconds(25))
+    }
+
     /// Advances the runtime until the connectors' events make `condition` true (bounded).
     func waitForInbox(_ runtime: Runtime, until condition: (Runtime) -> Bool) throws {
         for i in 1...300 where !condition(runtime) {

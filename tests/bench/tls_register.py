@@ -143,7 +143,7 @@ def main() -> int:
         registrar = Registrar(certificate, key)
         phone = Softphone(binary=binary, registrar=f"sip:{LOOPBACK}:{registrar.port};transport=tls",
                           password="bench", presence=False, queues=[], env=xdg,
-                          sip_extra={"tls_ca_file": ca})
+                          sip={"tls_ca_file": ca})
         phone.start()
         phone.wait_for("line registered")
         registrar.wait(1)

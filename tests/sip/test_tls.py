@@ -56,7 +56,7 @@ def pki(tmp_path_factory) -> dict[str, object]:
 def test_register_and_take_a_call_over_tls(pj_env, pki):
     with Kamailio(USERS, tls=pki["good"]) as kam:
         with Softphone(registrar=kam.tls_uri(), password=USERS["1001"],
-                       sip_extra={"tls_ca_file": pki["ca"]}) as phone:
+                       sip={"tls_ca_file": pki["ca"]}) as phone:
             phone.wait_for("line registered")
             contacts = kam.contacts("1001")
             assert any("transport=tls" in c for c in contacts), contacts
@@ -77,7 +77,7 @@ def test_call_out_over_tls(pj_env, pki):
         colleague = Account("2001", kam.domain, registrar=kam.uri(), password=USERS["2001"])
         colleague.wait_registered()
         with Softphone(registrar=kam.tls_uri(), password=USERS["1001"],
-                       sip_extra={"tls_ca_file": pki["ca"]}) as phone:
+                       sip={"tls_ca_file": pki["ca"]}) as phone:
             phone.wait_for("line registered")
             phone.dial("2001")                 # over TLS to Kamailio (407, answered), then UDP to PJSIP
             incoming = colleague.wait_incoming(timeout=20)
@@ -94,7 +94,7 @@ def test_call_out_over_tls(pj_env, pki):
 def test_refused_certificate_is_shown(pj_env, pki, certificate, words):
     with Kamailio(USERS, tls=pki[certificate]) as kam:
         with Softphone(registrar=kam.tls_uri(), password=USERS["1001"], width=160,
-                       sip_extra={"tls_ca_file": pki["ca"]}) as phone:
+                       sip={"tls_ca_file": pki["ca"]}) as phone:
             phone.wait_status_bar("registration failed")
             assert words in phone.status_bar, phone.status_bar
             assert words in phone.tab("Log")

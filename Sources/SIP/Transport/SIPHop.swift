@@ -76,3 +76,8 @@ public struct SIPHop: Hashable, Sendable, CustomStringConvertible {
         self.init(transport: transport, host: uri.maddr ?? uri.host, port: Int(uri.port ?? UInt16(transport.defaultPort)))
     }
 }
+
+extension SIPTransportKind {
+    /// Whether messages travel on a connection (TCP, TLS), not as datagrams.
+    public var isStream: Bool { self != .udp }
+}

@@ -106,6 +106,9 @@ final class LineDriver {
             }
         case .media(let command):
             media(command)
+        case .keepAlive(let hop):
+            // A lost keep-alive costs nothing: the next one, or the registration refresh, follows.
+            transport.sendKeepAlive(to: hop)
         }
     }
 
