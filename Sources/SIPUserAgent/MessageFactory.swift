@@ -11,6 +11,8 @@ struct AgentContext: Sendable {
     /// Client nonces for digest answers.
     var nonces: SIPRandom
     var authenticator: DigestAuthenticator?
+    /// SDES master keys for encrypted calls.
+    var keys: SRTPKeySource = .system
 
     /// The methods the line accepts.
     static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO"

@@ -67,7 +67,7 @@ extension Sessions {
         if leg.okCarriesOffer, !ack.body.isEmpty, let answer = try? sdp(ack), let offer = leg.localSDP {
             leg.remoteOffer = answer
             leg.media = plan(offer: answer, answer: offer, codecs: context.configuration.codecs)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media { startMedia(&leg, media, &out) }
         }
         leg.okCarriesOffer = false
         if leg.phase == .answered { leg.phase = .confirmed }
@@ -117,17 +117,17 @@ extension Sessions {
         if request.body.isEmpty {
             // No offer: ours goes in the 2xx, the answer comes in the ACK.
             let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
-            let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
-                                          version: version, codecs: context.configuration.codecs, direction: direction)
+            let offer = makeOffer(&leg, port: port, version: version, direction: direction, &context)
             leg.localSDP = offer
             leg.okCarriesOffer = true
             AgentContext.withSDP(&ok, offer.text)
         } else {
+            let encryption = answerEncryption(&leg, &context)
             guard let offer = try? sdp(request),
                   let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost,
                                                        localPort: port, sessionID: sessionID, version: version,
                                                        supported: context.configuration.codecs,
-                                                       hold: leg.localHold) else {
+                                                       hold: leg.localHold, encryption: encryption) else {
                 reply(context.makeResponse(request, status: 488, tag: nil), on: key, &context, &out)
                 return
             }
@@ -140,7 +140,7 @@ extension Sessions {
             leg.localSDP = answer
             leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
             AgentContext.withSDP(&ok, answer.text)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media { startMedia(&leg, media, &out) }
         }
         let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
         leg.pendingOK = pending
@@ -287,7 +287,10 @@ extension Sessions {
             }
             calls[callID] = leg
             sendACK(callID, for: response, &context, &out)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media {
+                startMedia(&leg, media, &out)
+                calls[callID] = leg
+            }
             sendWantedReinvite(callID, &context, &out)
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).

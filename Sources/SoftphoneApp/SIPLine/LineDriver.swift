@@ -135,7 +135,8 @@ final class LineDriver {
             guard let session = sessions[id] else { return }
             let stream = MediaStream(codec: VoiceCodec(sdpName: plan.codec) ?? .pcmu, payloadType: plan.payloadType,
                                      telephoneEventPayloadType: plan.telephoneEventPayloadType,
-                                     telephoneEventClockRate: plan.telephoneEventClockRate)
+                                     telephoneEventClockRate: plan.telephoneEventClockRate,
+                                     srtp: plan.srtp.map { SRTPKeys(send: $0.send, receive: $0.receive) })
             let remote = (plan.remoteHost, Int(plan.remotePort))
             do {
                 // A new stream for the first start and when a re-INVITE changed the codec;
