@@ -144,7 +144,8 @@ struct SRTPSessionTests {
                 #expect(try RTPPacket(parsing: plain).payloadType == 111)
             }
             // Plain RTP, a forgery under another key, and a replay of a genuine packet: all dropped.
-            let plain = RTPPacket(payloadType: 111, sequenceNumber: 1, timestamp: 1, ssrc: 9, payload: [1, 2, 3]).bytes
+            let plain = RTPPacket(payloadType: 111, sequenceNumber: 1, timestamp: 1, ssrc: 9,
+                                  payload: Array(repeating: 0x42, count: 160)).bytes
             try await peer.send(plain, to: session.localPort)
             let forger = try SRTPContext(.outbound, masterKey: Self.aliceKey)
             try await peer.send(try forger.protect(plain), to: session.localPort)

@@ -25,7 +25,7 @@ struct SRTPSignallingTests {
     static let ourKey: [UInt8] = Array(repeating: 0x5a, count: 30)
     let outID: CallID = "out-1"
 
-    func line(_ policy: SRTPPolicy) -> LineHarness {
+    func makeLine(_ policy: SRTPPolicy) -> LineHarness {
         var configuration = Net.configuration()
         configuration.srtp = policy
         var line = LineHarness(configuration)
@@ -39,7 +39,7 @@ struct SRTPSignallingTests {
 
     @Test("mandatory: an RTP/SAVP offer is answered with our key on the offer's AES_CM_128_HMAC_SHA1_80 tag; the plan sends with ours, receives with theirs; the core hears the call is encrypted")
     func mandatoryAnswer() throws {
-        var line = line(.mandatory)
+        var line = makeLine(.mandatory)
         var caller = Caller()
         let ok = try #require(line.answer(&caller, sdp: srtpSDP()))
         let media = try #require(ok.sdp?.media.first)
@@ -52,9 +52,9 @@ struct SRTPSignallingTests {
 
     @Test("mandatory: a plain offer gets 488 and never rings nor reaches the core as a call")
     func mandatoryRefusesPlain() {
-        var line = line(.mandatory)
+        var line = makeLine(.mandatory)
         let step = line.offer(Caller(), sdp: remoteSDP())
-        #expect(step.statuses == [488])
+        #expect(step.statuses.filter { $0 >= 180 } == [488])
         #expect(step.reports.isEmpty)
         #expect(line.agent.callCount == 0)
         #expect(step.notes.contains { $0.contains("488") && $0.contains("SRTP") })
@@ -62,9 +62,9 @@ struct SRTPSignallingTests {
 
     @Test("off: an RTP/SAVP offer gets 488; an RTP/AVP offer with a=crypto is answered plainly")
     func off() throws {
-        var refused = line(.off)
-        #expect(refused.offer(Caller(), sdp: srtpSDP()).statuses == [488])
-        var plain = line(.off)
+        var refused = makeLine(.off)
+        #expect(refused.offer(Caller(), sdp: srtpSDP()).statuses.filter { $0 >= 180 } == [488])
+        var plain = makeLine(.off)
         var caller = Caller()
         let ok = try #require(plain.answer(&caller, sdp: srtpSDP(proto: "RTP/AVP")))
         #expect(ok.sdp?.media.first?.proto == "RTP/AVP")
@@ -75,13 +75,13 @@ struct SRTPSignallingTests {
 
     @Test("optional: best-effort SDES (RTP/AVP + a=crypto) is encrypted; a plain offer runs plainly")
     func optional() throws {
-        var secure = line(.optional)
+        var secure = makeLine(.optional)
         var caller = Caller()
         let ok = try #require(secure.answer(&caller, sdp: srtpSDP(proto: "RTP/AVP")))
         #expect(ok.sdp?.media.first?.proto == "RTP/AVP")
         #expect(ok.sdp?.media.first?.cryptos.first?.supportedMasterKey == Self.ourKey)
         #expect(plans(secure).last?.srtp != nil)
-        var plain = line(.optional)
+        var plain = makeLine(.optional)
         var other = Caller()
         let plainOK = try #require(plain.answer(&other, sdp: remoteSDP()))
         #expect(plainOK.sdp?.media.first?.cryptos.isEmpty == true)
@@ -92,7 +92,7 @@ struct SRTPSignallingTests {
     func offers() throws {
         for (policy, proto, crypto) in [(SRTPPolicy.off, "RTP/AVP", false), (.optional, "RTP/AVP", true),
                                         (.mandatory, "RTP/SAVP", true)] {
-            var line = line(policy)
+            var line = makeLine(policy)
             line.command(.dial(outID, target: "4930555"))
             let invite = try #require(line.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
             let media = try #require(invite.sdp?.media.first)
@@ -103,7 +103,7 @@ struct SRTPSignallingTests {
 
     @Test("outbound, mandatory: the callee's key in the answer goes to the plan; a plain answer ends the call")
     func outboundAnswer() throws {
-        var line = line(.mandatory)
+        var line = makeLine(.mandatory)
         line.command(.dial(outID, target: "4930555"))
         let invite = try #require(line.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
         let answer = srtpSDP(host: "203.0.113.7", port: 50000).replacingCrypto(tag: 1)
@@ -113,7 +113,7 @@ struct SRTPSignallingTests {
         #expect(plan.srtp == SRTPMasterKeys(send: Self.ourKey, receive: Self.theirKey))
         #expect(step.actions.contains(.mediaEncrypted(outID, true)))
 
-        var plainLine = self.line(.mandatory)
+        var plainLine = makeLine(.mandatory)
         plainLine.command(.dial(outID, target: "4930555"))
         let second = try #require(plainLine.feed(.mediaOpened(outID, port: 31000)).sent(.invite).first).request
         let refused = plainLine.receive(reply(to: second, 200, toTag: "callee-tag",
@@ -126,7 +126,7 @@ struct SRTPSignallingTests {
 
     @Test("a hold re-INVITE keeps the keys: same plan keys, no new key made")
     func reinviteKeepsKey() throws {
-        var line = line(.mandatory)
+        var line = makeLine(.mandatory)
         var caller = Caller()
         line.confirmedCall(&caller, sdp: srtpSDP())
         let before = try #require(plans(line).last?.srtp)

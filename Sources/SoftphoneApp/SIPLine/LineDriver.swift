@@ -203,6 +203,9 @@ final class LineDriver {
             + "\(stats.framesConcealed) frames concealed (\(stats.framesRecovered) by FEC), \(stats.framesSilent) silent, \(stats.framesDropped) dropped; "
             + "delay median \(ms(stats.delayMedian)) ms p99 \(ms(stats.delayP99)) ms"
         if let device { text += " (device \(Int(device.rounded())) ms)" } else { text += " (no playback device)" }
+        if media.stream.srtp != nil {
+            text += "; SRTP, \(rtp.srtpAuthenticationFailures) packets failed authentication, \(rtp.srtpReplays) replays dropped"
+        }
         AppLog.audio(text)
     }
 
