@@ -86,12 +86,15 @@ let package = Package(
         .target(name: "SoftphoneSIPMapping", dependencies: ["SIPUserAgent", "PIDF", "SoftphoneCore"]),
         // RTP media for calls: RTP packets, a UDP session sending every 20 ms (SwiftNIO), and the
         // audio computation driven by calls (no threads, no clocks): codecs (G.711, G.722, Opus),
-        // resampling, jitter buffer, loss concealment, RFC 4733 DTMF, tones, the send and receive chains.
+        // resampling, jitter buffer, loss concealment, RFC 4733 DTMF, tones, the send and receive chains;
+        // SRTP (libsrtp2) when the call is encrypted.
         .target(
             name: "RTPMedia",
-            dependencies: ["Timekeeping", "COpus", "CSpanDSP", "CSpeexDSP",
+            dependencies: ["Timekeeping", "COpus", "CSpanDSP", "CSpeexDSP", "CSRTP",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // libsrtp2: SRTP (RFC 3711) for calls keyed by SDES (Debian: libsrtp2-dev).
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
         // Opus, RFC 6716 (Debian: libopus-dev).
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         // spandsp's G.722 codec and packet loss concealer (Debian: libspandsp-dev).

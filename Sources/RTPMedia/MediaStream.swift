@@ -8,10 +8,13 @@ public struct MediaStream: Sendable, Hashable {
     /// The telephone-event's clock rate when it is not the codec's RTP clock (a peer pairing
     /// Opus with telephone-event/8000): event durations are counted in it.
     public var telephoneEventClockRate: UInt32?
+    /// The SRTP master keys when the call is encrypted (SDES); `nil` for plain RTP.
+    public var srtp: SRTPKeys?
 
     public init(codec: VoiceCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8? = nil,
-                telephoneEventClockRate: UInt32? = nil) {
+                telephoneEventClockRate: UInt32? = nil, srtp: SRTPKeys? = nil) {
         self.telephoneEventClockRate = telephoneEventClockRate
+        self.srtp = srtp
         self.codec = codec
         self.payloadType = payloadType
         self.telephoneEventPayloadType = telephoneEventPayloadType

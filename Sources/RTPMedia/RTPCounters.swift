@@ -5,12 +5,23 @@ import Synchronization
 final class RTPCounters: Sendable {
     private let stats = Mutex(RTPStats())
     private let onPacket: (@Sendable (RTPPacket) -> Void)?
-    private let receiverSlot = Mutex<ReceiveChain?>(nil)
+    private let receiving = Mutex<Receiving>(Receiving())
+
+    /// The current stream's receiving end: set together, so that no packet meets one without the other.
+    private struct Receiving {
+        var chain: ReceiveChain?
+        /// Unprotects every datagram first when the stream is encrypted.
+        var srtp: SRTPContext?
+    }
 
     /// Where valid packets go (decoding, jitter buffer, DTMF), once the stream has started.
     var receiver: ReceiveChain? {
-        get { receiverSlot.withLock { $0 } }
-        set { receiverSlot.withLock { $0 = newValue } }
+        receiving.withLock { $0.chain }
+    }
+
+    /// Starts receiving into `chain`, through `srtp` when the stream is encrypted.
+    func receive(into chain: ReceiveChain, srtp: SRTPContext?) {
+        receiving.withLock { $0 = Receiving(chain: chain, srtp: srtp) }
     }
 
     init(onPacket: (@Sendable (RTPPacket) -> Void)?) {
@@ -28,9 +39,25 @@ final class RTPCounters: Sendable {
             stats.withLock { $0.rtcpReceived += 1 }
             return
         }
+        let (receiver, srtp) = receiving.withLock { ($0.chain, $0.srtp) }
+        var plain: [UInt8]?
+        if let srtp {
+            do throws(SRTPError) {
+                plain = try srtp.unprotect(datagram)
+            } catch {
+                stats.withLock { stats in
+                    switch error {
+                    case .authentication: stats.srtpAuthenticationFailures += 1
+                    case .replay: stats.srtpReplays += 1
+                    default: stats.invalidReceived += 1
+                    }
+                }
+                return
+            }
+        }
         let packet: RTPPacket
         do {
-            packet = try RTPPacket(parsing: datagram)
+            if let plain { packet = try RTPPacket(parsing: plain) } else { packet = try RTPPacket(parsing: datagram) }
         } catch {
             stats.withLock { $0.invalidReceived += 1 }
             return

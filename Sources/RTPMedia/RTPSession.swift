@@ -16,7 +16,10 @@ import Synchronization
 /// ```
 ///
 /// Any datagram from any address is counted (symmetric RTP is not required); those that are not
-/// valid RTP only raise ``RTPStats/invalidReceived``. No RTCP is sent. Call ``close()`` when the
+/// valid RTP only raise ``RTPStats/invalidReceived``. No RTCP is sent. When the stream has SRTP
+/// keys (``MediaStream/srtp``) every packet is protected before it leaves and every datagram is
+/// unprotected before it is parsed; one that fails authentication or the replay check is dropped
+/// and counted (``RTPStats/srtpAuthenticationFailures``, ``RTPStats/srtpReplays``). Call ``close()`` when the
 /// call ends; a session that is released without it closes its socket in `deinit`.
 ///
 /// SwiftNIO receives on the socket and runs the 20 ms timer; packets are sent with `sendto` on a
@@ -37,6 +40,8 @@ public final class RTPSession: Sendable {
         /// Our duplicate of the socket, for sending (see ``UDPSocket``); `nil` once closed.
         var descriptor: CInt?
         var sender: RTPSender?
+        /// Protects every packet sent when the stream is encrypted.
+        var srtp: SRTPContext?
         var timer: Scheduled<Void>?
         /// Distinguishes the timer of the current ``start`` from the stale ones of earlier calls.
         var generation = 0
@@ -152,6 +157,16 @@ public final class RTPSession: Sendable {
         } catch {
             throw .media(error.description)
         }
+        var outbound: SRTPContext?
+        var inbound: SRTPContext?
+        if let keys = stream.srtp {
+            do throws(SRTPError) {
+                outbound = try SRTPContext(.outbound, masterKey: keys.send)
+                inbound = try SRTPContext(.inbound, masterKey: keys.receive)
+            } catch {
+                throw .media(error.description)
+            }
+        }
         try state.withLock { (state) throws(RTPSessionError) in
             guard !state.closed else { throw .closed }
             state.timer?.cancel()
@@ -163,10 +178,11 @@ public final class RTPSession: Sendable {
             } catch {
                 throw .media(error.description)
             }
+            state.srtp = outbound
             if case .audio = source { state.drainsReceiver = true } else { state.drainsReceiver = false }
             state.timer = eventLoop.scheduleTask(deadline: now) { [weak self] in self?.tick(generation) }
         }
-        counters.receiver = receiver
+        counters.receive(into: receiver, srtp: inbound)
         return receiver
     }
 
@@ -245,8 +261,16 @@ public final class RTPSession: Sendable {
             }
             state.timer = eventLoop.scheduleTask(deadline: sender.nextDeadline) { [weak self] in self?.tick(generation) }
             guard let remote = sender.remote else { return [] }
+            let srtp = state.srtp
             return packets.map { packet in
-                let bytes = packet.bytes
+                var bytes = packet.bytes
+                if let srtp {
+                    do throws(SRTPError) {
+                        bytes = try srtp.protect(bytes)
+                    } catch {
+                        return (0, "SRTP: \(error)")  // never sent in the clear
+                    }
+                }
                 return (bytes.count, UDPSocket.send(bytes, on: descriptor, to: remote))
             }
         }

@@ -17,6 +17,11 @@ public struct RTPStats: Sendable, Hashable {
     /// Datagrams received that are RTCP (RFC 5761 section 4: packet types 200...204) and so not
     /// counted as RTP. Only a peer multiplexing RTCP onto the RTP port sends these.
     public var rtcpReceived = 0
+    /// SRTP packets dropped because their authentication tag did not check out (tampered with,
+    /// or keyed otherwise). Only an encrypted stream counts these.
+    public var srtpAuthenticationFailures = 0
+    /// SRTP packets dropped as replays (already received, or older than the replay window).
+    public var srtpReplays = 0
     /// When the last valid RTP packet arrived, on the monotonic clock.
     public var lastReceived: ContinuousClock.Instant?
     /// The SSRC of the last valid RTP packet.

@@ -8,6 +8,9 @@ public enum Attribute: Sendable, Equatable {
     case ptime(Int)
     /// `a=sendrecv`, `a=sendonly`, `a=recvonly`, `a=inactive`.
     case direction(MediaDirection)
+    /// `a=crypto:<tag> <suite> <key-params> [<session-params>]` (RFC 4568), well-formed; a
+    /// malformed one is kept as `.other`.
+    case crypto(CryptoAttribute)
     /// Any other attribute: `a=<name>` or `a=<name>:<value>`.
     case other(name: String, value: String?)
 
@@ -23,6 +26,7 @@ public enum Attribute: Sendable, Equatable {
         case .fmtp(let format, let parameters): "fmtp:\(format) \(parameters)"
         case .ptime(let ms): "ptime:\(ms)"
         case .direction(let d): d.rawValue
+        case .crypto(let crypto): "crypto:\(crypto.text)"
         case .other(let name, let value?): "\(name):\(value)"
         case .other(let name, nil): name
         }

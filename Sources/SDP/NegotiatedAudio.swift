@@ -28,24 +28,28 @@ public struct NegotiatedAudio: Sendable, Equatable {
     public var direction: MediaDirection
     /// `a=ptime`, if given.
     public var packetTime: Int?
+    /// The first `a=crypto` of the stream the line can use (its key is the one the
+    /// description's author sends with); nil when there is none.
+    public var crypto: CryptoAttribute?
 }
 
 extension SessionDescription {
-    /// The first enabled RTP/AVP audio stream with a codec from `supported`. By default the codec
+    /// The first enabled RTP/AVP or RTP/SAVP audio stream with a codec from `supported`. By default the codec
     /// is the first of `supported` (our order of preference) that the stream lists — how we read
     /// an offer we answer; with `theirOrder`, the first format of the stream that we support — how
     /// we read the peer's answer, whose first format is what it will send (RFC 3264 section 6.1).
     /// `nil` when there is none.
     public func negotiatedAudio(supported: [Codec] = Codec.all, theirOrder: Bool = false) -> NegotiatedAudio? {
         for (index, m) in media.enumerated()
-        where m.type == "audio" && m.port != 0 && m.proto.uppercased() == "RTP/AVP" {
+        where m.type == "audio" && m.port != 0 && m.isRTPProfile {
             guard let (format, codec) = OfferAnswer.firstSupported(in: m, supported: supported, theirOrder: theirOrder),
                   let pt = UInt8(format) else { continue }
             return NegotiatedAudio(mediaIndex: index, remote: rtpDestination(mediaIndex: index), payloadType: pt,
                                    codec: codec,
                                    telephoneEventPayloadType: TelephoneEvent.payloadType(in: m, clockRate: codec.clockRate),
                                    telephoneEventClockRate: TelephoneEvent.clockRate(in: m, clockRate: codec.clockRate),
-                                   direction: m.direction ?? direction ?? .sendrecv, packetTime: m.packetTime)
+                                   direction: m.direction ?? direction ?? .sendrecv, packetTime: m.packetTime,
+                                   crypto: m.supportedCrypto)
         }
         return nil
     }

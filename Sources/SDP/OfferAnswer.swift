@@ -4,11 +4,47 @@ public enum OfferAnswerError: Error, Sendable, Equatable, CustomStringConvertibl
     case noAudioStream
     /// No offered audio format is one of ours; `offered` lists the formats seen.
     case noCommonCodec(offered: [String])
+    /// SRTP is required (`sip.srtp = "mandatory"`) and the offer has no key we can use.
+    case encryptionRequired
+    /// The offer wants SRTP (RTP/SAVP) and we do not speak it (`sip.srtp = "off"`), or it
+    /// gives no key we can use.
+    case encryptionUnsupported
 
     public var description: String {
         switch self {
         case .noAudioStream: "the offer has no usable RTP/AVP audio stream"
         case .noCommonCodec(let offered): "no common audio codec (offered: \(offered.joined(separator: " ")))"
+        case .encryptionRequired:
+            "the offer has no SRTP key (AES_CM_128_HMAC_SHA1_80, inline) and SRTP is mandatory"
+        case .encryptionUnsupported:
+            "the offer asks for SRTP (RTP/SAVP) without a key the line can use, or with SRTP off"
+        }
+    }
+}
+
+/// How an answer treats SRTP keyed by SDES (RFC 4568), from the line's `sip.srtp`.
+public enum AnswerEncryption: Sendable, Equatable {
+    /// Plain RTP only (`off`): an RTP/SAVP stream is not usable; `a=crypto` in an RTP/AVP offer
+    /// is ignored (best-effort SDES falls back to plain RTP).
+    case refuse
+    /// SRTP when the stream offers a key we can use, answered with `key` (`optional`); plain RTP otherwise.
+    case accept(key: [UInt8])
+    /// SRTP only, answered with `key` (`mandatory`): a stream without a usable key is not.
+    case require(key: [UInt8])
+
+    /// The crypto line to answer `offered` with, `.some(nil)` for plain RTP, `nil` when the
+    /// stream is not acceptable.
+    func answerCrypto(for offered: MediaDescription) -> CryptoAttribute?? {
+        let theirs = offered.supportedCrypto
+        switch self {
+        case .refuse:
+            return offered.isSecureProfile ? nil : .some(nil)
+        case .accept(let key):
+            if let theirs { return CryptoAttribute(tag: theirs.tag, masterKey: key) }
+            return offered.isSecureProfile ? nil : .some(nil)
+        case .require(let key):
+            guard let theirs else { return nil }
+            return CryptoAttribute(tag: theirs.tag, masterKey: key)
         }
     }
 }
@@ -21,33 +57,47 @@ public enum OfferAnswer {
     /// it offers, on the offer's payload type, plus telephone-event if offered (at the codec's RTP
     /// clock rate when offered so, else the first offered); every other stream is rejected with port 0. The direction mirrors the offer's
     /// (RFC 3264 section 6.1); with `hold` we never ask to receive.
+    ///
+    /// `encryption` says which streams are acceptable with or without SRTP; an accepted stream
+    /// keeps the offer's profile (RTP/AVP or RTP/SAVP) and, when encrypted, answers the offer's
+    /// first usable `a=crypto` with our key on the same tag.
     public static func answer(offer: SessionDescription, localAddress: String, localPort: UInt16,
                               sessionID: UInt64, version: UInt64, supported: [Codec] = Codec.all,
                               hold: Bool = false, username: String = "-",
-                              packetTime: Int? = 20) throws(OfferAnswerError) -> SessionDescription {
+                              packetTime: Int? = 20,
+                              encryption: AnswerEncryption = .refuse) throws(OfferAnswerError) -> SessionDescription {
         var answered: [MediaDescription] = []
         var accepted = false
         var sawAudio = false
+        var securityRefusal: OfferAnswerError?
         var offeredAudioFormats: [String] = []
         for offered in offer.media {
-            let usable = offered.type == "audio" && offered.port != 0 && offered.proto.uppercased() == "RTP/AVP"
+            let usable = offered.type == "audio" && offered.port != 0 && offered.isRTPProfile
             if usable { sawAudio = true; offeredAudioFormats += offered.formats }
-            if usable, !accepted,
+            let crypto = usable && !accepted ? encryption.answerCrypto(for: offered) : nil
+            if usable, !accepted, crypto == nil, firstSupported(in: offered, supported: supported) != nil {
+                if case .require = encryption { securityRefusal = .encryptionRequired } else { securityRefusal = .encryptionUnsupported }
+            }
+            if usable, !accepted, let crypto,
                let (format, codec) = firstSupported(in: offered, supported: supported) {
                 accepted = true
                 let remote = offered.direction ?? offer.direction ?? .sendrecv
                 let event = TelephoneEvent.payloadType(in: offered, clockRate: codec.clockRate)
                     .flatMap { offered.rtpMap(for: $0) }
-                answered.append(audioMedia(port: localPort, format: format, codec: codec, telephoneEvent: event,
-                                           telephoneEventFormat: event.flatMap { offered.fmtp(for: String($0.payloadType)) },
-                                           direction: answerDirection(to: remote, hold: hold),
-                                           packetTime: packetTime))
+                var media = audioMedia(port: localPort, format: format, codec: codec, telephoneEvent: event,
+                                       telephoneEventFormat: event.flatMap { offered.fmtp(for: String($0.payloadType)) },
+                                       direction: answerDirection(to: remote, hold: hold),
+                                       packetTime: packetTime)
+                media.proto = offered.proto
+                if let crypto { media.attributes.insert(.crypto(crypto), at: 0) }
+                answered.append(media)
             } else {
                 answered.append(MediaDescription(type: offered.type, port: 0, proto: offered.proto,
                                                  formats: offered.formats.isEmpty ? ["0"] : offered.formats))
             }
         }
         guard accepted else {
+            if let securityRefusal { throw securityRefusal }
             throw sawAudio ? .noCommonCodec(offered: offeredAudioFormats) : .noAudioStream
         }
         return SessionDescription(
@@ -67,14 +117,16 @@ public enum OfferAnswer {
     /// `.sendrecv` to resume (RFC 3264 section 8.4). Offers every codec in `codecs`, in that
     /// order (dynamic payload types from 96), and telephone-event/8000 on `telephoneEvent` (plus
     /// telephone-event/48000 on the next dynamic payload type when Opus is offered) unless
-    /// `telephoneEvent` is nil.
+    /// `telephoneEvent` is nil. With `crypto` the stream carries that `a=crypto` line (our SDES
+    /// key), over `proto` (RTP/SAVP when SRTP is mandatory, RTP/AVP for best-effort SRTP).
     public static func offer(localAddress: String, localPort: UInt16, sessionID: UInt64, version: UInt64,
                              codecs: [Codec] = Codec.all,
                              telephoneEvent: UInt8? = TelephoneEvent.defaultPayloadType,
                              direction: MediaDirection = .sendrecv, username: String = "-",
-                             packetTime: Int? = 20) -> SessionDescription {
+                             packetTime: Int? = 20, crypto: CryptoAttribute? = nil,
+                             proto: String = MediaDescription.plainProfile) -> SessionDescription {
         var formats: [String] = []
-        var attributes: [Attribute] = []
+        var attributes: [Attribute] = crypto.map { [.crypto($0)] } ?? []
         var nextDynamic: UInt8 = 96
         func dynamic() -> UInt8 {
             while nextDynamic == telephoneEvent || codecs.contains(where: { $0.staticPayloadType == nextDynamic }) {
@@ -104,7 +156,7 @@ public enum OfferAnswer {
         return SessionDescription(
             origin: Origin(username: username, sessionID: sessionID, sessionVersion: version, address: localAddress),
             sessionName: "-", connection: Connection(address: localAddress),
-            media: [MediaDescription(type: "audio", port: localPort, formats: formats, attributes: attributes)])
+            media: [MediaDescription(type: "audio", port: localPort, proto: proto, formats: formats, attributes: attributes)])
     }
 
     /// A re-offer of our previous description with `o=` version + 1 and every active audio

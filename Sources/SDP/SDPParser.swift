@@ -192,6 +192,10 @@ struct SDPParser {
         case ("ptime", let rest?):
             if let ms = Int(rest.trimmingCharacters(in: " ")), ms >= 0 { return .ptime(ms) }
             return .other(name: name, value: rest)
+        case ("crypto", let rest?):
+            // RFC 4568: a line we cannot read is one we do not use; the description stays valid.
+            if let crypto = CryptoAttribute(parsing: rest) { return .crypto(crypto) }
+            return .other(name: name, value: rest)
         case (_, nil):
             if let direction = MediaDirection(rawValue: name) { return .direction(direction) }
             return .other(name: name, value: nil)

@@ -94,6 +94,10 @@ struct CallLeg: Sendable {
     var firstHop: SIPHop?
     var remoteOffer: SessionDescription?
     var localSDP: SessionDescription?
+    /// Our SRTP master key for the call (in our `a=crypto`), made when first offered or answered.
+    var localKey: [UInt8]?
+    /// Whether the app was last told that the call's media is encrypted.
+    var encrypted = false
     var mediaPort: UInt16?
     var media: MediaPlan?
     var localHold = false

@@ -65,12 +65,16 @@ public struct LineAgent: Sendable {
         var origin: SIPHop
     }
 
-    public init(configuration: LineAgentConfiguration, seed: UInt64) {
+    /// - Parameters:
+    ///   - seed: Seeds tags, branches, Call-IDs and nonces.
+    ///   - keys: Where SRTP master keys come from (the system's secure generator, unless a test says).
+    public init(configuration: LineAgentConfiguration, seed: UInt64, keys: SRTPKeySource = .system) {
         var random = SIPRandom(seed: seed)
         sessions = Sessions(sessionID: random.next() >> 20)
         shared = AgentContext(configuration: configuration, random: random,
                               nonces: SIPRandom(seed: seed ^ 0x9E37_79B9_7F4A_7C15),
-                              authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) })
+                              authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) },
+                              keys: keys)
         registration = Registration(callID: "")
         registration.callID = token(16) + "@" + configuration.local.host
     }

@@ -50,9 +50,13 @@ public struct MediaPlan: Hashable, Sendable {
     public var telephoneEventClockRate: UInt32?
     /// Whether we send (false on hold when the agreed direction excludes it, and for early media).
     public var sending: Bool
+    /// The SRTP master keys when the call is encrypted (SDES); nil for plain RTP.
+    public var srtp: SRTPMasterKeys?
 
     public init(remoteHost: String, remotePort: UInt16, payloadType: UInt8, codec: String, clockRate: UInt32 = 8000,
-                telephoneEventPayloadType: UInt8? = nil, telephoneEventClockRate: UInt32? = nil, sending: Bool) {
+                telephoneEventPayloadType: UInt8? = nil, telephoneEventClockRate: UInt32? = nil, sending: Bool,
+                srtp: SRTPMasterKeys? = nil) {
+        self.srtp = srtp
         self.telephoneEventClockRate = telephoneEventClockRate
         self.remoteHost = remoteHost
         self.remotePort = remotePort

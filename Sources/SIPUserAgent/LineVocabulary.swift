@@ -107,6 +107,8 @@ public enum LineEvent: Hashable, Sendable {
     /// A provisional answer to our INVITE carried SDP: the far side's early media (ringback,
     /// announcements) is being received. Reported once per call.
     case earlyMedia(LineCallID)
+    /// The call's media is (true) or is not (false) SRTP, as its latest offer/answer settled.
+    case mediaEncrypted(LineCallID, Bool)
     /// The far side rings: the first 180 or 183 to our INVITE.
     case remoteRinging(LineCallID)
     /// A NOTIFY of a watched colleague (by SIP URI) carried this presence document.

@@ -14,6 +14,8 @@ struct AgentContext: Sendable {
     /// The address the registrar saw our REGISTER come from (RFC 3581 `received`/`rport`)
     /// when it is not the listening address: a NAT's public side. Contacts carry it.
     var learnedAddress: SIPHop?
+    /// SDES master keys for encrypted calls.
+    var keys: SRTPKeySource = .system
 
     /// The methods the line accepts.
     static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE, PRACK"

@@ -72,7 +72,7 @@ extension Sessions {
         if leg.okCarriesOffer, !ack.body.isEmpty, let answer = try? sdp(ack), let offer = leg.localSDP {
             leg.remoteOffer = answer
             leg.media = plan(offer: answer, answer: offer, codecs: context.configuration.codecs)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media { startMedia(&leg, media, &out) }
         }
         leg.okCarriesOffer = false
         if leg.phase == .answered { leg.phase = .confirmed }
@@ -134,8 +134,7 @@ extension Sessions {
             let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
             // No offer: ours goes in the 2xx, the answer comes in the ACK.
             let direction: MediaDirection = leg.localHold ? .sendonly : .sendrecv
-            let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
-                                          version: version, codecs: context.configuration.codecs, direction: direction)
+            let offer = makeOffer(&leg, port: port, version: version, direction: direction, &context)
             leg.localSDP = offer
             leg.okCarriesOffer = true
             AgentContext.withSDP(&ok, offer.text)
@@ -292,7 +291,10 @@ extension Sessions {
             }
             calls[callID] = leg
             sendACK(callID, for: response, &context, &out)
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media {
+                startMedia(&leg, media, &out)
+                calls[callID] = leg
+            }
             sendWantedReinvite(callID, &context, &out)
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).

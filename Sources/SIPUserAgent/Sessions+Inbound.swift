@@ -33,8 +33,7 @@ extension Sessions {
         if !request.body.isEmpty {
             do {
                 let parsed = try sdp(request)
-                _ = try OfferAnswer.answer(offer: parsed, localAddress: context.configuration.mediaHost, localPort: 9,
-                                           sessionID: sessionID, version: 1, supported: context.configuration.codecs)
+                if let refusal = Self.refusal(of: parsed, context) { throw refusal }
                 offer = parsed
             } catch {
                 note("call from \(CallerInfo.party(request).display) refused with 488: \(error)", &out)
@@ -158,16 +157,16 @@ extension Sessions {
             carry(ReliableProvisional.stopped, callID: callID, &out)
         }
         let description: SessionDescription
+        let encryption = answerEncryption(&leg, &context)
         if let offer = leg.remoteOffer,
            let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost, localPort: port,
                                                 sessionID: sessionID, version: 1, supported: context.configuration.codecs,
-                                                hold: leg.localHold) {
+                                                hold: leg.localHold, encryption: encryption) {
             description = answer
             leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
             leg.remoteHold = Self.isHold(offer)
         } else {
-            description = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port,
-                                            sessionID: sessionID, version: 1, codecs: context.configuration.codecs)
+            description = makeOffer(&leg, port: port, version: 1, &context)
             leg.okCarriesOffer = true
         }
         leg.localSDP = description
@@ -180,7 +179,10 @@ extension Sessions {
         leg.pendingOK = pending
         store(leg)
         reply(ok, on: key, &context, &out)
-        if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        if let media = leg.media {
+            startMedia(&leg, media, &out)
+            store(leg)
+        }
         carry(timers, callID: callID, &out)
         armSessionTimer(callID, &out)
     }
@@ -223,13 +225,19 @@ extension Sessions {
             return nil
         }
         let sending = (ours?.direction ?? .sendrecv).sends && negotiated.direction.receives
+        // A description of ours that is encrypted with an answer that is not (or the other way
+        // round) carries no audio: nothing is sent in the clear that was meant to be secret.
+        let keys = Self.keys(local: ours, remote: negotiated)
+        if keys == nil, ours?.crypto != nil, local.media.first(where: { $0.type == "audio" })?.isSecureProfile == true {
+            return nil
+        }
         return MediaPlan(remoteHost: destination.address, remotePort: destination.port,
                          payloadType: negotiated.payloadType, codec: negotiated.codec.name,
                          clockRate: negotiated.codec.clockRate,
                          telephoneEventPayloadType: negotiated.telephoneEventPayloadType,
                          telephoneEventClockRate: negotiated.telephoneEventClockRate == negotiated.codec.clockRate
                              ? nil : negotiated.telephoneEventClockRate,
-                         sending: sending)
+                         sending: sending, srtp: keys)
     }
 
     /// Whether a description puts us on hold: its audio does not want to receive, or

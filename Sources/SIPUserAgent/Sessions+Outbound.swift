@@ -34,8 +34,7 @@ extension Sessions {
     mutating func sendInvite(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], leg.phase == .preparing, let port = leg.mediaPort,
               let hop = leg.firstHop else { return }
-        let offer = OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
-                                      version: 1, codecs: context.configuration.codecs)
+        let offer = makeOffer(&leg, port: port, version: 1, &context)
         var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
                                  transport: hop.transport,
@@ -128,9 +127,19 @@ extension Sessions {
                 hangUp(leg.coreID, &context, &out)
                 return
             }
+            if leg.media == nil, context.configuration.srtp == .mandatory, (try? sdp(response)) != nil {
+                // Our RTP/SAVP offer answered without a key: no audio in the clear, the call ends.
+                note("\(leg.dialog.remoteAddress.uri) answered without SRTP and sip.srtp is mandatory: the call is ended", &out)
+                out.append(.report(.outboundFailed(leg.coreID, status: 488, reason: "no SRTP in the answer")))
+                hangUp(leg.coreID, &context, &out)
+                return
+            }
             armSessionTimer(callID, &out)
             out.append(.report(.remoteAnswered(leg.coreID)))
-            if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+            if let media = leg.media {
+                startMedia(&leg, media, &out)
+                calls[callID] = leg
+            }
         default:
             if status == 422, retryWithLongerInterval(response, callID: callID, &context, &out) { return }
             out.append(.report(.outboundFailed(leg.coreID, status: status, reason: response.reasonPhrase)))
@@ -152,9 +161,9 @@ extension Sessions {
         let changed = leg.media != plan
         leg.earlyMedia = true
         leg.media = plan
-        calls[callID] = leg
         if first { out.append(.report(.earlyMedia(leg.coreID))) }
-        if changed { out.append(.media(.start(leg.coreID, plan))) }
+        if changed { startMedia(&leg, plan, &out) }
+        calls[callID] = leg
     }
 
     /// A 2xx confirms the dialog: tags, remote target, route set (reversed Record-Route), media.

@@ -221,9 +221,11 @@ extension Sessions {
     mutating func answer(_ offer: SessionDescription, in leg: inout CallLeg, port: UInt16, _ context: inout AgentContext,
                          _ out: inout [Output]) -> SessionDescription? {
         let version = (leg.localSDP?.origin.sessionVersion ?? 1) + 1
+        let encryption = answerEncryption(&leg, &context)
         guard let answer = try? OfferAnswer.answer(offer: offer, localAddress: context.configuration.mediaHost,
                                                    localPort: port, sessionID: sessionID, version: version,
-                                                   supported: context.configuration.codecs, hold: leg.localHold) else {
+                                                   supported: context.configuration.codecs, hold: leg.localHold,
+                                                   encryption: encryption) else {
             return nil
         }
         let held = Self.isHold(offer)
@@ -234,7 +236,7 @@ extension Sessions {
         leg.remoteOffer = offer
         leg.localSDP = answer
         leg.media = plan(offer: offer, answer: answer, codecs: context.configuration.codecs)
-        if let media = leg.media { out.append(.media(.start(leg.coreID, media))) }
+        if let media = leg.media { startMedia(&leg, media, &out) }
         return answer
     }
 

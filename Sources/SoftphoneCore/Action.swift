@@ -83,6 +83,8 @@ public enum CallAction: Hashable, Sendable {
     case earlyMedia(CallID)
     /// The far side of an outbound call rings (180 or 183): local ringback may play.
     case remoteRinging(CallID)
+    /// The call's media is SRTP (true) or plain RTP (false), as its offer/answer settled.
+    case mediaEncrypted(CallID, Bool)
 
     // Time
     case timerFired(TimerID)
@@ -125,5 +127,6 @@ extension Action {
     public static func dtmfReceived(_ id: CallID, _ digit: Character) -> Action { .call(.dtmfReceived(id, digit)) }
     public static func earlyMedia(_ id: CallID) -> Action { .call(.earlyMedia(id)) }
     public static func remoteRinging(_ id: CallID) -> Action { .call(.remoteRinging(id)) }
+    public static func mediaEncrypted(_ id: CallID, _ encrypted: Bool) -> Action { .call(.mediaEncrypted(id, encrypted)) }
     public static func timerFired(_ id: TimerID) -> Action { .call(.timerFired(id)) }
 }

@@ -131,6 +131,8 @@ public struct CallInProgress: Hashable, Sendable, Codable {
     public var earlyMedia = false
     /// Outbound: the far side rings (a 180 or 183 came).
     public var remoteRinging = false
+    /// The call's audio is encrypted (SRTP keyed by SDES); the Calls tab shows a lock.
+    public var encrypted = false
     /// The DTMF digits the agent sent, the last `digitsKept`.
     public var digitsSent = ""
     /// The DTMF digits received (INFO or RFC 4733), the last `digitsKept`.

@@ -123,6 +123,10 @@ extension Reducer {
             guard let i = state.index(of: id), state.calls[i].phase == .dialing else { return }
             state.calls[i].remoteRinging = true
 
+        case .mediaEncrypted(let id, let encrypted):
+            guard let i = state.index(of: id), state.calls[i].encrypted != encrypted else { return }
+            state.calls[i].encrypted = encrypted
+
         case .earlyMedia(let id):
             guard let i = state.index(of: id), state.calls[i].phase == .dialing, !state.calls[i].earlyMedia else { return }
             state.calls[i].earlyMedia = true

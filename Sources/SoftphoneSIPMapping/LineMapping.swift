@@ -82,6 +82,7 @@ public struct LineMapping: Sendable {
         case .dtmfReceived(let id, let digit): .action(.dtmfReceived(Self.core(id), digit))
         case .earlyMedia(let id): .action(.earlyMedia(Self.core(id)))
         case .remoteRinging(let id): .action(.remoteRinging(Self.core(id)))
+        case .mediaEncrypted(let id, let encrypted): .action(.mediaEncrypted(Self.core(id), encrypted))
         case .watched(let uri, let document): .watched(uri: uri, PIDFPresence.presence(of: document) ?? Presence(.unknown))
         case .note(let text): .action(.note(.line, text))
         }

@@ -154,7 +154,8 @@ struct OfferAnswerTests {
         #expect(throws: OfferAnswerError.noAudioStream) {
             try answer(sdp(media: "m=audio 0 RTP/AVP 0"))
         }
-        #expect(throws: OfferAnswerError.noAudioStream) {
+        // RTP/SAVP is SRTP: refused (488) unless the line answers with SRTP (see SRTPOfferAnswerTests).
+        #expect(throws: OfferAnswerError.encryptionUnsupported) {
             try answer(sdp(media: "m=audio 5004 RTP/SAVP 0"))
         }
         #expect(throws: OfferAnswerError.noAudioStream) {

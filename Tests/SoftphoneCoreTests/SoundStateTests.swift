@@ -94,6 +94,22 @@ struct SoundStateTests {
         #expect(h.state.call("r1")?.earlyMedia == false)
     }
 
+    @Test("The media layer says a call is encrypted (SRTP) or not; unknown calls are ignored")
+    func encrypted() {
+        var h = Harness()
+        h.send(.dial("o1", to: "4930555"))
+        #expect(h.state.call("o1")?.encrypted == false)
+        h.send(.mediaEncrypted("o1", true))
+        #expect(h.state.call("o1")?.encrypted == true)
+        h.send(.remoteAnswered("o1"))
+        #expect(h.state.call("o1")?.encrypted == true)
+        h.send(.mediaEncrypted("o1", false))
+        #expect(h.state.call("o1")?.encrypted == false)
+        let before = h.state
+        h.send(.mediaEncrypted("nobody", true))
+        #expect(h.state.calls == before.calls)
+    }
+
     @Test("Ringback while dialling without early media, never after the answer or failure")
     func ringback() {
         var h = Harness()

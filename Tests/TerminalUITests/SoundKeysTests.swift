@@ -80,6 +80,22 @@ import Testing
         #expect(renderScreen(scenario.model(ascii: true)).text.split(separator: "\n")[0].contains("[muted]"))
     }
 
+    @Test func callsTabShowsALockForAnEncryptedCall() {
+        #expect(TextWidth.columns(of: "🔒") == 2)
+        var scenario = inCall()
+        scenario.send(.mediaStats("c1", MediaStats(packetsSent: 50, packetsReceived: 49,
+                                                   lastReceivedAt: Fixture.now, codec: "PCMU")), secondsAgo: 0)
+        #expect(!renderScreen(scenario.model()).text.contains("🔒"))
+        scenario.send(.mediaEncrypted("c1", true), secondsAgo: 0)
+        let text = renderScreen(scenario.model()).text
+        #expect(text.contains("🔒 audio PCMU, 49 packets in, 50 out"))
+        // The lock takes two columns: the row still fits the screen's width.
+        #expect(text.split(separator: "\n").allSatisfy { TextWidth.columns(of: $0) <= 80 })
+        let ascii = renderScreen(scenario.model(ascii: true)).text
+        #expect(ascii.contains("[SRTP] audio PCMU"))
+        #expect(!ascii.contains("🔒"))
+    }
+
     @Test func earlyMediaUnderADialledCall() {
         var scenario = Scenario()
         scenario.send(.dial("o1", to: "4930555"), secondsAgo: 8)

@@ -138,7 +138,8 @@ final class LineDriver {
             guard let session = sessions[id] else { return }
             let stream = MediaStream(codec: VoiceCodec(sdpName: plan.codec) ?? .pcmu, payloadType: plan.payloadType,
                                      telephoneEventPayloadType: plan.telephoneEventPayloadType,
-                                     telephoneEventClockRate: plan.telephoneEventClockRate)
+                                     telephoneEventClockRate: plan.telephoneEventClockRate,
+                                     srtp: plan.srtp.map { SRTPKeys(send: $0.send, receive: $0.receive) })
             let remote = (plan.remoteHost, Int(plan.remotePort))
             do {
                 // A new stream for the first start and when a re-INVITE changed the codec;
@@ -205,6 +206,9 @@ final class LineDriver {
             + "\(stats.framesConcealed) frames concealed (\(stats.framesRecovered) by FEC), \(stats.framesSilent) silent, \(stats.framesDropped) dropped; "
             + "delay median \(ms(stats.delayMedian)) ms p99 \(ms(stats.delayP99)) ms"
         if let device { text += " (device \(Int(device.rounded())) ms)" } else { text += " (no playback device)" }
+        if media.stream.srtp != nil {
+            text += "; SRTP, \(rtp.srtpAuthenticationFailures) packets failed authentication, \(rtp.srtpReplays) replays dropped"
+        }
         AppLog.audio(text)
     }
 

@@ -22,7 +22,7 @@ enum CallsView {
             for call in state.calls where y < rect.maxY {
                 columns.row(call, model: model, on: &canvas, x: x, y: y)
                 y += 1
-                if let audio = audioLine(call, now: model.now), y < rect.maxY {
+                if let audio = audioLine(call, now: model.now, glyphs: canvas.glyphs), y < rect.maxY {
                     let warn = call.noAudioReceived(at: model.now)
                     canvas.text(audio, x: x + columns.direction + 1, y: y, width: width - columns.direction - 1,
                                 style: warn ? Theme.warning : Theme.dim)
@@ -71,13 +71,16 @@ enum CallsView {
         }
     }
 
-    /// Under a connected call: the codec and RTP packets in and out, or that no audio arrives.
-    static func audioLine(_ call: CallInProgress, now: Instant) -> String? {
-        guard call.isConnected, let media = call.media else { return nil }
+    /// Under a connected call: the codec and RTP packets in and out, or that no audio arrives;
+    /// a lock first when the audio is encrypted (SRTP).
+    static func audioLine(_ call: CallInProgress, now: Instant, glyphs: Glyphs = Glyphs(ascii: false)) -> String? {
+        guard call.isConnected else { return nil }
+        let lock = call.encrypted ? glyphs.encrypted + " " : ""
+        guard let media = call.media else { return call.encrypted ? lock + "encrypted audio" : nil }
         let counts = "\(media.packetsReceived) packets in, \(media.packetsSent) out"
         let codec = media.codec.map { "\($0), " } ?? ""
-        if call.noAudioReceived(at: now) { return "no audio received (\(codec)\(counts))" }
-        return "audio \(codec)\(counts)"
+        if call.noAudioReceived(at: now) { return "\(lock)no audio received (\(codec)\(counts))" }
+        return "\(lock)audio \(codec)\(counts)"
     }
 
     /// Under a call: muted, the DTMF digits sent and received (connected calls), early media

@@ -25,5 +25,7 @@ struct Glyphs {
     var pointer: String { ascii ? ">" : "▸" }
     /// The microphone is muted (Calls tab, status bar).
     var muted: String { ascii ? "[muted]" : "🔇 muted" }
+    /// The call's audio is encrypted (SRTP), before its audio line in the Calls tab.
+    var encrypted: String { ascii ? "[SRTP]" : "🔒" }
     var teamsDisconnected: String { ascii ? TeamsDisconnectedIcon.ascii : TeamsDisconnectedIcon.emoji }
 }

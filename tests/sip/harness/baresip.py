@@ -24,6 +24,8 @@ Sound (baresip-core 1.0.0, read from its modules):
 * `record=True` loads `sndfile.so` (an audio filter): every call's decoded
   received audio and encoded sent audio are written to
   `<dir>/dump-<peer>-dec.wav` / `-enc.wav` (`snd_path`); `recordings()`.
+* `mediaenc="srtp-mand"` (or "srtp", best effort; "srtp-mandf", ...) sets the
+  account's `;mediaenc=` and loads `srtp.so`: SDES-keyed SRTP (RFC 4568).
 """
 from __future__ import annotations
 
@@ -72,7 +74,8 @@ class Baresip:
                  registrar: str | None = None, password: str | None = None,
                  outbound: str | None = None, answermode: str = "manual",
                  host: str = LOOPBACK, tone_hz: int = 440, keep_dir: bool = False,
-                 codecs: list[str] | tuple[str, ...] = ("pcmu", "pcma"), record: bool = False):
+                 codecs: list[str] | tuple[str, ...] = ("pcmu", "pcma"), record: bool = False,
+                 mediaenc: str | None = None):
         self.user = user
         self.domain = domain
         self.registrar = registrar
@@ -87,6 +90,7 @@ class Baresip:
             raise ValueError(f"codecs must be some of {sorted(CODECS)}: {list(codecs)}")
         self.codecs = [c.lower() for c in codecs]
         self.record = record
+        self.mediaenc = mediaenc
         self.dir: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.sip_port: int | None = None
@@ -124,6 +128,8 @@ class Baresip:
     def _account_line(self) -> str:
         names = ",".join(CODECS[c][0] for c in self.codecs)
         params = [f"answermode={self.answermode}", f"audio_codecs={names}"]
+        if self.mediaenc:
+            params.append(f"mediaenc={self.mediaenc}")
         if self.registrar:
             params.append("regint=300")
             if self.password is not None:
@@ -148,6 +154,8 @@ class Baresip:
             extra += ["opus_inbandfec\t\tyes", "opus_packet_loss\t10"]
         if self.record:
             extra += ["module\t\t\tsndfile.so", f"snd_path\t\t{self.dir}"]
+        if self.mediaenc:
+            extra += ["module\t\t\tsrtp.so"]
         return "\n".join([
             "poll_method\t\tepoll",
             f"sip_listen\t\t{self.host}:{self.sip_port}",

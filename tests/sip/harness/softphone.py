@@ -63,7 +63,8 @@ class Softphone:
                  no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
                  wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None,
                  colleagues: list[tuple[str, str]] | None = None, presence: bool = True,
-                 env: dict[str, str] | None = None, audio: dict | None = None, sip: dict | None = None):
+                 env: dict[str, str] | None = None, audio: dict | None = None, sip: dict | None = None,
+                 srtp: str | None = None):
         self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
         self.extension = extension
         self.registrar = registrar
@@ -79,6 +80,8 @@ class Softphone:
         self.extra_env = dict(env or {})      # e.g. XDG_* directories of its own, PULSE_SERVER
         self.audio = dict(audio or {})        # the [audio] table (SPEC section 7), e.g. sound_config()
         self.sip = dict(sip or {})            # more [sip] keys, e.g. {"domain": "pbx.test", "auth_user": "a7bx"}
+        if srtp:                              # sip.srtp: off | optional | mandatory (None: the default)
+            self.sip["srtp"] = srtp
         self.width, self.height = width, height
         self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
         self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
