@@ -26,16 +26,14 @@ public enum ConfiguredRuntime {
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: lineConnector(configuration, inbox, loop: context.loop, trace: options.sipTracer,
-                                          environment: options.environment), teams: teamsConnector(configuration, names, inbox),
+                       line: lineConnector(configuration, inbox, loop: context.loop, trace: options.sipTracer), teams: teamsConnector(configuration, names, inbox),
                        store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
     }
 
     /// The SIP line, or — when its address cannot be bound — a line that says why.
-    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox, loop: EventLoop, trace: SIPTracer? = nil,
-                              environment: [String: String] = [:]) -> LineConnector {
-        let settings = lineSettings(configuration, environment: environment)
+    static func lineConnector(_ configuration: Configuration, _ inbox: Inbox, loop: EventLoop, trace: SIPTracer? = nil) -> LineConnector {
+        let settings = lineSettings(configuration)
         do {
             return try blocking { try await SIPLineConnector.start(settings, inbox: inbox, loop: loop, trace: trace) }
         } catch {
@@ -44,16 +42,7 @@ public enum ConfiguredRuntime {
         }
     }
 
-    /// The keep-alive interval: SPEC section 8's 25 s, or — for interop tests only, not a
-    /// setting — `SOFTPHONE_SIP_KEEPALIVE` seconds (0: none).
-    static func keepAliveInterval(_ environment: [String: String]) -> Duration? {
-        guard let text = environment["SOFTPHONE_SIP_KEEPALIVE"], let seconds = Int(text), seconds >= 0 else {
-            return .seconds(25)
-        }
-        return seconds == 0 ? nil : .seconds(seconds)
-    }
-
-    static func lineSettings(_ configuration: Configuration, environment: [String: String] = [:]) -> SIPLineSettings {
+    static func lineSettings(_ configuration: Configuration) -> SIPLineSettings {
         let sip = configuration.sip
         let user = sip.username ?? configuration.user.extension ?? "softphone"
         let credentials = sip.password.map { DigestCredentials(username: sip.authUser ?? user, password: $0.value) }
@@ -74,7 +63,7 @@ public enum ConfiguredRuntime {
             domain: sip.domain, outboundProxy: sip.outboundProxy.flatMap { SIPURI($0) },
             srtp: SRTPPolicy(rawValue: sip.effectiveSRTP.rawValue) ?? .off, maxCalls: sip.maxCalls,
             acceptFrom: AcceptFrom(rawValue: sip.acceptFrom.rawValue) ?? .registrar,
-            keepAliveInterval: keepAliveInterval(environment))
+            keepAliveInterval: .seconds(sip.keepAliveSeconds))
         return SIPLineSettings(agent: agent, listenHost: sip.listen.host, listenPort: sip.listen.port,
                                audioFile: sip.audioFile, colleagues: colleagues, queues: configuration.queueDirectory,
                                sound: configuration.audio, tlsCAFile: sip.tlsCAFile)

@@ -95,6 +95,10 @@ public struct Configuration: Sendable, Equatable {
 
         public static let defaultRegisterExpires = 600
         public static let defaultMaxCalls = 4
+        /// RFC 5626's 25 s: under the 30 s many NATs keep an idle UDP mapping.
+        public static let defaultKeepAliveSeconds = 25
+        /// `sip.keepalive_seconds`: how often the line sends a keep-alive while registered; 0: never.
+        public var keepAliveSeconds = SIP.defaultKeepAliveSeconds
 
         /// Media encryption (SPEC section 8).
         public enum SRTP: String, Sendable, Equatable, CaseIterable {
@@ -291,6 +295,7 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible, 
         if let authUser = sip.authUser { sipPart += ", auth user \(authUser.quoted)" }
         if let proxy = sip.outboundProxy { sipPart += ", outbound proxy \(proxy.printable)" }
         if let ca = sip.tlsCAFile { sipPart += ", TLS CA \(ca.quoted)" }
+        sipPart += ", keep-alive \(sip.keepAliveSeconds) s"
         sipPart += ", srtp \(sip.effectiveSRTP.rawValue), max calls \(sip.maxCalls), accept from \(sip.acceptFrom.rawValue)"
         parts.append(sipPart)
         if let teams {

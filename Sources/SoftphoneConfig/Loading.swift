@@ -180,6 +180,13 @@ private struct ConfigurationReader {
                 issues.add(t.keyPath("max_calls"), "must be 1–64 (got \(maxCalls))")
             }
         }
+        if let seconds = t.int("keepalive_seconds") {
+            if seconds == 0 || (5...300).contains(seconds) {
+                sip.keepAliveSeconds = seconds
+            } else {
+                issues.add(t.keyPath("keepalive_seconds"), "must be 5–300 seconds, or 0 for none (got \(seconds))")
+            }
+        }
         sip.acceptFrom = t.choice("accept_from", among: Configuration.SIP.AcceptFrom.allCases.map(\.rawValue))
             .flatMap(Configuration.SIP.AcceptFrom.init(rawValue:)) ?? sip.acceptFrom
         if let expires = t.int("register_expires") {

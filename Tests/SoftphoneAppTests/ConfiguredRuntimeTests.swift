@@ -88,13 +88,14 @@ struct ConfiguredRuntimeTests {
         #expect(!ConfiguredRuntime.lineSettings(withoutPresence).agent.presence)
     }
 
-    @Test("Keep-alives every 25 s; SOFTPHONE_SIP_KEEPALIVE (interop tests only) changes or stops them")
-    func keepAliveInterval() {
-        #expect(ConfiguredRuntime.keepAliveInterval([:]) == .seconds(25))
-        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "10"]) == .seconds(10))
-        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "0"]) == nil)
-        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "soon"]) == .seconds(25))
-        #expect(ConfiguredRuntime.keepAliveInterval(["SOFTPHONE_SIP_KEEPALIVE": "-3"]) == .seconds(25))
+    @Test("Keep-alives every 25 s by default; sip.keepalive_seconds changes them, 0 stops them")
+    func keepAliveInterval() throws {
+        func interval(_ line: String) throws -> Duration? {
+            try ConfiguredRuntime.lineSettings(Configuration.parse("[sip]\n" + line, environment: [:])).agent.keepAliveInterval
+        }
+        #expect(try interval("") == .seconds(25))
+        #expect(try interval("keepalive_seconds = 10") == .seconds(10))
+        #expect(try interval("keepalive_seconds = 0") == nil)
     }
 
     /// Advances the runtime until the connectors' events make `condition` true (bounded).

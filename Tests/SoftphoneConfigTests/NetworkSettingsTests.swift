@@ -9,6 +9,7 @@ struct NetworkSettingsTests {
                                           environment: ["SOFTPHONE_SIP_PASSWORD": "pw"]).sip
         #expect(sip.domain == nil && sip.authUser == nil && sip.outboundProxy == nil && sip.tlsCAFile == nil)
         #expect(sip.maxCalls == 4)
+        #expect(sip.keepAliveSeconds == 25)
         #expect(sip.acceptFrom == .registrar)
         #expect(sip.srtp == nil)
         #expect(sip.signallingTransport == "udp")
@@ -27,6 +28,7 @@ struct NetworkSettingsTests {
             tls_ca_file = "/dev/null"
             max_calls = 2
             accept_from = "any"
+            keepalive_seconds = 15
             """, environment: ["SOFTPHONE_SIP_PASSWORD": "pw"]).sip
         #expect(sip.domain == "pbx.test")
         #expect(sip.authUser == "a7bx")
@@ -34,6 +36,7 @@ struct NetworkSettingsTests {
         #expect(sip.tlsCAFile == "/dev/null")
         #expect(sip.maxCalls == 2)
         #expect(sip.acceptFrom == .any)
+        #expect(sip.keepAliveSeconds == 15)
         #expect(sip.signallingTransport == "tls")
         #expect(sip.effectiveSRTP == .optional)
     }

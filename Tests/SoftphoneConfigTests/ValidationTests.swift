@@ -52,6 +52,8 @@ let invalidCases: [InvalidCase] = [
     .init(name: "SDES keys over plain UDP to a remote registrar",
           toml: "[user]\nextension = \"1001\"\n[sip]\nregistrar = \"sip:pbx.example.com\"\nsrtp = \"mandatory\"",
           expected: ["sip.srtp: \"mandatory\" needs TLS signalling (sips: or ;transport=tls): SDES keys would travel in clear text over UDP"]),
+    .init(name: "sip.keepalive_seconds too short", toml: "[sip]\nkeepalive_seconds = 2",
+          expected: ["sip.keepalive_seconds: must be 5–300 seconds, or 0 for none (got 2)"]),
     .init(name: "sip.max_calls zero", toml: "[sip]\nmax_calls = 0", expected: ["sip.max_calls: must be 1–64 (got 0)"]),
     .init(name: "sip.accept_from unknown", toml: "[sip]\naccept_from = \"friends\"",
           expected: ["sip.accept_from: must be one of registrar, any (got \"friends\")"]),
