@@ -14,13 +14,12 @@ extension LineAgent {
     /// where the registrar's 2xx to our REGISTERs came from (which works for a registrar or
     /// proxy given by host name, whatever it resolves to), and the registrar's and outbound
     /// proxy's hosts when they are IP addresses.
-    var trustedHosts: [String] {
-        var hosts = learnedRegistrarHosts
-        for uri in [configuration.registrar, configuration.outboundProxyURI].compactMap({ $0 }) {
-            let host = uri.maddr ?? uri.host
-            if InboundPolicy.isAddressLiteral(host) { hosts.append(host) }
-        }
-        return hosts
+    var trustedHosts: [String] { learnedRegistrarHosts + registrarLiterals }
+
+    /// The registrar's and outbound proxy's hosts that are IP addresses (worked out once).
+    static func addressLiterals(_ configuration: LineAgentConfiguration) -> [String] {
+        [configuration.registrar, configuration.outboundProxyURI].compactMap { $0 }
+            .map { $0.maddr ?? $0.host }.filter(InboundPolicy.isAddressLiteral)
     }
 
     /// Remembers an address the registrar answered from (bounded: the newest few).

@@ -48,6 +48,8 @@ public struct LineAgent: Sendable {
     var refusals = RefusalTally()
     /// Keys the To tags of stateless answers (derived from the seed, never sent).
     let statelessSalt: UInt64
+    /// The registrar's and outbound proxy's hosts that are IP addresses: trusted as the registrar's.
+    let registrarLiterals: [String]
 
     /// A request we sent in a client transaction, and what to do with its responses.
     struct ClientContext: Sendable {
@@ -84,6 +86,7 @@ public struct LineAgent: Sendable {
                               authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) })
         registration = Registration(callID: "")
         statelessSalt = seed &* 0xD6E8_FEB8_6659_FD93 ^ 0xA076_1D64_78BD_642F
+        registrarLiterals = Self.addressLiterals(configuration)
         registration.callID = token(16) + "@" + configuration.local.host
     }
 
