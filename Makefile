@@ -77,6 +77,7 @@ bench: deps sip-env release
 	bash tests/bench/tui.sh $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/idle_rss.py $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/invite_latency.py $(RELEASE_BIN)
+	$(SIP_PY) tests/bench/invite_flood.py $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/sound.py $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/tls_register.py $(RELEASE_BIN)
 

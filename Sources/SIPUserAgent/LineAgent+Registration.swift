@@ -16,8 +16,9 @@ extension LineAgent {
     /// One step of the registration machine; its REGISTERs start client transactions owned by it.
     mutating func runRegistration(_ input: Registration.Input, authAttempts: Int = 0, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
-        carry(registration.handle(input, &shared), owner: { _ in .registration }, timer: Self.lineTimer,
-              authAttempts: authAttempts, now, &out)
+        let outputs = registration.handle(input, &shared)
+        for case .report(.registration(let state)) in outputs { registered = state == .registered }
+        carry(outputs, owner: { _ in .registration }, timer: Self.lineTimer, authAttempts: authAttempts, now, &out)
     }
 
     static func lineTimer(_ timer: Registration.Timer) -> LineTimer {

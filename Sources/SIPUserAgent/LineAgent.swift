@@ -37,6 +37,19 @@ public struct LineAgent: Sendable {
     var subscriptions = Subscriptions()
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
+    /// Whether the registration last reported `registered` (the inbound policy's
+    /// `accept_from = "registrar"` applies only then).
+    var registered = false
+    /// The addresses the registrar's (or outbound proxy's) 2xx to our REGISTERs came from,
+    /// newest last, at most `trustedLimit`: INVITEs from these are the registrar's.
+    var learnedRegistrarHosts: [String] = []
+    static let trustedLimit = 8
+    /// INVITEs refused by the inbound policy, counted for the Log's summary.
+    var refusals = RefusalTally()
+    /// Keys the To tags of stateless answers (derived from the seed, never sent).
+    let statelessSalt: UInt64
+    /// The registrar's and outbound proxy's hosts that are IP addresses: trusted as the registrar's.
+    let registrarLiterals: [String]
 
     /// A request we sent in a client transaction, and what to do with its responses.
     struct ClientContext: Sendable {
@@ -76,6 +89,8 @@ public struct LineAgent: Sendable {
                               authenticator: configuration.credentials.map { DigestAuthenticator(credentials: $0) },
                               keys: keys)
         registration = Registration(callID: "")
+        statelessSalt = seed &* 0xD6E8_FEB8_6659_FD93 ^ 0xA076_1D64_78BD_642F
+        registrarLiterals = Self.addressLiterals(configuration)
         registration.callID = token(16) + "@" + configuration.local.host
     }
 
@@ -121,12 +136,17 @@ public struct LineAgent: Sendable {
     mutating func receive(_ message: SIPMessage, from: SIPHop, _ now: SIPInstant, _ out: inout [LineOutput]) {
         switch transactions.receive(message, at: now) {
         case .delivered(let key, let actions):
+            if case .response(let response) = message, (200..<300).contains(response.statusCode),
+               clients[key]?.owner == .registration {
+                learnRegistrar(from.host)
+            }
             process(key, actions, now, &out)
         case .newRequest(let request):
             if request.method == .invite, let answers = sessions.retransmittedInvite(request, from: from) {
                 carry(answers, now, &out)
                 return
             }
+            if answerStatelessly(request, from: from, now, &out) { return }
             do {
                 let (key, actions) = try transactions.startServer(request, timers: configuration.timers, at: now)
                 servers[key] = ServerContext(origin: from)
@@ -183,6 +203,8 @@ public struct LineAgent: Sendable {
             runPublication(.timerFired, now, &out)
         case .subscription(let uri):
             runSubscriptions(.timerFired(.refresh(uri: uri)), now, &out)
+        case .refusalSummary:
+            for summary in refusals.close() { out.append(.report(.refused(summary))) }
         }
     }
 

@@ -31,6 +31,8 @@ public enum LineTimer: Hashable, Sendable {
     case publication
     /// Refresh a subscription to a colleague's presence, or subscribe again after a failure.
     case subscription(uri: String)
+    /// The end of a window of INVITEs refused by the inbound policy: time for their summary.
+    case refusalSummary
 }
 
 /// Where and how to send RTP for a call.

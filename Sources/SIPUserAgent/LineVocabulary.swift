@@ -113,6 +113,9 @@ public enum LineEvent: Hashable, Sendable {
     case remoteRinging(LineCallID)
     /// A NOTIFY of a watched colleague (by SIP URI) carried this presence document.
     case watched(uri: String, PIDFDocument)
+    /// INVITEs the inbound policy refused (403 or 486, statelessly, without ringing) in one
+    /// window, from one source or from the sources beyond those listed: one Log line each.
+    case refused(InboundRefusals)
     /// Something worth a line in the Log.
     case note(String)
 }

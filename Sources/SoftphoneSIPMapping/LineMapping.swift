@@ -84,8 +84,39 @@ public struct LineMapping: Sendable {
         case .remoteRinging(let id): .action(.remoteRinging(Self.core(id)))
         case .mediaEncrypted(let id, let encrypted): .action(.mediaEncrypted(Self.core(id), encrypted))
         case .watched(let uri, let document): .watched(uri: uri, PIDFPresence.presence(of: document) ?? Presence(.unknown))
+        case .refused(let refusals): .action(.note(.line, Self.text(refusals)))
         case .note(let text): .action(.note(.line, text))
         }
+    }
+
+    /// The Log's line for INVITEs the inbound policy refused in one window:
+    /// "ignored 8,000 INVITEs from 198.51.100.7 in 10 s (not the registrar)", or for the
+    /// sources beyond those listed, "ignored 1,200 INVITEs from 340 other sources in 10 s".
+    public static func text(_ refusals: InboundRefusals) -> String {
+        let invites = refusals.count == 1 ? "1 INVITE" : "\(grouped(refusals.count)) INVITEs"
+        let seconds = "in \(refusals.window.wholeSeconds) s"
+        guard let source = refusals.source else {
+            let sources = (refusals.moreSources ? "more than " : "") + grouped(refusals.sources)
+                + (refusals.sources == 1 && !refusals.moreSources ? " other source" : " other sources")
+            return "ignored \(invites) from \(sources) \(seconds)"
+        }
+        let why = switch refusals.reason {
+        case .notFromRegistrar: " (not the registrar)"
+        case .tooManyCalls: " (max_calls reached)"
+        case nil: ""
+        }
+        return "ignored \(invites) from \(source) \(seconds)\(why)"
+    }
+
+    /// A count with its thousands grouped by commas: 8000 → "8,000".
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return (number < 0 ? "-" : "") + text
     }
 
     /// The core action of an event; nil for a watched colleague's presence.

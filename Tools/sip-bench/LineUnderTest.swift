@@ -44,7 +44,9 @@ enum LineUnderTest {
                                            local: SIPHop(transport: .udp, host: "127.0.0.1", port: 0),
                                            registrar: registrar.flatMap { SIPURI($0) },
                                            credentials: DigestCredentials(username: "1001", password: password),
-                                           presence: registrar != nil)
+                                           presence: registrar != nil,
+                                           // hundreds of calls at once are the load measured, not a flood
+                                           maxCalls: 100_000)
         let line = try blocking { try await SIPLineConnector.start(
             SIPLineSettings(agent: agent, listenHost: "127.0.0.1", listenPort: 0), inbox: inbox) }
         let runtime = Runtime(settings: CoreSettings(answering: AnsweringConfig(rule: .reject, noAnswerSeconds: 60),
