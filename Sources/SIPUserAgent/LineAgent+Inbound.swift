@@ -31,7 +31,7 @@ extension LineAgent {
 
     /// The policy's answer to an INVITE outside any dialog from `source`, or nil to take it.
     func inboundRefusal(from source: SIPHop) -> InboundRefusalReason? {
-        InboundPolicy.refusal(source: source.host, registered: registered, acceptFrom: configuration.acceptFrom,
+        InboundPolicy.refusal(source: source.host, registered: loggedInToRegistrar, acceptFrom: configuration.acceptFrom,
                               trusted: trustedHosts, callsInProgress: sessions.calls.count,
                               maxCalls: configuration.maxCalls)
     }

@@ -17,7 +17,12 @@ extension LineAgent {
     mutating func runRegistration(_ input: Registration.Input, authAttempts: Int = 0, _ now: SIPInstant,
                                   _ out: inout [LineOutput]) {
         let outputs = registration.handle(input, &shared)
-        for case .report(.registration(let state)) in outputs { registered = state == .registered }
+        for case .report(.registration(let state)) in outputs {
+            switch state {
+            case .registering, .registered, .failed: loggedInToRegistrar = true
+            case .listening, .unregistered: loggedInToRegistrar = false
+            }
+        }
         carry(outputs, owner: { _ in .registration }, timer: Self.lineTimer, authAttempts: authAttempts, now, &out)
     }
 

@@ -37,9 +37,10 @@ public struct LineAgent: Sendable {
     var subscriptions = Subscriptions()
     /// While a transport failure is handled: what the transport said.
     var sendFailure: String?
-    /// Whether the registration last reported `registered` (the inbound policy's
-    /// `accept_from = "registrar"` applies only then).
-    var registered = false
+    /// Whether the line is logged in to a registrar: registering, registered, or between
+    /// attempts after a failure. The inbound policy's `accept_from = "registrar"` applies
+    /// all that time — a refresh that failed must not open the line to strangers.
+    var loggedInToRegistrar = false
     /// The addresses the registrar's (or outbound proxy's) 2xx to our REGISTERs came from,
     /// newest last, at most `trustedLimit`: INVITEs from these are the registrar's.
     var learnedRegistrarHosts: [String] = []

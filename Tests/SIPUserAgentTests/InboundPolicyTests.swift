@@ -162,6 +162,16 @@ struct InboundPolicyTests {
         #expect(open.agent.callCount == 1)
     }
 
+    @Test("A refresh that fails does not open the line: while the registration is retried, a stranger still gets 403")
+    func failedRefreshKeepsThePolicy() {
+        var line = Flood.registeredLine()
+        // The registrar stops answering: the refresh times out and the line reports failure.
+        let step = line.advance(by: .seconds(700))
+        #expect(step.lineStates.contains { if case .failed = $0 { true } else { false } })
+        #expect(line.receive(Flood.scannerInvite(1), from: Flood.stranger).statuses == [403])
+        #expect(line.agent.callCount == 0)
+    }
+
     @Test("After logout the line takes INVITEs as an unregistered line does")
     func loggedOut() {
         var line = Flood.registeredLine()
