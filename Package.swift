@@ -75,6 +75,11 @@ let package = Package(
             dependencies: ["SIP", "Timekeeping", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // c-ares, the asynchronous DNS resolver (Debian: libc-ares-dev): NAPTR, SRV, A/AAAA.
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+        // RFC 3263 server location: a SIP URI → the ordered hops to try (NAPTR → SRV by priority
+        // and weight → A/AAAA). The ordering is pure; the queries go through c-ares, off any event loop.
+        .target(name: "SIPResolver", dependencies: ["SIP", "CAres"]),
         // The line's SIP user agent, pure: small machines (registration, publication, subscriptions)
         // and the calls' dialogs, routed by `LineAgent`; its own requests and events. No I/O, no clock,
         // no SoftphoneCore.
@@ -120,7 +125,7 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "AudioDevice", "SoftphoneLogging",
+                           "SIP", "SIPNetwork", "SIPResolver", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "AudioDevice", "SoftphoneLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
@@ -177,6 +182,7 @@ let package = Package(
                     dependencies: ["SIPUserAgent", "SIP", "SIPAuth", "SDP", "PIDF", "SoftphoneSIPMapping", "SoftphoneCore"]),
         .testTarget(name: "SoftphoneSIPMappingTests", dependencies: ["SoftphoneSIPMapping", "SIPUserAgent", "PIDF", "SoftphoneCore"]),
         .testTarget(name: "SIPNetworkTests", dependencies: ["SIPNetwork", "SIP"]),
+        .testTarget(name: "SIPResolverTests", dependencies: ["SIPResolver", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.
