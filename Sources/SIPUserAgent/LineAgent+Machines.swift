@@ -21,6 +21,8 @@ extension LineAgent {
                 out.append(.cancelTimer(timer(fired)))
             case .report(let event):
                 out.append(.report(event))
+            case .locate(let uri):
+                out.append(.locate(uri))
             }
         }
     }

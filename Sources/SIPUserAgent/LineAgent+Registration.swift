@@ -24,6 +24,7 @@ extension LineAgent {
         switch timer {
         case .refresh: .registrationRefresh
         case .retry: .registrationRetry
+        case .failover: .registrationFailover
         }
     }
 }

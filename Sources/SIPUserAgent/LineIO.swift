@@ -9,6 +9,8 @@ public enum LineTimer: Hashable, Sendable {
     case registrationRefresh
     /// Time to try registering again after a failure.
     case registrationRetry
+    /// A REGISTER to one of several located servers went unanswered this long: try the next.
+    case registrationFailover
     /// Retransmit the 2xx to an INVITE of this call (RFC 3261 §13.3.1.4) until the ACK.
     case okRetransmit(callID: String)
     /// No ACK for the 2xx after 64·T1: the call is broken.
@@ -82,6 +84,9 @@ public enum LineInput: Sendable {
     case mediaFailed(LineCallID, reason: String)
     /// The transport could not send a request of this transaction.
     case sendFailed(TransactionKey, reason: String)
+    /// The servers located for the registrar (or outbound proxy) after `LineOutput.locate`,
+    /// in the order to try them (RFC 3263); empty with `failure` when none was found.
+    case targets([SIPHop], failure: String? = nil)
 }
 
 /// Everything the user agent asks its driver to do, in order.
@@ -96,4 +101,7 @@ public enum LineOutput: Sendable, Equatable {
     /// Report an event to the app.
     case report(LineEvent)
     case media(MediaCommand)
+    /// Locate the servers of this URI (RFC 3263, off the event loop) and answer with
+    /// `LineInput.targets`. Only when `LineAgentConfiguration.locatesServers` is set.
+    case locate(SIPURI)
 }

@@ -65,6 +65,8 @@ struct Step {
     var watched: [(uri: String, presence: Presence)] = []
     var started: [(timer: LineTimer, after: Duration)] = []
     var cancelled: [LineTimer] = []
+    /// The URIs whose servers the agent asked to locate (RFC 3263).
+    var located: [SIPURI] = []
 
     var requests: [SIPRequest] { sent.map(\.request) }
     var responses: [SIPResponse] { replies.map(\.response) }
@@ -91,6 +93,7 @@ struct Step {
         watched += other.watched
         started += other.started
         cancelled += other.cancelled
+        located += other.located
     }
 }
 
@@ -152,6 +155,8 @@ struct LineHarness {
                 }
             case .media(let command):
                 step.media.append(command)
+            case .locate(let uri):
+                step.located.append(uri)
             }
         }
         history.append(step)

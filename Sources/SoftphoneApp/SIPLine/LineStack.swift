@@ -48,6 +48,8 @@ package final class LineStack: Sendable {
             receiver: { incoming in box.value?.receive(incoming) }, problem: problem)
         var configuration = configuration
         configuration.local = SIPHop(transport: .udp, host: transport.local.host, port: transport.local.port)
+        // The driver locates the registrar's servers (RFC 3263) and the agent fails over between them.
+        configuration.locatesServers = true
         if configuration.mediaHost == host { configuration.mediaHost = transport.local.host }
         let agent = LineAgent(configuration: configuration, seed: seed)
         let mapping = LineMapping(queues: queues, configuration: configuration)
