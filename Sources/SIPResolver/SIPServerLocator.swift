@@ -12,11 +12,18 @@ public struct LocatedServers: Hashable, Sendable {
     }
 }
 
-/// Why no server was found for a URI, in words.
+/// Why no server was found for a URI, in words: short (for the status bar), and the whole
+/// trail of what was asked (for the Log).
 public struct LocationFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The last thing that failed: `no records`, `no answer from the DNS server`, ….
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
+    /// Every step and its failure: `NAPTR pbx.test (no records) → no SRV → pbx.test:5060 → …`.
+    public var trail: String
+    public init(_ reason: String, trail: String? = nil) {
+        self.reason = reason
+        self.trail = trail ?? reason
+    }
+    public var description: String { trail }
 }
 
 /// RFC 3263 §4 server location: a SIP URI → the hops to try, in order. An IP address or an
@@ -70,6 +77,7 @@ public struct SIPServerLocator<Lookup: DNSLookup>: Sendable {
         let answers = lookup.srv(services.map(\.name))
         var targets: [(host: String, port: Int, transport: SIPTransportKind)] = []
         var failures: [String] = []
+        var last: DNSFailure?
         for service in services {
             switch answers[service.name] ?? .failure(.noRecords) {
             case .success(let records):
@@ -82,6 +90,7 @@ public struct SIPServerLocator<Lookup: DNSLookup>: Sendable {
                 break
             case .failure(let failure):
                 failures.append("SRV \(service.name): \(failure)")
+                last = failure
             }
         }
         if targets.isEmpty {
@@ -103,9 +112,10 @@ public struct SIPServerLocator<Lookup: DNSLookup>: Sendable {
                 hops += list.map { SIPHop(transport: target.transport, host: $0, port: target.port) }
             case .failure(let failure):
                 failures.append("\(target.host): \(failure)")
+                last = failure
             }
         }
-        return finish(hops, steps: steps, failures: failures)
+        return finish(hops, steps: steps, failures: failures, last: last)
     }
 
     private func addressesOnly(host: String, port: Int, transport: SIPTransportKind, steps: [String])
@@ -117,15 +127,17 @@ public struct SIPServerLocator<Lookup: DNSLookup>: Sendable {
         case .success(let list):
             return finish(list.map { SIPHop(transport: transport, host: $0, port: port) }, steps: steps, failures: [])
         case .failure(let failure):
-            return finish([], steps: steps, failures: ["\(host): \(failure)"])
+            return finish([], steps: steps, failures: ["\(host): \(failure)"], last: failure)
         }
     }
 
-    private func finish(_ hops: [SIPHop], steps: [String], failures: [String]) -> Result<LocatedServers, LocationFailure> {
+    private func finish(_ hops: [SIPHop], steps: [String], failures: [String], last: DNSFailure? = nil)
+        -> Result<LocatedServers, LocationFailure> {
         var unique: [SIPHop] = []
         for hop in hops where !unique.contains(hop) && unique.count < ServerLocation.maximumTargets { unique.append(hop) }
         guard !unique.isEmpty else {
-            return .failure(LocationFailure((steps + failures).joined(separator: " → ")))
+            return .failure(LocationFailure((last ?? .noRecords).description,
+                                            trail: (steps + failures).joined(separator: " → ")))
         }
         let how = (steps + [unique.map(\.description).joined(separator: ", ")]).joined(separator: " → ")
         return .success(LocatedServers(hops: unique, how: how))

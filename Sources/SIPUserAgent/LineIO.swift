@@ -85,7 +85,8 @@ public enum LineInput: Sendable {
     /// The transport could not send a request of this transaction.
     case sendFailed(TransactionKey, reason: String)
     /// The servers located for the registrar (or outbound proxy) after `LineOutput.locate`,
-    /// in the order to try them (RFC 3263); empty with `failure` when none was found.
+    /// in the order to try them (RFC 3263); empty with `failure` (what was asked and what
+    /// failed, for the Log) when none was found.
     case targets([SIPHop], failure: String? = nil)
 }
 

@@ -115,9 +115,10 @@ struct Registration: Sendable {
         context.targets = hops
         context.targetIndex = 0
         guard !hops.isEmpty else {
+            // The status bar says it short; the Log says what was asked and what failed.
             let uri = context.configuration.serverURI.map { "\($0)" } ?? "the registrar"
-            failed(key: nil, reason: "no server found for \(uri): \(failure ?? "no records")", failover: false,
-                   &context, &out)
+            out.append(.report(.note("no server found for \(uri): \(failure ?? "no records")")))
+            failed(key: nil, reason: "no server found for \(uri)", failover: false, &context, &out)
             return
         }
         send(expires: expires, &context, &out)

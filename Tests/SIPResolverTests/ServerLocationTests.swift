@@ -230,8 +230,9 @@ struct SIPServerLocatorTests {
         var random = ZeroGenerator()
         let result = SIPServerLocator(lookup: dns).locate(uri("sip:pbx.test"), using: &random)
         guard case .failure(let failure) = result else { Issue.record("found \(result)"); return }
-        #expect(failure.reason.contains("NAPTR pbx.test (no answer from the DNS server)"))
-        #expect(failure.reason.contains("pbx.test: server failure"))
+        #expect(failure.trail.contains("NAPTR pbx.test (no answer from the DNS server)"))
+        #expect(failure.trail.contains("pbx.test: server failure"))
+        #expect(failure.reason == "server failure")
     }
 
     @Test("an SRV target whose name does not resolve is skipped; the others stay")

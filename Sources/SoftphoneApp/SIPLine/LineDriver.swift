@@ -140,7 +140,7 @@ final class LineDriver {
                 driver.report(.note(.line, "servers of \(uri): \(servers.how)"))
                 driver.handle(.targets(servers.hops))
             case .success(.failure(let failure)):
-                driver.handle(.targets([], failure: failure.reason))
+                driver.handle(.targets([], failure: failure.trail))
             case .failure(let error):
                 driver.handle(.targets([], failure: "\(error)"))
             }
