@@ -63,7 +63,8 @@ class Softphone:
                  no_answer_seconds: int = 20, queues: list[tuple[str, str, bool]] | None = None,
                  wrapup: int = 0, width: int = 110, height: int = 32, binary: str | None = None,
                  colleagues: list[tuple[str, str]] | None = None, presence: bool = True,
-                 env: dict[str, str] | None = None, audio: dict | None = None):
+                 env: dict[str, str] | None = None, audio: dict | None = None,
+                 sip_options: dict | None = None):
         self.binary = binary or os.environ.get("SOFTPHONE_BIN", DEFAULT_BINARY)
         self.extension = extension
         self.registrar = registrar
@@ -78,6 +79,7 @@ class Softphone:
         self.presence = presence
         self.extra_env = dict(env or {})      # e.g. XDG_* directories of its own, PULSE_SERVER
         self.audio = dict(audio or {})        # the [audio] table (SPEC section 7), e.g. sound_config()
+        self.sip_options = dict(sip_options or {})  # more [sip] keys, e.g. {"register_expires": 60}
         self.width, self.height = width, height
         self.dir = tempfile.mkdtemp(prefix="softphone-e2e-")
         self.socket = f"sp-{os.getpid()}-{os.path.basename(self.dir)}"
@@ -98,6 +100,8 @@ class Softphone:
         if self.registrar:
             lines += [f'registrar = "{self.registrar}"', f'username = "{self.extension}"']
         lines.append(f"presence = {'true' if self.presence else 'false'}")
+        for key, value in self.sip_options.items():
+            lines.append(f"{key} = {_toml(value)}")
         lines += ["", "[answering]", f'rule = "{self.answering}"', f"no_answer_seconds = {self.no_answer_seconds}"]
         if self.target:
             lines.append(f'target = "{self.target}"')
