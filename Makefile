@@ -7,7 +7,7 @@ BIN         := $(BUILD_DIR)/debug/softphone
 # System packages the build and the tests need (Debian names).
 # Only client libraries: the PulseAudio daemon the tests start comes with sip-env (tests/sip/setup.sh),
 # so `make run` on a desktop never touches its sound server (PipeWire's pipewire-pulse among them).
-APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev libpulse-dev libsrtp2-dev
+APT_PACKAGES := libsqlite3-dev libncursesw5-dev tmux curl libopus-dev libspandsp-dev libspeexdsp-dev libpulse-dev libsrtp2-dev libc-ares-dev
 
 SIP_PY      := .venv-sip/bin/python
 

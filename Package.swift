@@ -77,6 +77,11 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "NIOTLS", package: "swift-nio")]
         ),
+        // c-ares, the asynchronous DNS resolver (Debian: libc-ares-dev): NAPTR, SRV, A/AAAA.
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+        // RFC 3263 server location: a SIP URI → the ordered hops to try (NAPTR → SRV by priority
+        // and weight → A/AAAA). The ordering is pure; the queries go through c-ares, off any event loop.
+        .target(name: "SIPResolver", dependencies: ["SIP", "CAres"]),
         // The line's SIP user agent, pure: small machines (registration, publication, subscriptions)
         // and the calls' dialogs, routed by `LineAgent`; its own requests and events. No I/O, no clock,
         // no SoftphoneCore.
@@ -125,7 +130,7 @@ let package = Package(
         .target(
             name: "SoftphoneApp",
             dependencies: ["SoftphoneCore", "SoftphoneConfig", "CallStore", "TerminalUI", "TeamsSync",
-                           "SIP", "SIPNetwork", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "AudioDevice", "SoftphoneLogging",
+                           "SIP", "SIPNetwork", "SIPResolver", "SIPUserAgent", "SoftphoneSIPMapping", "RTPMedia", "AudioDevice", "SoftphoneLogging",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
@@ -185,6 +190,7 @@ let package = Package(
                     dependencies: ["SIPNetwork", "SIP", .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+        .testTarget(name: "SIPResolverTests", dependencies: ["SIPResolver", "SIP"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioDeviceTests", dependencies: ["AudioDevice"]),
         // The PIDF ↔ presence mapping tests share the PIDF fixtures, so they stay beside them.

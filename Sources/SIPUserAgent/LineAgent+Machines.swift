@@ -23,6 +23,8 @@ extension LineAgent {
                 out.append(.report(event))
             case .keepAlive(let hop):
                 out.append(.keepAlive(hop))
+            case .locate(let uri):
+                out.append(.locate(uri))
             }
         }
     }

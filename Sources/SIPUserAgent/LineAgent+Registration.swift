@@ -31,6 +31,7 @@ extension LineAgent {
         case .refresh: .registrationRefresh
         case .retry: .registrationRetry
         case .keepAlive: .keepAlive
+        case .failover: .registrationFailover
         }
     }
 }

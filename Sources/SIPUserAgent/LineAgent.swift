@@ -128,6 +128,8 @@ public struct LineAgent: Sendable {
             sendFailure = reason
             process(key, transactions.transportError(for: key, at: now), now, &out)
             sendFailure = nil
+        case .targets(let hops, let failure):
+            runRegistration(.targets(hops, failure: failure), now, &out)
         }
         return out
     }
@@ -184,6 +186,8 @@ public struct LineAgent: Sendable {
             runRegistration(.timerFired(.retry), now, &out)
         case .keepAlive:
             runRegistration(.timerFired(.keepAlive), now, &out)
+        case .registrationFailover:
+            runRegistration(.timerFired(.failover), now, &out)
         case .okRetransmit(let callID):
             runSessions(.timerFired(.okRetransmit(callID: callID)), now, &out)
         case .okTimeout(let callID):

@@ -50,6 +50,13 @@ public struct LineAgentConfiguration: Sendable {
     /// How often a keep-alive goes to the registrar's hop while registered (RFC 5626 §4.4.1;
     /// SPEC section 8: 25 s); nil sends none.
     public var keepAliveInterval: Duration?
+    /// Whether registration asks its driver to locate the registrar's (or outbound proxy's)
+    /// servers (RFC 3263, `LineOutput.locate`) before each round of attempts and fails over
+    /// between them; false: the URI's host as written (what the agent's own tests use).
+    public var locatesServers = false
+    /// How long a REGISTER to one of several located servers may go unanswered before the
+    /// next is tried (the last one gets the whole transaction timeout, Timer F).
+    public var failoverTimeout: Duration = .seconds(8)
 
     public init(user: String, displayName: String? = nil, local: SIPHop, registrar: SIPURI? = nil,
                 credentials: DigestCredentials? = nil, registerExpires: UInt32 = 600,
@@ -101,7 +108,10 @@ public struct LineAgentConfiguration: Sendable {
     public var contactAddress: String { "sip:\(user)@\(local.hostPort)" }
 
     /// Where requests outside a dialog go: the outbound proxy, else the registrar.
-    var outboundProxy: SIPHop? { (outboundProxyURI ?? registrar).flatMap(SIPHop.init(uri:)) }
+    var outboundProxy: SIPHop? { serverURI.flatMap(SIPHop.init(uri:)) }
+
+    /// The server every request outside a dialog goes to first: the outbound proxy, else the registrar.
+    var serverURI: SIPURI? { outboundProxyURI ?? registrar }
 }
 
 /// Media encryption with SDES-keyed SRTP (RFC 4568; SPEC section 8).

@@ -11,6 +11,8 @@ public enum LineTimer: Hashable, Sendable {
     case registrationRetry
     /// Time for the next keep-alive to the registrar's hop (while registered).
     case keepAlive
+    /// A REGISTER to one of several located servers went unanswered this long: try the next.
+    case registrationFailover
     /// Retransmit the 2xx to an INVITE of this call (RFC 3261 §13.3.1.4) until the ACK.
     case okRetransmit(callID: String)
     /// No ACK for the 2xx after 64·T1: the call is broken.
@@ -98,6 +100,10 @@ public enum LineInput: Sendable {
     case mediaFailed(LineCallID, reason: String)
     /// The transport could not send a request of this transaction.
     case sendFailed(TransactionKey, reason: String)
+    /// The servers located for the registrar (or outbound proxy) after `LineOutput.locate`,
+    /// in the order to try them (RFC 3263); empty with `failure` (what was asked and what
+    /// failed, for the Log) when none was found.
+    case targets([SIPHop], failure: String? = nil)
 }
 
 /// Everything the user agent asks its driver to do, in order.
@@ -115,4 +121,7 @@ public enum LineOutput: Sendable, Equatable {
     /// Send a keep-alive to the hop the line registers through (RFC 5626 §4.4.1): a CRLF
     /// datagram on UDP, a double CRLF on a stream connection, which it also keeps open.
     case keepAlive(SIPHop)
+    /// Locate the servers of this URI (RFC 3263, off the event loop) and answer with
+    /// `LineInput.targets`. Only when `LineAgentConfiguration.locatesServers` is set.
+    case locate(SIPURI)
 }

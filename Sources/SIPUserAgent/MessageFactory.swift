@@ -16,6 +16,17 @@ struct AgentContext: Sendable {
     var learnedAddress: SIPHop?
     /// SDES master keys for encrypted calls.
     var keys: SRTPKeySource = .system
+    /// The registrar's (or outbound proxy's) servers as located by the driver (RFC 3263), in
+    /// the order to try them; empty: the URI's host as written.
+    var targets: [SIPHop] = []
+    /// The target registration is using (or succeeded at).
+    var targetIndex = 0
+
+    /// Where requests outside a dialog go: the located target registration uses, else the
+    /// outbound proxy or registrar as written.
+    var serverHop: SIPHop? {
+        targets.indices.contains(targetIndex) ? targets[targetIndex] : configuration.outboundProxy
+    }
 
     /// The methods the line accepts.
     static let allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER, INFO, UPDATE, PRACK"
@@ -129,6 +140,8 @@ enum MachineOutput<Timer: Hashable & Sendable>: Sendable, Equatable {
     case report(LineEvent)
     /// Send a keep-alive (RFC 5626 §4.4.1 CRLF) to the hop.
     case keepAlive(SIPHop)
+    /// Ask the driver for the servers of this URI (RFC 3263); it answers with `LineInput.targets`.
+    case locate(SIPURI)
 }
 
 extension LineAgent {

@@ -170,7 +170,7 @@ struct Publication: Sendable {
 
 extension AgentContext {
     /// Where PUBLISH and SUBSCRIBE go: the registrar, acting as presence server.
-    var presenceServer: SIPHop? { configuration.presence ? configuration.outboundProxy : nil }
+    var presenceServer: SIPHop? { configuration.presence ? serverHop : nil }
 }
 
 extension LineAgent {

@@ -28,6 +28,8 @@ struct Registration: Sendable {
         case retry
         /// Send the next keep-alive.
         case keepAlive
+        /// The REGISTER to one of several located servers went unanswered: try the next.
+        case failover
     }
 
     /// What reaches the machine.
@@ -43,6 +45,8 @@ struct Registration: Sendable {
         case timerFired(Timer)
         /// The current REGISTER again, with credentials for a challenge: the next CSeq, a new branch.
         case resend(SIPRequest)
+        /// The servers located for the registrar (RFC 3263), in order; empty with why when none.
+        case targets([SIPHop], failure: String?)
     }
 
     typealias Output = MachineOutput<Timer>
@@ -66,6 +70,8 @@ struct Registration: Sendable {
     /// Registrations in a row that moved to a newly learned address (bounded, so a registrar
     /// that reports a new address every time cannot keep us registering forever).
     private var relearned = 0
+    /// Waiting for the driver to locate the registrar's servers (`locate` went out).
+    private(set) var locating = false
 
     init(callID: String) { self.callID = callID }
 
@@ -81,9 +87,10 @@ struct Registration: Sendable {
         case .register: register(&context, &out)
         case .unregister: unregister(&context, &out)
         case .response(let response, let key): received(response, key: key, &context, &out)
-        case .failed(let key, let reason): failed(key: key, reason: reason, &context, &out)
+        case .failed(let key, let reason): failed(key: key, reason: reason, failover: true, &context, &out)
         case .timerFired(let timer): timerFired(timer, &context, &out)
         case .resend(let request): resend(request, &context, &out)
+        case .targets(let hops, let failure): located(hops, failure: failure, &context, &out)
         }
         return out
     }
@@ -97,6 +104,37 @@ struct Registration: Sendable {
         expires = context.configuration.registerExpires
         retryDelay = context.configuration.retryDelay
         out.append(.report(.registration(.registering)))
+        beginRound(&context, &out)
+    }
+
+    /// A round of attempts: locate the servers afresh (when the driver does that) and start at
+    /// the first, else send to the URI's host as written.
+    private mutating func beginRound(_ context: inout AgentContext, _ out: inout [Output]) {
+        context.targetIndex = 0
+        if context.configuration.locatesServers, let uri = context.configuration.serverURI {
+            phase = .registering
+            locating = true
+            out.append(.locate(uri))
+            return
+        }
+        send(expires: expires, &context, &out)
+    }
+
+    /// The driver located the servers: register at the first (or fail when there are none).
+    private mutating func located(_ hops: [SIPHop], failure: String?, _ context: inout AgentContext,
+                                  _ out: inout [Output]) {
+        guard locating else { return }
+        locating = false
+        guard wanted, phase == .registering else { return }
+        context.targets = hops
+        context.targetIndex = 0
+        guard !hops.isEmpty else {
+            // The status bar says it short; the Log says what was asked and what failed.
+            let uri = context.configuration.serverURI.map { "\($0)" } ?? "the registrar"
+            out.append(.report(.note("no server found for \(uri): \(failure ?? "no records")")))
+            failed(key: nil, reason: "no server found for \(uri)", failover: false, &context, &out)
+            return
+        }
         send(expires: expires, &context, &out)
     }
 
@@ -105,6 +143,15 @@ struct Registration: Sendable {
         out.append(.cancelTimer(.refresh))
         out.append(.cancelTimer(.retry))
         out.append(.cancelTimer(.keepAlive))
+        out.append(.cancelTimer(.failover))
+        if locating {
+            // Nothing was sent this round: there is no binding to remove.
+            locating = false
+            current = nil
+            phase = .idle
+            out.append(.report(.registration(.unregistered)))
+            return
+        }
         switch phase {
         case .registered, .registering:
             phase = .unregistering
@@ -119,7 +166,7 @@ struct Registration: Sendable {
     /// Sends a REGISTER for our contact with `expires` (0 removes the binding).
     private mutating func send(expires: UInt32, _ context: inout AgentContext, _ out: inout [Output]) {
         let configuration = context.configuration
-        guard let registrar = configuration.registrar, let hop = configuration.outboundProxy else { return }
+        guard let registrar = configuration.registrar, let hop = context.serverHop else { return }
         if expires > 0 { phase = .registering }
         sequence += 1
         let uri = Self.requestURI(configuration, registrar: registrar)
@@ -137,22 +184,46 @@ struct Registration: Sendable {
         context.addCredentials(&request, header: "Authorization")
         current = try? TransactionKey.client(sending: request)
         out.append(.send(request, to: hop))
+        armFailover(expires: expires, context, &out)
+    }
+
+    /// With another located server to try, a REGISTER may go unanswered only `failoverTimeout`
+    /// (not the 32 s of Timer F) before the next is tried.
+    private func armFailover(expires: UInt32, _ context: AgentContext, _ out: inout [Output]) {
+        guard expires > 0, context.targetIndex + 1 < context.targets.count else { return }
+        out.append(.startTimer(.failover, after: context.configuration.failoverTimeout))
+    }
+
+    /// The REGISTER at the current target failed (`reason`): try the next located server at
+    /// once. False when there is none left (the round has failed).
+    private mutating func failOver(_ reason: String, _ context: inout AgentContext, _ out: inout [Output]) -> Bool {
+        guard wanted, phase != .unregistering, context.targetIndex + 1 < context.targets.count else { return false }
+        let from = context.targets[context.targetIndex]
+        context.targetIndex += 1
+        let to = context.targets[context.targetIndex]
+        out.append(.report(.note("registration at \(from) failed: \(reason); trying \(to) "
+            + "(server \(context.targetIndex + 1) of \(context.targets.count))")))
+        current = nil
+        send(expires: expires, &context, &out)
+        return true
     }
 
     private mutating func resend(_ request: SIPRequest, _ context: inout AgentContext, _ out: inout [Output]) {
-        guard let hop = context.configuration.outboundProxy else { return }
+        guard let hop = context.serverHop else { return }
         var request = request
         sequence += 1
         request.headers.set("CSeq", CSeq(sequence, request.method).description)
         request.headers.set("Via", context.via(hop.transport))
         current = try? TransactionKey.client(sending: request)
         out.append(.send(request, to: hop))
+        if phase == .registering { armFailover(expires: expires, context, &out) }
     }
 
     private mutating func received(_ response: SIPResponse, key: TransactionKey, _ context: inout AgentContext,
                                    _ out: inout [Output]) {
         guard key == current, response.statusCode >= 200 else { return }
         current = nil
+        out.append(.cancelTimer(.failover))
         let removing = phase == .unregistering
         let configuration = context.configuration
         switch response.statusCode {
@@ -167,7 +238,7 @@ struct Registration: Sendable {
                 return
             }
             boundContact = pendingContact
-            if let hop = configuration.outboundProxy, relearned < 2,
+            if let hop = context.serverHop, relearned < 2,
                let seen = Self.observedAddress(response, hop: hop, local: configuration.local),
                seen != context.learnedAddress {
                 // The registrar reaches us elsewhere (a NAT): register that address now.
@@ -182,6 +253,9 @@ struct Registration: Sendable {
             let granted = grantedExpiry(response, context) ?? expires
             phase = .registered
             retryDelay = configuration.retryDelay
+            if context.targets.count > 1 {
+                out.append(.report(.note("registered at \(context.targets[context.targetIndex])")))
+            }
             out.append(.report(.registration(.registered)))
             out.append(.startTimer(.refresh, after: Self.refreshDelay(granted)))
             if let interval = configuration.keepAliveInterval {
@@ -193,7 +267,8 @@ struct Registration: Sendable {
                 expires = minimum
                 send(expires: minimum, &context, &out)
             } else {
-                failed(key: key, reason: "423 Interval Too Brief without a usable Min-Expires", &context, &out)
+                failed(key: nil, reason: "423 Interval Too Brief without a usable Min-Expires", failover: false,
+                       &context, &out)
             }
         default:
             var reason = "\(response.statusCode) \(response.reasonPhrase)"
@@ -205,16 +280,22 @@ struct Registration: Sendable {
                 out.append(.report(.note("de-registration answered \(reason)")))
                 out.append(.report(.registration(.unregistered)))
             } else {
-                failed(key: key, reason: reason, &context, &out)
+                // 503: this server is out of service; another located one may not be (RFC 3263 §4.3).
+                failed(key: nil, reason: reason, failover: response.statusCode == 503, &context, &out)
             }
         }
     }
 
-    /// The registrar did not answer, refused, or could not be reached: say why, try again later.
-    private mutating func failed(key: TransactionKey, reason: String, _ context: inout AgentContext,
+    /// The registrar did not answer, refused, or could not be reached: with `failover`, try
+    /// the next located server at once; else (or after the last) say why, try again later.
+    /// `key` nil: already known to be the current one (a response), or no transaction at all
+    /// (the servers could not be located).
+    private mutating func failed(key: TransactionKey?, reason: String, failover: Bool, _ context: inout AgentContext,
                                  _ out: inout [Output]) {
-        guard key == current || current == nil else { return }
+        if let key { guard key == current else { return } }
         current = nil
+        out.append(.cancelTimer(.failover))
+        if failover, failOver(reason, &context, &out) { return }
         if phase == .unregistering || !wanted {
             phase = .idle
             out.append(.report(.registration(.unregistered)))
@@ -231,17 +312,27 @@ struct Registration: Sendable {
     }
 
     private mutating func timerFired(_ timer: Timer, _ context: inout AgentContext, _ out: inout [Output]) {
-        if timer == .keepAlive {
+        switch timer {
+        case .keepAlive:
             // While the registrar holds our binding (a refresh on its way included).
             guard wanted, boundContact != nil, phase == .registered || phase == .registering,
-                  let hop = context.configuration.outboundProxy,
+                  let hop = context.serverHop,
                   let interval = context.configuration.keepAliveInterval else { return }
             out.append(.keepAlive(hop))
             out.append(.startTimer(.keepAlive, after: interval))
-            return
+        case .refresh:
+            guard wanted, current == nil, !locating else { return }
+            send(expires: expires, &context, &out)
+        case .retry:
+            guard wanted, current == nil, !locating else { return }
+            beginRound(&context, &out)
+        case .failover:
+            guard let key = current, phase == .registering else { return }
+            let hop = context.targets.indices.contains(context.targetIndex) ? "\(context.targets[context.targetIndex])" : "the server"
+            // The abandoned transaction runs out on its own; its answer no longer counts.
+            failed(key: key, reason: "no answer from \(hop) in \(context.configuration.failoverTimeout.wholeSeconds) s",
+                   failover: true, &context, &out)
         }
-        guard wanted, current == nil else { return }
-        send(expires: expires, &context, &out)
     }
 
     /// The lifetime the registrar granted our contact: its `expires` parameter, else Expires.

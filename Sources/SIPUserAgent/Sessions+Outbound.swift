@@ -9,7 +9,7 @@ extension Sessions {
                        _ context: inout AgentContext, _ out: inout [Output]) {
         guard leg(id) == nil else { return }
         guard let uri = TargetURI.uri(for: target, domain: context.configuration.domain),
-              let hop = context.configuration.outboundProxy ?? SIPHop(uri: uri) else {
+              let hop = context.serverHop ?? SIPHop(uri: uri) else {
             out.append(.report(.outboundFailed(id, status: 416, reason: "\"\(target)\" is not a number or SIP address")))
             return
         }
@@ -38,7 +38,7 @@ extension Sessions {
         var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,
                                  transport: hop.transport,
-                                 routes: context.configuration.outboundProxy == hop
+                                 routes: context.serverHop == hop
                                      ? context.outboundRoutes(to: leg.dialog.remoteTarget) : [])
         invite.headers.add("Contact", context.contact(hop.transport))
         invite.headers.add("Allow", AgentContext.allowed)

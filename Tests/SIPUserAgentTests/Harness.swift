@@ -65,6 +65,8 @@ struct Step {
     var watched: [(uri: String, presence: Presence)] = []
     var started: [(timer: LineTimer, after: Duration)] = []
     var cancelled: [LineTimer] = []
+    /// The URIs whose servers the agent asked to locate (RFC 3263).
+    var located: [SIPURI] = []
 
     var requests: [SIPRequest] { sent.map(\.request) }
     var responses: [SIPResponse] { replies.map(\.response) }
@@ -91,6 +93,7 @@ struct Step {
         watched += other.watched
         started += other.started
         cancelled += other.cancelled
+        located += other.located
     }
 }
 
@@ -154,6 +157,8 @@ struct LineHarness {
                 step.media.append(command)
             case .keepAlive:
                 break  // read from `outputs`
+            case .locate(let uri):
+                step.located.append(uri)
             }
         }
         history.append(step)

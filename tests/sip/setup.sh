@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${SIP_VENV:-$ROOT/.venv-sip}"
 PYTHON="${PYTHON:-python3}"
-APT_PACKAGES=(kamailio kamailio-presence-modules baresip-core tmux pulseaudio pulseaudio-utils)
+APT_PACKAGES=(kamailio kamailio-presence-modules baresip-core tmux pulseaudio pulseaudio-utils dnsmasq-base)
 PIP_PACKAGES=("pjsua2-python==2.15.1.post1" "pytest==8.3.4")
 
 # --- Debian packages ---------------------------------------------------------

@@ -1,6 +1,8 @@
 import NIOCore
 import RTPMedia
+import NIOPosix
 import SIP
+import SIPResolver
 import SoftphoneSIPMapping
 import SIPNetwork
 import SIPUserAgent
@@ -22,6 +24,8 @@ final class LineDriver {
     var watched: (String, Presence) -> Void = { _, _ in }
     private let mediaHost: String
     private let audio: LineAudio
+    /// Finds the registrar's servers (RFC 3263) when the agent asks (`LineOutput.locate`).
+    private let locator: SIPServerLocator<CAresLookup>
     private var timers = DeadlineQueue<LineTimer, UInt64>()
     /// The one event-loop task waiting for the earliest timer, and when it fires.
     private var wakeup: (task: Scheduled<Void>, at: UInt64)?
@@ -45,7 +49,9 @@ final class LineDriver {
     var box: NIOLoopBoundBox<LineDriver?>?
 
     init(agent: LineAgent, mapping: LineMapping, loop: EventLoop, transport: SIPTransport, mediaHost: String,
-         audio: LineAudio, report: @escaping (Action) -> Void) {
+         audio: LineAudio, locator: SIPServerLocator<CAresLookup> = SIPServerLocator(lookup: .fromEnvironment()),
+         report: @escaping (Action) -> Void) {
+        self.locator = locator
         self.agent = agent
         self.mapping = mapping
         self.loop = loop
@@ -109,6 +115,38 @@ final class LineDriver {
         case .keepAlive(let hop):
             // A lost keep-alive costs nothing: the next one, or the registration refresh, follows.
             transport.sendKeepAlive(to: hop)
+        case .locate(let uri):
+            locate(uri)
+        }
+    }
+
+    // MARK: Server location
+
+    /// Locates the servers of `uri` (RFC 3263) on NIO's thread pool — DNS waits, and this loop
+    /// runs every SIP timer and the RTP ticks — and hands them to the agent. An IP address
+    /// needs no DNS: answered on the next turn of the loop.
+    private func locate(_ uri: SIPURI) {
+        guard let box else { return }
+        let loop = self.loop
+        if case .hops(let hops) = ServerLocation.plan(for: uri) {
+            loop.execute { box.value?.handle(.targets(hops)) }
+            return
+        }
+        let locator = self.locator
+        NIOThreadPool.singleton.runIfActive(eventLoop: loop) { () -> Result<LocatedServers, LocationFailure> in
+            var random = SystemRandomNumberGenerator()
+            return locator.locate(uri, using: &random)
+        }.whenComplete { outcome in
+            guard let driver = box.value else { return }
+            switch outcome {
+            case .success(.success(let servers)):
+                driver.report(.note(.line, "servers of \(uri): \(servers.how)"))
+                driver.handle(.targets(servers.hops))
+            case .success(.failure(let failure)):
+                driver.handle(.targets([], failure: failure.trail))
+            case .failure(let error):
+                driver.handle(.targets([], failure: "\(error)"))
+            }
         }
     }
 

@@ -51,6 +51,8 @@ package final class LineStack: Sendable {
         // Via and Contact name the transport the line registers on (the outbound proxy's, else the registrar's).
         let first = (configuration.outboundProxyURI ?? configuration.registrar).flatMap(SIPHop.init(uri:))
         configuration.local = SIPHop(transport: first?.transport ?? .udp, host: transport.local.host, port: transport.local.port)
+        // The driver locates the registrar's servers (RFC 3263) and the agent fails over between them.
+        configuration.locatesServers = true
         if configuration.mediaHost == host { configuration.mediaHost = transport.local.host }
         let agent = LineAgent(configuration: configuration, seed: seed)
         let mapping = LineMapping(queues: queues, configuration: configuration)
