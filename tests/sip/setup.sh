@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the SIP interoperability tests need, only what is missing:
-#   Debian: kamailio (+ presence modules), baresip-core, tmux,
+#   Debian: kamailio (+ presence and TLS modules), baresip-core, tmux, dnsmasq-base, openssl,
 #           pulseaudio + pulseaudio-utils (the sound tests' private server, pacat/parec)
 #   .venv-sip/ in the repository root: pjsua2-python and pytest, pinned
 # Idempotent; a second run only checks (about a second).  Needs root for apt.
@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${SIP_VENV:-$ROOT/.venv-sip}"
 PYTHON="${PYTHON:-python3}"
-APT_PACKAGES=(kamailio kamailio-presence-modules baresip-core tmux pulseaudio pulseaudio-utils dnsmasq-base)
+APT_PACKAGES=(kamailio kamailio-presence-modules kamailio-tls-modules baresip-core tmux pulseaudio pulseaudio-utils dnsmasq-base openssl)
 PIP_PACKAGES=("pjsua2-python==2.15.1.post1" "pytest==8.3.4")
 
 # --- Debian packages ---------------------------------------------------------
