@@ -54,7 +54,8 @@ public enum ServerLocation {
         }
         if secure {
             guard let tls = transport("tls") else { return .unusable("\(uri) needs TLS, which this line does not speak") }
-            if let chosen, chosen != tls { return .unusable("a sips: URI needs TLS, not \(chosen.viaToken)") }
+            // `sips:…;transport=tcp` is RFC 3261's own way to write TLS over TCP (§19.1.2).
+            if let chosen, chosen != tls, chosen != .tcp { return .unusable("a sips: URI needs TLS, not \(chosen.viaToken)") }
             chosen = tls
         }
         if isIPLiteral(host) {

@@ -12,9 +12,13 @@ import SIP
 extension LineAgent {
     /// The addresses INVITEs are taken from while registered with `accept_from = "registrar"`:
     /// where the registrar's 2xx to our REGISTERs came from (which works for a registrar or
-    /// proxy given by host name, whatever it resolves to), and the registrar's and outbound
-    /// proxy's hosts when they are IP addresses.
-    var trustedHosts: [String] { learnedRegistrarHosts + registrarLiterals }
+    /// proxy given by host name, whatever it resolves to), the registrar's and outbound
+    /// proxy's hosts when they are IP addresses…
+    var trustedHosts: [String] {
+        // …and every server DNS located for the registrar (RFC 3263): after a failover the
+        // first one may come back and send calls, and a cluster's servers call from each.
+        learnedRegistrarHosts + registrarLiterals + shared.targets.map(\.host).filter(InboundPolicy.isAddressLiteral)
+    }
 
     /// The registrar's and outbound proxy's hosts that are IP addresses (worked out once).
     static func addressLiterals(_ configuration: LineAgentConfiguration) -> [String] {

@@ -268,6 +268,12 @@ extension Sessions {
         }
         guard case (var reinvite, let hop)? = nextRequest(.invite, in: &leg, contact: true, &context) else { return }
         let offer = OfferAnswer.reoffer(previous, direction: wanted ? .sendonly : .sendrecv)
+        // A re-INVITE refreshes the session too (RFC 4028 §7.4): it says the interval in force.
+        if let timer = leg.sessionTimer {
+            let role: SessionExpires.Role = timer.refresher == .local ? .uac : .uas  // we send this request
+            reinvite.headers.add("Session-Expires", SessionExpires(seconds: timer.interval, refresher: role).description)
+        }
+        reinvite.headers.add("Supported", AgentContext.supported)
         AgentContext.withSDP(&reinvite, offer.text)
         leg.localSDP = offer
         calls[callID] = leg
@@ -285,6 +291,7 @@ extension Sessions {
                 || leg.localSDP?.negotiatedAudio()?.direction == .inactive
             leg.localHold = hold
             if leg.wantedHold == hold { leg.wantedHold = nil }
+            if leg.sessionTimer != nil { leg.sessionTimer = settledTimer(response, current: leg.sessionTimer) }
             if let answer = try? sdp(response), let offer = leg.localSDP {
                 leg.remoteOffer = answer
                 leg.media = plan(offer: answer, answer: offer, codecs: context.configuration.codecs)
@@ -295,6 +302,7 @@ extension Sessions {
                 startMedia(&leg, media, &out)
                 calls[callID] = leg
             }
+            if leg.sessionTimer != nil { armSessionTimer(callID, &out) }  // the re-INVITE refreshed the session
             sendWantedReinvite(callID, &context, &out)
         case 491:
             // Glare: try again after 2.1–4 s (§14.1).

@@ -1,4 +1,5 @@
 import SDP
+import SIP
 
 /// SRTP keyed by SDES (RFC 4568) in the calls' offers and answers, as `sip.srtp` says:
 ///
@@ -24,20 +25,44 @@ extension Sessions {
         return key
     }
 
+    /// Whether SDES keys may go in this dialog's SDP: only over TLS, or to a loopback address
+    /// (tests). SPEC section 8: keys must not cross a network in clear text — the line listens
+    /// on UDP and TCP too, so a configuration with a TLS registrar still sees clear-text INVITEs.
+    static func keysMayTravel(over hop: SIPHop?) -> Bool {
+        guard let hop else { return false }
+        return hop.transport == .tls || isLoopback(hop.host)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
+    /// The policy in force for a dialog: `sip.srtp`, but never keys in clear text — over a
+    /// clear-text hop `optional` answers and offers plainly, and `mandatory` can only refuse
+    /// (it still offers RTP/SAVP, without a key, which no peer accepts).
+    static func policy(over hop: SIPHop?, _ context: AgentContext) -> (policy: SRTPPolicy, keys: Bool) {
+        (context.configuration.srtp, keysMayTravel(over: hop))
+    }
+
     /// How our answer for the leg treats SRTP.
     func answerEncryption(_ leg: inout CallLeg, _ context: inout AgentContext) -> AnswerEncryption {
-        switch context.configuration.srtp {
-        case .off: .refuse
-        case .optional: .accept(key: callKey(&leg, &context))
-        case .mandatory: .require(key: callKey(&leg, &context))
+        let (policy, keys) = Self.policy(over: leg.origin ?? leg.firstHop, context)
+        guard keys else { return .refuse }
+        switch policy {
+        case .off: return .refuse
+        case .optional: return .accept(key: callKey(&leg, &context))
+        case .mandatory: return .require(key: callKey(&leg, &context))
         }
     }
 
-    /// Whether an offer can be answered under the policy, without making a key: the reason it
-    /// cannot (the INVITE gets 488), or nil.
-    static func refusal(of offer: SessionDescription, _ context: AgentContext) -> OfferAnswerError? {
+    /// Whether an offer that came over `hop` can be answered under the policy, without making
+    /// a key: the reason it cannot (the INVITE gets 488), or nil.
+    static func refusal(of offer: SessionDescription, over hop: SIPHop, _ context: AgentContext) -> OfferAnswerError? {
+        let (policy, keys) = Self.policy(over: hop, context)
+        if policy == .mandatory, !keys { return .encryptionRequired }
         let probe = [UInt8](repeating: 0, count: CryptoAttribute.masterKeyLength)
-        let encryption: AnswerEncryption = switch context.configuration.srtp {
+        let encryption: AnswerEncryption = switch (keys ? policy : .off) {
         case .off: .refuse
         case .optional: .accept(key: probe)
         case .mandatory: .require(key: probe)
@@ -52,11 +77,11 @@ extension Sessions {
         }
     }
 
-    /// Our offer for the leg (a new call, or an INVITE or re-INVITE that came without one).
+    /// Our offer (first or re-offer) for the leg, as the policy says.
     func makeOffer(_ leg: inout CallLeg, port: UInt16, version: UInt64, direction: MediaDirection = .sendrecv,
                    _ context: inout AgentContext) -> SessionDescription {
-        let policy = context.configuration.srtp
-        let crypto = policy == .off ? nil : CryptoAttribute(tag: 1, masterKey: callKey(&leg, &context))
+        let (policy, keys) = Self.policy(over: leg.origin ?? leg.firstHop, context)
+        let crypto = policy == .off || !keys ? nil : CryptoAttribute(tag: 1, masterKey: callKey(&leg, &context))
         return OfferAnswer.offer(localAddress: context.configuration.mediaHost, localPort: port, sessionID: sessionID,
                                  version: version, codecs: context.configuration.codecs, direction: direction,
                                  crypto: crypto,

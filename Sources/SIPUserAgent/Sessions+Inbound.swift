@@ -33,7 +33,7 @@ extension Sessions {
         if !request.body.isEmpty {
             do {
                 let parsed = try sdp(request)
-                if let refusal = Self.refusal(of: parsed, context) { throw refusal }
+                if let refusal = Self.refusal(of: parsed, over: origin, context) { throw refusal }
                 offer = parsed
             } catch {
                 note("call from \(CallerInfo.party(request).display) refused with 488: \(error)", &out)

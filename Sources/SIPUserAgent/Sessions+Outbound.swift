@@ -33,7 +33,13 @@ extension Sessions {
     /// The RTP port is ready: send the INVITE with our offer.
     mutating func sendInvite(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], leg.phase == .preparing, let port = leg.mediaPort,
-              let hop = leg.firstHop else { return }
+              var hop = leg.firstHop else { return }
+        // Registration may have failed over to another server while the RTP port opened.
+        if let server = context.serverHop, hop != server, context.targets.contains(hop) {
+            hop = server
+            leg.firstHop = server
+            leg.dialog.transport = server.transport
+        }
         let offer = makeOffer(&leg, port: port, version: 1, &context)
         var invite = context.makeRequest(.invite, uri: leg.dialog.remoteTarget, to: leg.dialog.remoteHeader,
                                  from: leg.dialog.localHeader, callID: callID, sequence: leg.dialog.localSequence,

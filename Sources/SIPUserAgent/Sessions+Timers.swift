@@ -104,13 +104,12 @@ extension Sessions {
                 leg.remoteOffer = answer
                 if media != leg.media {
                     leg.media = media
-                    out.append(.media(.start(leg.coreID, media)))
+                    startMedia(&leg, media, &out)  // says so if the call gained or lost SRTP
                 }
             }
             calls[callID] = leg
             if isInvite { sendACK(callID, for: response, &context, &out) }
             armSessionTimer(callID, &out)
-            sendWantedReinvite(callID, &context, &out)  // a hold or resume asked for meanwhile
         case 422:
             // Too short for the other side: ask again with its minimum (RFC 4028 §7.4).
             if let minimum = SessionExpires.minimum(response.headers), let timer = leg.sessionTimer,
@@ -122,7 +121,7 @@ extension Sessions {
                 calls[callID] = leg
                 note("session refresh refused with 422 by \(leg.dialog.remoteAddress.uri)", &out)
             }
-        case 405, 501 where !isInvite:
+        case 405 where !isInvite, 501 where !isInvite:
             // UPDATE after all not allowed: refresh by re-INVITE.
             leg.peerAllowsUpdate = false
             calls[callID] = leg
@@ -140,6 +139,11 @@ extension Sessions {
             // Not refreshed: the session ends at its expiry unless the other side refreshes it.
             calls[callID] = leg
             note("session refresh refused by \(leg.dialog.remoteAddress.uri): \(status) \(response.reasonPhrase)", &out)
+        }
+        // A hold or resume asked for while the refresh was out goes now, whatever its answer
+        // (unless another refresh went at once, or the call is ending).
+        if let leg = calls[callID], leg.refreshKey == nil, !leg.byePending {
+            sendWantedReinvite(callID, &context, &out)
         }
     }
 

@@ -256,12 +256,13 @@ struct TLSTests {
                 == "certificate for 127.0.0.1 does not match host name pbx.test")
     }
 
-    @Test("sips: and ;transport=tls name TLS, port 5061 by default; sips: with another transport is refused")
+    @Test("sips: and ;transport=tls name TLS, port 5061 by default; sips:…;transport=tcp is TLS; sips: over UDP is refused")
     func hopsOfURIs() throws {
         #expect(SIPHop(uri: try #require(SIPURI("sips:pbx.test"))) == SIPHop(transport: .tls, host: "pbx.test", port: 5061))
         #expect(SIPHop(uri: try #require(SIPURI("sip:pbx.test;transport=TLS"))) == SIPHop(transport: .tls, host: "pbx.test", port: 5061))
         #expect(SIPHop(uri: try #require(SIPURI("sip:127.0.0.1:5071;transport=tls"))) == SIPHop(transport: .tls, host: "127.0.0.1", port: 5071))
         #expect(SIPHop(uri: try #require(SIPURI("sip:pbx.test"))) == SIPHop(transport: .udp, host: "pbx.test", port: 5060))
+        #expect(SIPHop(uri: try #require(SIPURI("sips:pbx.test;transport=tcp"))) == SIPHop(transport: .tls, host: "pbx.test", port: 5061))
         #expect(SIPHop(uri: try #require(SIPURI("sips:pbx.test;transport=udp"))) == nil)
         #expect(SIPHop(uri: try #require(SIPURI("sip:pbx.test;transport=sctp"))) == nil)
         #expect(SIPTransportKind(token: "tls") == .tls && SIPTransportKind.tls.viaToken == "TLS")

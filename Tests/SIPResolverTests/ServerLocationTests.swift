@@ -83,6 +83,9 @@ struct ServerLocationRuleTests {
         if case .unusable = ServerLocation.plan(for: uri("tel:+4930123")) {} else { Issue.record("tel: accepted") }
         if tlsSpoken {
             #expect(ServerLocation.plan(for: uri("sips:pbx.test")) == .naptr(domain: "pbx.test", secure: true))
+            // RFC 3261's own spelling of TLS over TCP.
+            #expect(ServerLocation.plan(for: uri("sips:192.0.2.1;transport=tcp"))
+                    == .hops([SIPHop(transport: .tls, host: "192.0.2.1", port: 5061)]))
         } else if case .unusable(let why) = ServerLocation.plan(for: uri("sips:pbx.test")) {
             #expect(why.contains("TLS"))
         } else { Issue.record("sips: accepted without TLS") }

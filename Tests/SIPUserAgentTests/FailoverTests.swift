@@ -81,6 +81,18 @@ struct FailoverTests {
         #expect(refresh.hop == Self.second)
     }
 
+    @Test("a call dialled while the registration fails over: its INVITE goes to the new server once the RTP port opens")
+    func dialDuringFailover() throws {
+        var (line, sent) = try located()
+        let id: CallID = "out-1"
+        #expect(line.command(.dial(id, target: "4930555")).media == [.open(id)])
+        let next = try #require(line.receive(reply(to: sent.request, 503), from: Self.first).sent(.register).first)
+        #expect(next.hop == Self.second)
+        line.receive(registrar.ok(next.request, expires: 600), from: Self.second)
+        let invite = try #require(line.feed(.mediaOpened(id, port: 31000)).sent(.invite).first)
+        #expect(invite.hop == Self.second)
+    }
+
     @Test("503 from the first server: the second at once; a transport error likewise")
     func serviceUnavailableAndTransportError() throws {
         var (line, sent) = try located()

@@ -115,6 +115,9 @@ struct LineHarness {
     /// When false, unparseable output is counted instead of recorded as an issue (fuzzing).
     var recordIssues = true
     private(set) var unparseable: [String] = []
+    /// Where requests and responses come from unless a test says otherwise.
+    var requestSource = Net.caller
+    var responseSource = Net.registrar
 
     init(_ configuration: LineAgentConfiguration = Net.configuration(), seed: UInt64 = 7) {
         agent = LineAgent(configuration: configuration, seed: seed)
@@ -171,13 +174,13 @@ struct LineHarness {
     }
 
     @discardableResult
-    mutating func receive(_ request: SIPRequest, from hop: SIPHop = Net.caller) -> Step {
-        feed(.received(.request(request), from: hop))
+    mutating func receive(_ request: SIPRequest, from hop: SIPHop? = nil) -> Step {
+        feed(.received(.request(request), from: hop ?? requestSource))
     }
 
     @discardableResult
-    mutating func receive(_ response: SIPResponse, from hop: SIPHop = Net.registrar) -> Step {
-        feed(.received(.response(response), from: hop))
+    mutating func receive(_ response: SIPResponse, from hop: SIPHop? = nil) -> Step {
+        feed(.received(.response(response), from: hop ?? responseSource))
     }
 
     @discardableResult

@@ -148,6 +148,23 @@ struct InboundPolicyTests {
         #expect(line.agent.callCount == 1)
     }
 
+    @Test("Located servers are trusted: an INVITE from one the REGISTER 200 did not come from is offered; a stranger still gets 403")
+    func locatedServersTrusted() throws {
+        var configuration = Flood.configuration()
+        configuration.locatesServers = true
+        var line = LineHarness(configuration)
+        line.command(.register)
+        let register = try #require(line.feed(.targets([FailoverTests.first, FailoverTests.second])).requests(.register).first)
+        #expect(line.receive(Registrar().ok(register, expires: 600), from: FailoverTests.first).lineStates == [.registered])
+        var caller = Caller()
+        caller.viaHost = FailoverTests.second.host
+        let step = line.receive(caller.invite(), from: FailoverTests.second)
+        #expect(step.statuses == [100])
+        #expect(line.agent.callCount == 1)
+        #expect(line.receive(Flood.scannerInvite(1), from: Flood.stranger).statuses == [403])
+        #expect(line.agent.callCount == 1)
+    }
+
     @Test("Not registered (never logged in, or listen-only), or accept_from = any: a stranger's INVITE is offered")
     func strangerTakenWhenNotRegistered() {
         var idle = LineHarness(Flood.configuration())

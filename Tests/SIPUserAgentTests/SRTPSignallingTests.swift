@@ -25,12 +25,41 @@ struct SRTPSignallingTests {
     static let ourKey: [UInt8] = Array(repeating: 0x5a, count: 30)
     let outID: CallID = "out-1"
 
-    func makeLine(_ policy: SRTPPolicy) -> LineHarness {
+    /// A line whose signalling runs over TLS (SDES keys may only travel there, or on loopback):
+    /// a `sips:` registrar, callers reaching it over TLS. `secure: false` keeps plain UDP.
+    func makeLine(_ policy: SRTPPolicy, secure: Bool = true) -> LineHarness {
         var configuration = Net.configuration()
         configuration.srtp = policy
+        if secure { configuration.registrar = SIPURI("sips:pbx.example.com") }
         var line = LineHarness(configuration)
         line.agent = LineAgent(configuration: configuration, seed: 7, keys: SRTPKeySource { Self.ourKey })
+        if secure {
+            line.requestSource = SIPHop(transport: .tls, host: Net.caller.host, port: 5061)
+            line.responseSource = SIPHop(transport: .tls, host: "pbx.example.com", port: 5061)
+        }
         return line
+    }
+
+    @Test("Keys never travel in clear text: over UDP to another machine, optional answers a keyed offer plainly and offers no key; mandatory refuses with 488")
+    func noKeysInClearText() throws {
+        var optional = makeLine(.optional, secure: false)
+        var caller = Caller()
+        let ok = try #require(optional.answer(&caller, sdp: srtpSDP(proto: "RTP/AVP")))
+        #expect(ok.sdp?.media.first?.cryptos.isEmpty == true)
+        #expect(plans(optional).last?.srtp == nil)
+        #expect(!optional.history.actions.contains(.mediaEncrypted(caller.coreID, true)))
+
+        var mandatory = makeLine(.mandatory, secure: false)
+        let step = mandatory.offer(Caller(), sdp: srtpSDP())
+        #expect(step.statuses.filter { $0 >= 180 } == [488])
+        #expect(mandatory.agent.callCount == 0)
+
+        // From loopback (the interop tests' peers) keys may go over UDP.
+        var local = makeLine(.optional, secure: false)
+        local.requestSource = SIPHop(transport: .udp, host: "127.0.0.1", port: 5060)
+        var localCaller = Caller()
+        let localOK = try #require(local.answer(&localCaller, sdp: srtpSDP(proto: "RTP/AVP")))
+        #expect(localOK.sdp?.media.first?.cryptos.isEmpty == false)
     }
 
     func plans(_ line: LineHarness) -> [MediaPlan] {
@@ -122,6 +151,21 @@ struct SRTPSignallingTests {
         #expect(refused.media.allSatisfy { if case .start = $0 { false } else { true } })
         #expect(refused.requests(.bye).count == 1)
         #expect(refused.reports.contains { if case .call(.outboundFailed(_, 488, _)) = $0 { true } else { false } })
+    }
+
+    @Test("a refresh re-INVITE answered without a key: the plan loses SRTP and the core hears the call is no longer encrypted")
+    func refreshLosesEncryption() throws {
+        var line = makeLine(.optional)
+        var caller = Caller()
+        line.confirmedCall(&caller, sdp: srtpSDP(proto: "RTP/AVP"),
+                           extra: ["Supported: timer", "Session-Expires: 90;refresher=uas"])  // no UPDATE: re-INVITE
+        #expect(line.history.actions.contains(.mediaEncrypted(caller.coreID, true)))
+        let refresh = try #require(line.advance(by: .seconds(45)).requests(.invite).first)
+        let step = line.receive(reply(to: refresh, 200, toTag: caller.fromTag,
+                                      headers: [("Contact", caller.contact), ("Session-Expires", "90;refresher=uac")],
+                                      sdp: remoteSDP(version: 2)))
+        #expect(plans(line).last?.srtp == nil)
+        #expect(step.actions.contains(.mediaEncrypted(caller.coreID, false)))
     }
 
     @Test("a hold re-INVITE keeps the keys: same plan keys, no new key made")

@@ -155,6 +155,48 @@ struct SessionTimerTests {
         #expect(line.agent.callCount == 0)
     }
 
+    @Test("405 to our refresh re-INVITE is a refusal: no further re-INVITE at once, a note in the Log")
+    func refreshReinviteRefused() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        line.confirmedCall(&caller, sdp: remoteSDP(), extra: ["Supported: timer", "Session-Expires: 90;refresher=uas"])
+        let reinvite = try #require(line.advance(by: .seconds(45)).requests(.invite).first)
+        let refused = line.receive(reply(to: reinvite, 405, toTag: caller.fromTag))
+        #expect(refused.requests(.invite).isEmpty)
+        #expect(refused.notes.contains { $0.contains("session refresh refused") && $0.contains("405") })
+        #expect(line.agent.callCount == 1)
+    }
+
+    @Test("A hold asked for while the refresh UPDATE is out is sent after the refresh's non-2xx answer too")
+    func holdAfterRefusedRefresh() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        line.confirmedCall(&caller, sdp: remoteSDP(), extra: timerCaller + ["Session-Expires: 90;refresher=uas"])
+        let update = try #require(line.advance(by: .seconds(45)).requests(.update).first)
+        #expect(line.command(.hold(caller.coreID)).requests.isEmpty)  // waits for the refresh
+        let answered = line.receive(reply(to: update, 500, reason: "Server Internal Error", toTag: caller.fromTag))
+        let hold = try #require(answered.requests(.invite).first)
+        #expect(hold.sdp?.audioDirection == .sendonly)
+        #expect(answered.notes.contains { $0.contains("session refresh refused") })
+    }
+
+    @Test("A hold re-INVITE in a dialog with a session timer carries Session-Expires and Supported: timer; its 2xx restarts the timers")
+    func holdReinviteRefreshes() throws {
+        var line = LineHarness()
+        var caller = Caller()
+        line.confirmedCall(&caller, sdp: remoteSDP(), extra: timerCaller + ["Session-Expires: 90;refresher=uas"])
+        let id = caller.callID
+        #expect(line.advance(by: .seconds(30)).requests.isEmpty)
+        let hold = try #require(line.command(.hold(caller.coreID)).requests(.invite).first)
+        #expect(hold.headers.first(.sessionExpires) == "90;refresher=uac")  // we refresh
+        #expect(optionTags(hold.headers, .supported).contains("timer"))
+        line.receive(reply(to: hold, 200, toTag: caller.fromTag,
+                           headers: [("Contact", caller.contact), ("Session-Expires", "90;refresher=uac")],
+                           sdp: remoteSDP(direction: "recvonly", version: 2)))
+        #expect(line.remaining(.sessionRefresh(callID: id)) == .seconds(45))
+        #expect(line.remaining(.sessionExpiry(callID: id)) == .seconds(60))
+    }
+
     @Test("No refresh from the refresher by expiry − min(32, SE/3): BYE and a note in the Log")
     func expiry() throws {
         var line = LineHarness()

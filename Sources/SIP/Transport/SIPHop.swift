@@ -62,16 +62,19 @@ public struct SIPHop: Hashable, Sendable, CustomStringConvertible {
     /// The next hop for a request to `uri` (RFC 3263 without DNS records): the `maddr` or
     /// host, the `transport` parameter (UDP by default; TLS for `sips:`), the port (5061 for
     /// TLS, else 5060, by default). Nil for URIs that are not SIP, for unknown transports, and
-    /// for a `sips:` URI with a transport other than TLS (RFC 3261 §26.2.2 wants TLS all the way).
+    /// for a `sips:` URI over UDP (RFC 3261 §26.2.2 wants TLS all the way; `sips:…;transport=tcp`
+    /// is TLS).
     public init?(uri: SIPURI) {
         guard uri.isSIP else { return nil }
-        let transport: SIPTransportKind
+        var transport: SIPTransportKind
         if let name = uri.transport {
             guard let named = SIPTransportKind(token: name) else { return nil }
             transport = named
         } else {
             transport = uri.scheme == "sips" ? .tls : .udp
         }
+        // `sips:…;transport=tcp` is RFC 3261's own way to write TLS over TCP (§19.1.2).
+        if uri.scheme == "sips", transport == .tcp { transport = .tls }
         if uri.scheme == "sips", transport != .tls { return nil }
         self.init(transport: transport, host: uri.maddr ?? uri.host, port: Int(uri.port ?? UInt16(transport.defaultPort)))
     }
