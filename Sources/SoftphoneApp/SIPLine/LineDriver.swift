@@ -106,7 +106,6 @@ final class LineDriver {
             timers.cancel(timer)
         case .report(let event):
             if case .registration(let state) = event { lineState = state }
-            if case .refused = event, !trimScheduled { returnFreedMemory() }
             switch mapping.report(for: event) {
             case .action(let action): report(action)
             case .watched(let uri, let presence): watched(uri, presence)
@@ -119,23 +118,6 @@ final class LineDriver {
         case .locate(let uri):
             locate(uri)
         }
-    }
-
-    // MARK: After a flood
-
-    /// Whether a heap trim is on its way (one per summary window, however many sources).
-    private var trimScheduled = false
-
-    /// A flood leaves nothing behind in the agent (refusals are stateless), but glibc keeps
-    /// the heap the parsed datagrams used. When a refusal window closes, hand it back to the
-    /// system (`malloc_trim`), off the loop: the line's memory returns to where it was.
-    private func returnFreedMemory() {
-        #if os(Linux)
-        trimScheduled = true
-        let box = self.box, loop = self.loop
-        NIOThreadPool.singleton.runIfActive(eventLoop: loop) { _ = glibcMallocTrim(0) }
-            .whenComplete { _ in box?.value?.trimScheduled = false }
-        #endif
     }
 
     // MARK: Server location
@@ -313,9 +295,3 @@ final class LineDriver {
         return Array(sessions.values)
     }
 }
-
-#if os(Linux)
-/// glibc's `malloc_trim(3)`: `<malloc.h>` is not part of the Glibc module Swift imports.
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
-#endif
