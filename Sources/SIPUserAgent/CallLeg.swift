@@ -106,7 +106,7 @@ struct CallLeg: Sendable {
     var wantedHold: Bool?
     var reinviteKey: TransactionKey?
     /// The 2xx we retransmit until the ACK arrives (§13.3.1.4); nil when none waits.
-    var pendingOK: OKRetransmission?
+    var pendingOK: ResponseRetransmission?
     /// The 2xx offered our SDP (late offer): the ACK carries the answer.
     var okCarriesOffer = false
     /// Outbound: a provisional response arrived, so CANCEL may be sent.
@@ -141,7 +141,7 @@ struct CallLeg: Sendable {
     /// Inbound: the caller asked for reliable provisional responses (`100rel` supported or required).
     var reliableProvisionals = false
     /// Inbound: our reliable 18x waiting for its PRACK.
-    var pendingProvisional: ReliableProvisional?
+    var pendingProvisional: ResponseRetransmission?
     /// Inbound: the RSeq of our last reliable provisional response.
     var lastRSeq: UInt32?
     /// Outbound: the RSeq of the last reliable provisional response we acknowledged.

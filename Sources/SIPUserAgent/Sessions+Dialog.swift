@@ -145,7 +145,7 @@ extension Sessions {
             }
             AgentContext.withSDP(&ok, answer.text)
         }
-        let (pending, timers) = OKRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
+        let (pending, timers) = ResponseRetransmission.start(ok, sequence: leg.dialog.remoteSequence, timers: context.configuration.timers)
         leg.pendingOK = pending
         leg.origin = origin ?? leg.origin
         calls[callID] = leg

@@ -68,7 +68,7 @@ extension Sessions {
         leg.phase = .ringing
         var ringing = context.makeResponse(leg.invite, status: 180, tag: leg.dialog.localTag,
                                            contactFor: leg.dialog.transport)
-        var timers: [ReliableProvisional.Output] = []
+        var timers: [ResponseRetransmission.Output] = []
         if leg.reliableProvisionals {
             // RFC 3262 §3: reliable, numbered from a random start below 2^31.
             let rseq = leg.lastRSeq.map { $0 &+ 1 } ?? context.random32()
@@ -77,14 +77,14 @@ extension Sessions {
             ringing.headers.add("Allow", AgentContext.allowed)
             leg.lastRSeq = rseq
             let sequence = (try? leg.invite.headers.cseq.sequence) ?? 0
-            let (pending, started) = ReliableProvisional.start(ringing, rseq: rseq, sequence: sequence,
-                                                               timers: context.configuration.timers)
+            let (pending, started) = ResponseRetransmission.start(ringing, rseq: rseq, sequence: sequence,
+                                                                  timers: context.configuration.timers)
             leg.pendingProvisional = pending
             timers = started
         }
         store(leg)
         reply(ringing, on: key, &context, &out)
-        carry(timers, callID: leg.sipCallID, &out)
+        carry(timers, provisional: true, callID: leg.sipCallID, &out)
         out.append(.media(.open(id)))
     }
 
@@ -154,7 +154,7 @@ extension Sessions {
         if leg.pendingProvisional != nil {
             // Our 180 carried no SDP: the 2xx may go before its PRACK (RFC 3262 §3), which ends its retransmission.
             leg.pendingProvisional = nil
-            carry(ReliableProvisional.stopped, callID: callID, &out)
+            carry(ResponseRetransmission.stopped, provisional: true, callID: callID, &out)
         }
         let description: SessionDescription
         let encryption = answerEncryption(&leg, &context)
@@ -173,7 +173,7 @@ extension Sessions {
         AgentContext.withSDP(&ok, description.text)
         leg.phase = .answered
         // The ACK carries the INVITE's CSeq number (a PRACK may have raised the dialog's since).
-        let (pending, timers) = OKRetransmission.start(ok, sequence: (try? leg.invite.headers.cseq.sequence)
+        let (pending, timers) = ResponseRetransmission.start(ok, sequence: (try? leg.invite.headers.cseq.sequence)
                                                            ?? leg.dialog.remoteSequence,
                                                        timers: context.configuration.timers)
         leg.pendingOK = pending
@@ -259,44 +259,32 @@ extension Sessions {
     }
 
 
-    /// Carries out what a call's 2xx retransmission asks: resend to the INVITE's origin, its timers.
-    func carry(_ outputs: [OKRetransmission.Output], callID: String, _ out: inout [Output]) {
+    /// Carries out what a call's retransmission machine asks: its timers, and the response
+    /// again — a 2xx to the INVITE's origin, a reliable provisional on the INVITE's transaction.
+    func carry(_ outputs: [ResponseRetransmission.Output], provisional: Bool = false, callID: String,
+               _ out: inout [Output]) {
         for output in outputs {
             switch output {
             case .resend(let response):
-                if let origin = calls[callID]?.origin { out.append(.resend(response, to: origin)) }
-            case .startTimer(let timer, let after): out.append(.startTimer(Self.timer(timer, callID), after: after))
-            case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, callID)))
+                if provisional {
+                    if let key = calls[callID]?.inviteKey { out.append(.respond(response, on: key)) }
+                } else if let origin = calls[callID]?.origin {
+                    out.append(.resend(response, to: origin))
+                }
+            case .startTimer(let timer, let after):
+                out.append(.startTimer(Self.timer(timer, provisional: provisional, callID), after: after))
+            case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, provisional: provisional, callID)))
             case .acknowledged, .timedOut: break  // the caller acts on these
             }
         }
     }
 
-    /// Carries out what a reliable provisional response's machine asks: resend on the INVITE's
-    /// transaction, its timers.
-    func carry(_ outputs: [ReliableProvisional.Output], callID: String, _ out: inout [Output]) {
-        for output in outputs {
-            switch output {
-            case .resend(let response):
-                if let key = calls[callID]?.inviteKey { out.append(.respond(response, on: key)) }
-            case .startTimer(let timer, let after): out.append(.startTimer(Self.timer(timer, callID), after: after))
-            case .cancelTimer(let timer): out.append(.cancelTimer(Self.timer(timer, callID)))
-            case .acknowledged, .timedOut: break  // the caller acts on these
-            }
-        }
-    }
-
-    static func timer(_ timer: ReliableProvisional.Timer, _ callID: String) -> Timer {
-        switch timer {
-        case .retransmit: .provisionalRetransmit(callID: callID)
-        case .timeout: .provisionalTimeout(callID: callID)
-        }
-    }
-
-    static func timer(_ timer: OKRetransmission.Timer, _ callID: String) -> Timer {
-        switch timer {
-        case .retransmit: .okRetransmit(callID: callID)
-        case .timeout: .okTimeout(callID: callID)
+    static func timer(_ timer: ResponseRetransmission.Timer, provisional: Bool, _ callID: String) -> Timer {
+        switch (timer, provisional) {
+        case (.retransmit, false): .okRetransmit(callID: callID)
+        case (.timeout, false): .okTimeout(callID: callID)
+        case (.retransmit, true): .provisionalRetransmit(callID: callID)
+        case (.timeout, true): .provisionalTimeout(callID: callID)
         }
     }
 }

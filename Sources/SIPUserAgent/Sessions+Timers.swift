@@ -260,7 +260,7 @@ extension Sessions {
             let outputs = pending.handle(.prack(ack))
             leg.pendingProvisional = nil
             calls[callID] = leg
-            carry(outputs, callID: callID, &out)
+            carry(outputs, provisional: true, callID: callID, &out)
         } else if leg.direction != .inbound || ack.rseq != leg.lastRSeq || ack.sequence != inviteSequence
                     || ack.method != "INVITE" {
             reply(context.makeResponse(request, status: 481, tag: nil), on: key, &context, &out)
@@ -275,13 +275,13 @@ extension Sessions {
         let outputs = pending.handle(.timerFired(.retransmit))
         leg.pendingProvisional = pending
         calls[callID] = leg
-        carry(outputs, callID: callID, &out)
+        carry(outputs, provisional: true, callID: callID, &out)
     }
 
     /// 64·T1 without a PRACK: the INVITE is refused with a 5xx (RFC 3262 §3).
     mutating func provisionalTimedOut(_ callID: String, _ context: inout AgentContext, _ out: inout [Output]) {
         guard var leg = calls[callID], var pending = leg.pendingProvisional else { return }
-        carry(pending.handle(.timerFired(.timeout)), callID: callID, &out)
+        carry(pending.handle(.timerFired(.timeout)), provisional: true, callID: callID, &out)
         leg.pendingProvisional = nil
         calls[callID] = leg
         note("no PRACK from \(leg.dialog.remoteAddress.uri) for our reliable 180: the call is refused", &out)
