@@ -12,10 +12,15 @@ public struct PresenceResource: Codable, Sendable, Hashable {
     public var activity: String
     public var outOfOfficeSettings: OutOfOfficeSettings?
 
-    /// The presence, or `nil` when Graph sent values this client does not know.
-    public var graphPresence: GraphPresence? {
-        guard let a = Availability(rawValue: availability), let b = Activity(rawValue: activity) else { return nil }
-        return GraphPresence(a, b, outOfOffice: outOfOfficeSettings?.isOutOfOffice ?? false)
+    /// The presence. Graph sends values it does not document (`AvailableInactive`, say) and
+    /// may add more; they never make an error or ❎ (SPEC section 9). An unknown availability
+    /// is read from an activity of the same name (`AvailableInactive`/`Available` is
+    /// Available), else as `PresenceUnknown`, shown as Unknown; an unknown activity reads as
+    /// `PresenceUnknown`, so the availability decides.
+    public var graphPresence: GraphPresence {
+        GraphPresence(Availability(rawValue: availability) ?? Availability(rawValue: activity) ?? .presenceUnknown,
+                      Activity(rawValue: activity) ?? .presenceUnknown,
+                      outOfOffice: outOfOfficeSettings?.isOutOfOffice ?? false)
     }
 }
 

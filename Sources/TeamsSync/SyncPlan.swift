@@ -469,19 +469,18 @@ public struct SyncPlan: Sendable {
         case .write(.setSession(_)), .keepAlive:
             lastSessionWrite = now
         case .readAgent:
-            guard case .presence(let resource) = response, let presence = resource.graphPresence else {
-                let shown = if case .presence(let r) = response { "\(r.availability)/\(r.activity)" } else { "\(response)" }
-                roundFailed(GraphError(.malformed("unknown presence \(shown)"), operation: "GET presence"), now, &out)
+            guard case .presence(let resource) = response else {
+                roundFailed(GraphError(.malformed("not a presence: \(response)"), operation: "GET presence"), now, &out)
                 return
             }
+            let presence = resource.graphPresence
             guard presence != lastReported else { return }
             lastReported = presence
             out.append(.report(.action(.teamsPresence(presence, asOf: deliveredRevision))))
         case .readColleagues(_, let force):
             guard case .presences(let resources) = response else { return }
             for resource in resources {
-                guard let graph = resource.graphPresence else { continue }
-                let presence = GraphMapping.presence(from: graph)
+                let presence = GraphMapping.presence(from: resource.graphPresence)
                 if force || colleaguesReported[resource.id] != presence {
                     colleaguesReported[resource.id] = presence
                     out.append(.report(.colleague(id: resource.id, presence: presence)))

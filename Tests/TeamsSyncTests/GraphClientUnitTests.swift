@@ -52,8 +52,15 @@ struct GraphClientUnitTests {
             """
         let resource = try JSONDecoder().decode(PresenceResource.self, from: Data(json.utf8))
         #expect(resource.graphPresence == GraphPresence(.busy, .inACall, outOfOffice: true))
+        // Values Graph added later are Unknown, never an error: an unknown availability shows as
+        // Unknown; an unknown activity falls back to its availability.
         let unknown = PresenceResource(id: "x", availability: "Sleepy", activity: "Dreaming", outOfOfficeSettings: nil)
-        #expect(unknown.graphPresence == nil)
+        #expect(unknown.graphPresence == GraphPresence(.presenceUnknown, .presenceUnknown))
+        #expect(GraphMapping.presence(from: unknown.graphPresence).state == .unknown)
+        let newActivity = PresenceResource(id: "x", availability: "Busy", activity: "InANewKindOfCall", outOfOfficeSettings: nil)
+        #expect(GraphMapping.presence(from: newActivity.graphPresence).state == .busy)
+        let inactive = PresenceResource(id: "x", availability: "AvailableInactive", activity: "Available", outOfOfficeSettings: nil)
+        #expect(GraphMapping.presence(from: inactive.graphPresence).state == .available)
     }
 
     @Test("Errors read well in the Log tab")

@@ -23,6 +23,9 @@ final class FakeGraph {
     var renewStatus: Int?
     /// Users whose presence changed, for the harness to notify about.
     var changed: [String] = []
+    /// The agent's presence as Graph writes it, when it is a pair this client does not know
+    /// (availability, activity); nil: the aggregate.
+    var agentRaw: (String, String)?
 
     /// Every request answered so far, failures included.
     var requests: [SyncPlan.Request] = []
@@ -86,6 +89,10 @@ final class FakeGraph {
             preferred = nil
             changed.append("ada")
         case .readAgent:
+            if let (availability, activity) = agentRaw {
+                return .success(.presence(PresenceResource(id: "ada", availability: availability, activity: activity,
+                                                           outOfOfficeSettings: nil)))
+            }
             return .success(.presence(resource("ada", aggregate)))
         case .readColleagues(let ids):
             return .success(.presences(ids.compactMap { id in colleagues[id].map { resource(id, $0) } }))

@@ -17,6 +17,21 @@ struct SyncScenarioTests {
         #expect(loop.state.presence == Presence(.doNotDisturb))
     }
 
+    @Test("Values Graph added later are shown, never ❎: an unknown activity follows its availability, an unknown availability is Unknown")
+    func unknownValues() {
+        var loop = PlanLoop()
+        loop.send(.login)
+        #expect(loop.eventually { $0.state.teamsConnected && !$0.state.teamsPending })
+        loop.graph.agentRaw = ("Busy", "InAHologramCall")
+        loop.graph.changed.append("ada")
+        #expect(loop.eventually { $0.state.presence.state == .busy })
+        #expect(loop.state.teamsConnected)
+        loop.graph.agentRaw = ("Daydreaming", "Daydreaming")
+        loop.graph.changed.append("ada")
+        #expect(loop.eventually { $0.state.presence.state == .unknown })
+        #expect(loop.state.teamsConnected)
+    }
+
     @Test("The Teams app starts Presenting: the softphone shows ⛔ Presenting; the agent's state returns when it stops")
     func presentingShowsAndReturns() {
         var loop = PlanLoop()
