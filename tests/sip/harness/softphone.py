@@ -221,8 +221,15 @@ class Softphone:
         try:
             procs.wait_until(lambda: text in self.screen(), timeout=timeout, what=f'"{text}" on screen')
         except procs.WaitTimeout:
-            raise AssertionError(f'the screen never showed "{text}":\n{self.screen()}') from None
+            raise AssertionError(f'the screen never showed "{text}":\n{self.screen()}{self._death_notice()}') from None
         return self.screen()
+
+    def _death_notice(self) -> str:
+        """If the softphone is no longer running, its stderr (a Swift trap says where it
+        happened there), so that a crash is diagnosable from the test report alone."""
+        if self.pid and procs.pid_alive(self.pid):
+            return ""
+        return f"\nthe softphone is not running; its stderr:\n{self.stderr_text()[-3000:]}"
 
     def wait_gone(self, text: str, timeout: float = WAIT) -> None:
         try:
