@@ -62,7 +62,8 @@ let package = Package(
         .target(
             name: "TeamsEmulator",
             dependencies: ["SoftphoneCore", "GraphModel", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The program's log (swift-log): a file handler writing off the caller's thread to
         // $XDG_STATE_HOME/softphone/softphone.log, rotated by size; never the terminal.

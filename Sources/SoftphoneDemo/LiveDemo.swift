@@ -37,15 +37,19 @@ public final class LiveDemo {
         let colleagues = TeamsEmulator.DemoRoster.colleagues(count: 40)
         let users = [EmulatedUserSeed(id: Self.agent, displayName: Demo.identity.name,
                                       teamsClient: PresencePair(.available, .available))] + colleagues
-        let options = TeamsEmulatorOptions(churn: ChurnOptions(every: .seconds(2)), users: users)
-        emulator = try blocking { try await TeamsEmulatorServer.start(options) }
+        // The webhook receiver listens on loopback http: a development mode of the emulator.
+        let options = TeamsEmulatorOptions(allowHTTPNotifications: true, churn: ChurnOptions(every: .seconds(2)), users: users)
+        let emulator = try blocking { try await TeamsEmulatorServer.start(options) }
+        self.emulator = emulator
 
+        // Signed in as the agent (a delegated token, as after device-code sign-in); Graph
+        // paths use the agent's object id.
         let graph = GraphConfiguration(graphURL: emulator.baseURL + "/v1.0", tokenURL: emulator.tokenURL,
-                                       clientID: options.clientID, clientSecret: options.clientSecret,
-                                       userID: Self.agent, maxRetries: 1)
+                                       clientID: options.clientID, clientSecret: "",
+                                       userID: options.objectID(of: Self.agent), maxRetries: 1)
         let names = Dictionary(uniqueKeysWithValues: colleagues.map { ($0.id, $0.displayName) })
         let teams = GraphTeamsConnector(
-            client: GraphClient(configuration: graph),
+            client: GraphClient(configuration: graph, tokens: DemoDelegatedTokens(emulator: emulator, user: Self.agent)),
             options: TeamsSyncEngine.Options(pollInterval: .milliseconds(250), colleagues: colleagues.map(\.id)),
             webhook: .init(host: "127.0.0.1", port: 0), names: names, inbox: inbox)
         let switchboard = try blocking { try await SIPSwitchboard.start(inbox: inbox) }

@@ -3,7 +3,11 @@ import SoftphoneCore
 
 /// One user of the emulated tenant: directory data, presence inputs and mailbox.
 struct EmulatedUser: Sendable {
+    /// The object id (a GUID, lower case).
     var id: String
+    var userPrincipalName: String
+    /// The short name the user was created with (`ada`), if any; the control API accepts it.
+    var alias: String?
     var displayName: String
     /// Part of the roster that churn changes.
     var colleague: Bool
@@ -12,12 +16,19 @@ struct EmulatedUser: Sendable {
     var presence: TeamsUserPresence
     var automaticReplies: AutomaticReplies
 
-    init(id: String, displayName: String, colleague: Bool) {
+    init(id: String, userPrincipalName: String, alias: String?, displayName: String, colleague: Bool) {
         self.id = id
+        self.userPrincipalName = userPrincipalName
+        self.alias = alias
         self.displayName = displayName
         self.colleague = colleague
         self.presence = TeamsUserPresence()
         self.automaticReplies = AutomaticReplies()
+    }
+
+    /// The user resource's JSON (`GET /users/{id}` without `$select`).
+    var directoryJSON: [String: Any] {
+        ["id": id, "displayName": displayName, "userPrincipalName": userPrincipalName]
     }
 
     /// The aggregation's input at the given times (emulator time for sessions, wall time

@@ -7,33 +7,42 @@ struct EmulatorRoutes: Sendable {
     let options: TeamsEmulatorOptions
     let engine: PresenceEngine
     let tokens: TokenIssuer
+    let throttle: PresenceThrottle
     let stats: RequestStats
     let conditions: NetworkConditions
     let dispatcher: NotificationDispatcher
     let churn: ChurnDriver
 
     typealias Router = Hummingbird.Router<EmulatorRequestContext>
-    typealias GraphHandler = @Sendable (Request, EmulatorRequestContext, _ clientID: String) async throws -> Response
+    typealias GraphHandler = @Sendable (Request, EmulatorRequestContext, _ caller: AccessGrant) async throws -> Response
 
     func register(on router: Router) {
         registerToken(on: router)
         registerPresence(on: router)
+        registerUsers(on: router)
         registerMailbox(on: router)
         registerSubscriptions(on: router)
         registerControl(on: router)
     }
 
-    /// Registers a Graph endpoint at `/v1.0` + `path`; the handler gets the caller's client id.
+    /// Registers a Graph endpoint at `/v1.0` + `path`; the handler gets the caller's grant.
     /// It counts in the stats as e.g. `POST /v1.0/users/{id}/presence/setPresence`.
-    func graph(_ method: HTTPRequest.Method, _ path: String, on router: Router, _ handler: @escaping GraphHandler) {
+    /// A `presence` endpoint counts against the caller's presence budget (`PresenceThrottle`).
+    func graph(_ method: HTTPRequest.Method, _ path: String, presence: Bool = false, on router: Router,
+               _ handler: @escaping GraphHandler) {
         let name = "\(method.rawValue) /v1.0\(path)"
-        let tokens = self.tokens
         router.on(RouterPath("/v1.0" + path), method: method) { request, context in
             try await gate(name, target: .graph, request, context) {
-                let clientID = try tokens.authenticate(request.headers[.authorization])
-                return try await handler(request, context, clientID)
+                let caller = try tokens.authenticate(request.headers[.authorization])
+                if presence { try admitPresence(caller) }
+                return try await handler(request, context, caller)
             }
         }
+    }
+
+    /// Counts a presence request against the caller application's budget; 429 when over it.
+    func admitPresence(_ caller: AccessGrant) throws(GraphFailure) {
+        if let retryAfter = throttle.admit(caller.clientID) { throw GraphFailure.tooManyRequests(retryAfter: retryAfter) }
     }
 
     /// Counts, delays, injects faults, and turns failures into error responses.
@@ -43,6 +52,11 @@ struct EmulatorRoutes: Sendable {
         await conditions.delay()
         let clientRequestID = request.clientRequestID
         let response: Response
+        if target == .graph, let retryAfter = throttle.forced() {
+            response = GraphFailure.tooManyRequests(retryAfter: retryAfter).response(clientRequestID: clientRequestID)
+            stats.status(429)
+            return response
+        }
         switch conditions.take(for: target) {
         case .dropConnection:
             stats.status(0)
@@ -81,12 +95,23 @@ struct EmulatorRoutes: Sendable {
         return response
     }
 
-    /// The user named in the path, which must exist (or is created with `autoCreateUsers`).
+    /// The user named in a Graph presence path by object id, which must exist (or is
+    /// created with `autoCreateUsers`). Presence takes object ids only: anything that is not
+    /// a GUID (a UPN, a short name) is a 400, as for `getPresencesByUserId`'s "user object IDs".
     func requireUser(_ context: EmulatorRequestContext, create: Bool? = nil) async throws -> String {
-        let id = try pathParameter("id", context)
+        let raw = try pathParameter("id", context)
+        guard ObjectID.isGUID(raw) else { throw GraphFailure.notAnObjectID(raw) }
+        let id = raw.lowercased()
         guard await engine.ensureUser(id, create: create ?? options.autoCreateUsers) else {
-            throw GraphFailure.unknownUser(id)
+            throw GraphFailure.unknownUser(raw)
         }
+        return id
+    }
+
+    /// The user named in a control-API path: object id, UPN or short alias.
+    func controlUser(_ context: EmulatorRequestContext, _ name: String = "id") async throws -> String {
+        let raw = try pathParameter(name, context)
+        guard let id = await engine.resolve(raw) else { throw GraphFailure.unknownUser(raw) }
         return id
     }
 

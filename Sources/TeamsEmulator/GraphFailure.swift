@@ -25,6 +25,21 @@ struct GraphFailure: Error, Sendable {
                  code: "Request_ResourceNotFound")
     }
 
+    /// Presence paths and ids take the user's object id (a GUID) only.
+    static func notAnObjectID(_ id: String) -> GraphFailure {
+        badRequest("Invalid user id '\(id)': presence takes the user's object id (a GUID), not a user principal name.")
+    }
+
+    static func forbidden(_ message: String) -> GraphFailure {
+        GraphFailure(status: .forbidden, code: "Forbidden", message: message)
+    }
+
+    static func tooManyRequests(retryAfter: Int) -> GraphFailure {
+        GraphFailure(status: .tooManyRequests, code: "TooManyRequests",
+                     message: "Too many requests. Please retry after the time given in the Retry-After header.",
+                     headers: [.retryAfter: String(retryAfter)])
+    }
+
     static func unauthorized(_ message: String) -> GraphFailure {
         GraphFailure(status: .unauthorized, code: "InvalidAuthenticationToken", message: message,
                      headers: [.wwwAuthenticate: "Bearer realm=\"\", error=\"invalid_token\""])
@@ -49,9 +64,9 @@ struct GraphFailure: Error, Sendable {
         }
     }
 
-    func response(clientRequestID: String?) -> Response {
-        let requestID = UUID().uuidString.lowercased()
-        let body: [String: Any] = [
+    /// Graph's error body.
+    func body(requestID: String, clientRequestID: String?) -> [String: Any] {
+        [
             "error": [
                 "code": code,
                 "message": message,
@@ -62,6 +77,11 @@ struct GraphFailure: Error, Sendable {
                 ],
             ],
         ]
+    }
+
+    func response(clientRequestID: String?) -> Response {
+        let requestID = UUID().uuidString.lowercased()
+        let body = body(requestID: requestID, clientRequestID: clientRequestID)
         var response = JSONReply.object(body, status: status)
         response.headers[HTTPField.Name("request-id")!] = requestID
         for field in headers { response.headers.append(field) }

@@ -96,6 +96,14 @@ struct JSONBody {
         return JSONBody(fields: o)
     }
 
+    func objects(_ key: String) throws -> [JSONBody]? {
+        guard let v = value(key) else { return nil }
+        guard let a = v as? [Any], let objects = a as? [[String: Any]] else {
+            throw GraphFailure.badRequest("Property '\(key)' must be an array of objects.")
+        }
+        return objects.map { JSONBody(fields: $0) }
+    }
+
     func strings(_ key: String) throws -> [String]? {
         guard let v = value(key) else { return nil }
         guard let a = v as? [Any], let strings = a as? [String] else {

@@ -63,7 +63,7 @@ final class NotificationDispatcher: Sendable {
     /// `{"value":[{subscriptionId, clientState, changeType, resource, subscriptionExpirationDateTime, tenantId, resourceData}]}`
     static func notificationBody(_ subscription: PresenceSubscription, userIDs: [String], tenant: String) -> Data {
         let value: [[String: Any]] = userIDs.map { id in
-            let resource = "communications/presences('\(id)')"
+            let resource = "communications/presences/\(id)"
             return [
                 "subscriptionId": subscription.id,
                 "clientState": subscription.clientState.map { $0 as Any } ?? NSNull(),
@@ -71,9 +71,10 @@ final class NotificationDispatcher: Sendable {
                 "resource": resource,
                 "subscriptionExpirationDateTime": GraphDateTime.format(subscription.expiration),
                 "tenantId": tenant,
+                "organizationId": tenant,
                 "resourceData": [
-                    "@odata.type": "#Microsoft.Graph.presence",
-                    "@odata.id": resource,
+                    "@odata.type": "#microsoft.graph.presence",
+                    "@odata.id": "users/\(id)/presence",
                     "id": id,
                 ],
             ]

@@ -18,18 +18,24 @@ actor PresenceEngine {
     private var timerGeneration = 0
     private var stopped = false
 
-    init(clock: EmulatorClock, dispatcher: NotificationDispatcher, seeds: [EmulatedUserSeed]) {
+    /// The tenant's domain, for UPNs made up from short names.
+    let domain: String
+
+    init(clock: EmulatorClock, dispatcher: NotificationDispatcher, seeds: [EmulatedUserSeed], domain: String) {
         self.clock = clock
         self.dispatcher = dispatcher
+        self.domain = domain
         let now = clock.now()
         for seed in seeds {
-            var user = EmulatedUser(id: seed.id, displayName: seed.displayName, colleague: seed.colleague)
+            let identity = Self.identity(for: seed.id, domain: domain)
+            var user = EmulatedUser(id: identity.objectID, userPrincipalName: seed.userPrincipalName ?? identity.upn,
+                                    alias: identity.alias, displayName: seed.displayName, colleague: seed.colleague)
             if let pair = seed.teamsClient {
                 user.presence.sessions.append(PresenceSession(id: "teams-client", kind: .teamsClient, pair: pair, updatedAt: now))
             }
             if seed.outOfOffice { user.automaticReplies.status = .alwaysEnabled }
-            users[seed.id] = user
-            lastAggregate[seed.id] = TeamsAggregation.aggregate(user.aggregationInput(wallNow: clock.wallNow()), at: now)
+            users[user.id] = user
+            lastAggregate[user.id] = TeamsAggregation.aggregate(user.aggregationInput(wallNow: clock.wallNow()), at: now)
         }
     }
 
@@ -47,26 +53,53 @@ actor PresenceEngine {
 
     func hasUser(_ id: String) -> Bool { users[id] != nil }
 
-    /// Adds or updates a user; returns whether it was created.
+    /// Object id, UPN and alias for a name given at creation: a GUID is the object id
+    /// (UPN `{guid}@domain`); a name with `@` is the UPN; anything else is a short alias.
+    static func identity(for name: String, domain: String) -> (objectID: String, upn: String, alias: String?) {
+        if ObjectID.isGUID(name) { return (name.lowercased(), "\(name.lowercased())@\(domain)", nil) }
+        if name.contains("@") { return (ObjectID.forName(name), name, nil) }
+        return (ObjectID.forName(name), "\(name)@\(domain)", name)
+    }
+
+    /// The object id of the user a name denotes: an object id, a UPN or an alias (case-insensitive).
+    func resolve(_ name: String) -> String? {
+        if ObjectID.isGUID(name) { return users[name.lowercased()] != nil ? name.lowercased() : nil }
+        let lower = name.lowercased()
+        return users.values.first {
+            $0.userPrincipalName.lowercased() == lower || $0.alias?.lowercased() == lower
+        }?.id
+    }
+
+    /// The object id for a Graph `/users/{x}` path: an object id or a UPN (not an alias).
+    func resolveDirectory(_ name: String) -> String? {
+        if ObjectID.isGUID(name) { return users[name.lowercased()] != nil ? name.lowercased() : nil }
+        let lower = name.lowercased()
+        return users.values.first { $0.userPrincipalName.lowercased() == lower }?.id
+    }
+
+    /// Adds or updates a user named by object id, UPN or alias; returns the object id and whether it was created.
     @discardableResult
-    func upsertUser(id: String, displayName: String?, colleague: Bool?) -> Bool {
-        if var user = users[id] {
+    func upsertUser(name: String, displayName: String?, colleague: Bool?) -> (id: String, created: Bool) {
+        if let id = resolve(name), var user = users[id] {
             if let displayName { user.displayName = displayName }
             if let colleague { user.colleague = colleague }
             users[id] = user
-            return false
+            return (id, false)
         }
-        users[id] = EmulatedUser(id: id, displayName: displayName ?? id, colleague: colleague ?? false)
+        let identity = Self.identity(for: name, domain: domain)
+        let id = identity.objectID
+        users[id] = EmulatedUser(id: id, userPrincipalName: identity.upn, alias: identity.alias,
+                                 displayName: displayName ?? name, colleague: colleague ?? false)
         lastAggregate[id] = GraphPresence(.offline, .offline)
         commit([id])
-        return true
+        return (id, true)
     }
 
     /// Ensures a user exists, creating it when `create`; returns whether it exists now.
     func ensureUser(_ id: String, create: Bool) -> Bool {
         if users[id] != nil { return true }
-        guard create else { return false }
-        upsertUser(id: id, displayName: nil, colleague: nil)
+        guard create, ObjectID.isGUID(id) else { return false }
+        upsertUser(name: id, displayName: nil, colleague: nil)
         return true
     }
 
@@ -118,6 +151,13 @@ actor PresenceEngine {
         user.presence.sessions.append(session)
         users[userID] = user
         commit([userID])
+    }
+
+    /// Removes an application session (`clearPresence`); returns whether it existed.
+    func removeApplicationSession(userID: String, sessionID: String) -> Bool {
+        guard let user = users[userID],
+              user.presence.sessions.contains(where: { $0.id == sessionID && $0.kind == .application }) else { return false }
+        return removeSession(userID: userID, sessionID: sessionID)
     }
 
     /// Removes a session of any kind; returns whether it existed.

@@ -62,7 +62,11 @@ struct PresenceSubscription: Sendable, Hashable {
             guard !id.isEmpty, !id.contains("/"), !id.contains("?") else {
                 throw GraphFailure.badRequest("Resource '\(resource)' names no user.", code: "InvalidRequest")
             }
-            return [id]
+            guard ObjectID.isGUID(id) else {
+                throw GraphFailure.badRequest(
+                    "Resource '\(resource)': '\(id)' is not a user object id (a GUID).", code: "InvalidRequest")
+            }
+            return [id.lowercased()]
         }
         guard path.hasPrefix("?") else {
             throw GraphFailure.badRequest("Resource '\(resource)' names no user.", code: "InvalidRequest")
@@ -85,11 +89,15 @@ struct PresenceSubscription: Sendable, Hashable {
         guard !ids.isEmpty else {
             throw GraphFailure.badRequest("Resource '\(resource)' names no user.", code: "InvalidRequest")
         }
+        if let bad = ids.first(where: { !ObjectID.isGUID($0) }) {
+            throw GraphFailure.badRequest(
+                "Resource '\(resource)': '\(bad)' is not a user object id (a GUID).", code: "InvalidRequest")
+        }
         guard ids.count <= maximumUsers else {
             throw GraphFailure.badRequest(
                 "A presence subscription can cover at most \(maximumUsers) users; this one names \(ids.count).",
                 code: "InvalidRequest")
         }
-        return ids
+        return ids.map { $0.lowercased() }
     }
 }

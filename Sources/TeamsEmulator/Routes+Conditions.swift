@@ -10,6 +10,9 @@ extension EmulatorRoutes {
             return Self.reply([
                 "tenant": options.tenant,
                 "clientId": options.clientID,
+                "domain": options.domain,
+                "publicClientIds": options.publicClients,
+                "allowHTTPNotifications": options.allowHTTPNotifications,
                 "timeScale": clock.timeScale,
                 "emulatorTime": GraphDateTime.format(clock.now()),
                 "wallTime": GraphDateTime.format(clock.wallNow()),
@@ -20,9 +23,14 @@ extension EmulatorRoutes {
         control(.get, "/subscriptions", on: router) { _, _ in
             Self.reply(["value": await engine.liveSubscriptions().map { $0.json(tenant: options.tenant) }])
         }
-        control(.get, "/stats", on: router) { _, _ in Self.reply(stats.json) }
+        control(.get, "/stats", on: router) { _, _ in
+            var json = stats.json
+            json["presenceLast30s"] = presenceWindowJSON()
+            return Self.reply(json)
+        }
         control(.post, "/stats/reset", on: router) { _, _ in
             stats.reset()
+            throttle.reset()
             return JSONReply.empty(.noContent)
         }
         control(.get, "/faults", on: router) { _, _ in Self.reply(faultsJSON()) }

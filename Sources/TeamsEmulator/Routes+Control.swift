@@ -7,9 +7,11 @@ import SoftphoneCore
 /// counted. It plays the Teams desktop app, Outlook and the calendar, and lets tests
 /// inspect and disturb the emulator. Errors use Graph's error body.
 ///
-/// Users
-/// - `GET /_emulator/users` → 200 `{"value":[{"id","displayName","colleague","availability","activity","isOutOfOffice"}]}`
+/// Users. `{id}` in `/_emulator/users/{id}…` may be the object id, the UPN or the short name
+/// the user was created with (`ada`: object id `ObjectID.forName("ada")`, UPN `ada@{domain}`).
+/// - `GET /_emulator/users` → 200 `{"value":[{"id","userPrincipalName","alias","displayName","colleague","availability","activity","isOutOfOffice"}]}`
 /// - `PUT /_emulator/users/{id}` `{"displayName"?,"colleague"?}` → 201 created / 200 updated, the user's state
+///   (a GUID is the object id; a name with `@` the UPN; else a short name)
 /// - `GET /_emulator/users/{id}` → 200 the user's state:
 ///   `{"id","displayName","colleague","emulatorTime",
 ///     "sessions":[{"id","kind","availability","activity","updatedAt","expiresAt"|null,"effective":{"availability","activity"}|null}],
@@ -30,8 +32,11 @@ import SoftphoneCore
 ///
 /// Stats, faults, latency, churn
 /// - `GET /_emulator/stats` → 200 `{"total","endpoints":{"POST /v1.0/users/{id}/presence/setPresence":N,…},
-///   "statuses":{"200":N,…},"notifications":{"sent","failed"},"validations"}`
-///   (status `0` counts dropped connections); `POST /_emulator/stats/reset` → 204
+///   "statuses":{"200":N,…},"notifications":{"sent","failed"},"validations",
+///   "presenceLast30s":{"windowSeconds":30,"budget":N,"byClient":{"<client id>":n}}}`
+///   (status `0` counts dropped connections; `$batch` items count as `$batch GET /v1.0/users/{id}` …;
+///   `presenceLast30s`: presence requests per application in the last 30 s, throttled ones included);
+///   `POST /_emulator/stats/reset` → 204 (also empties the 30 s window)
 /// - `POST /_emulator/faults` `{"status":500|503|429|…,"retryAfterSeconds"?,"count"?,"target"?}` or
 ///   `{"dropConnection":true,"count"?,"target"?}` → 200 `{"pending":[…]}`. Queues `count` (default 1)
 ///   faults for the next requests of `target`: `graph` (default, `/v1.0`), `token`, or `all`.
@@ -54,6 +59,7 @@ extension EmulatorRoutes {
     func registerControl(on router: Router) {
         registerControlUsers(on: router)
         registerControlConditions(on: router)
+        registerControlIdentity(on: router)
     }
 
     static func reply(_ value: Any, status: HTTPResponse.Status = .ok) -> Response {
@@ -90,6 +96,8 @@ extension EmulatorRoutes {
         aggregate["isOutOfOffice"] = s.report.presence.outOfOffice
         return [
             "id": user.id,
+            "userPrincipalName": user.userPrincipalName,
+            "alias": user.alias.map { $0 as Any } ?? NSNull(),
             "displayName": user.displayName,
             "colleague": user.colleague,
             "emulatorTime": GraphDateTime.format(s.emulatorNow),
@@ -111,6 +119,8 @@ extension EmulatorRoutes {
                 guard let s = await engine.snapshot(id) else { continue }
                 var json = Self.json(s.report.presence.pair)
                 json["id"] = id
+                json["userPrincipalName"] = s.user.userPrincipalName
+                json["alias"] = s.user.alias.map { $0 as Any } ?? NSNull()
                 json["displayName"] = s.user.displayName
                 json["colleague"] = s.user.colleague
                 json["isOutOfOffice"] = s.report.presence.outOfOffice
@@ -120,17 +130,17 @@ extension EmulatorRoutes {
         }
         control(.put, "/users/{id}", on: router) { request, context in
             let body = try await JSONBody.read(request, required: false)
-            let id = try pathParameter("id", context)
-            let created = await engine.upsertUser(id: id, displayName: try body.string("displayName"),
-                                                  colleague: try body.bool("colleague"))
+            let name = try pathParameter("id", context)
+            let (id, created) = await engine.upsertUser(name: name, displayName: try body.string("displayName"),
+                                                        colleague: try body.bool("colleague"))
             return try await userState(id, status: created ? .created : .ok)
         }
         control(.get, "/users/{id}", on: router) { _, context in
-            try await userState(pathParameter("id", context))
+            try await userState(controlUser(context))
         }
         control(.delete, "/users/{id}", on: router) { _, context in
-            let id = try pathParameter("id", context)
-            guard await engine.removeUser(id) else { throw GraphFailure.unknownUser(id) }
+            let id = try await controlUser(context)
+            _ = await engine.removeUser(id)
             return JSONReply.empty(.noContent)
         }
         control(.put, "/users/{id}/sessions/{sessionId}", on: router) { request, context in
@@ -142,13 +152,13 @@ extension EmulatorRoutes {
                     "kind '\(kindText)' must be teamsClient or calendar (application sessions come from setPresence).")
             }
             let pair = try PresencePairs.pair(in: body)
-            let id = try await requireUser(context, create: false)
+            let id = try await controlUser(context)
             let sessionID = try pathParameter("sessionId", context)
             await engine.apply([SessionEdit(userID: id, sessionID: sessionID, kind: kind, pair: pair)])
             return try await userState(id)
         }
         control(.delete, "/users/{id}/sessions/{sessionId}", on: router) { _, context in
-            let id = try await requireUser(context, create: false)
+            let id = try await controlUser(context)
             let sessionID = try pathParameter("sessionId", context)
             guard await engine.removeSession(userID: id, sessionID: sessionID) else {
                 throw GraphFailure.notFound("User '\(id)' has no session '\(sessionID)'.")
@@ -164,12 +174,12 @@ extension EmulatorRoutes {
             }
             let seconds = try body.number("expirationSeconds")
             if let seconds, seconds <= 0 { throw GraphFailure.badRequest("expirationSeconds must be positive.") }
-            let id = try await requireUser(context, create: false)
+            let id = try await controlUser(context)
             await engine.setPreferred(userID: id, pair: pair, expiration: seconds.map { .milliseconds(Int64($0 * 1000)) })
             return try await userState(id)
         }
         control(.delete, "/users/{id}/preferred", on: router) { _, context in
-            let id = try await requireUser(context, create: false)
+            let id = try await controlUser(context)
             await engine.clearPreferred(userID: id)
             return try await userState(id)
         }
@@ -178,7 +188,7 @@ extension EmulatorRoutes {
             guard let on = try body.bool("on") else { throw GraphFailure.badRequest("Property 'on' is required.") }
             var patch = AutomaticReplies.Patch(status: on ? .alwaysEnabled : .disabled)
             patch.internalReplyMessage = try body.string("message")
-            let id = try await requireUser(context, create: false)
+            let id = try await controlUser(context)
             _ = try await engine.updateAutomaticReplies(userID: id, patch)
             return try await userState(id)
         }

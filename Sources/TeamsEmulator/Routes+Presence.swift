@@ -5,61 +5,81 @@ import SoftphoneCore
 extension EmulatorRoutes {
     /// The presence endpoints (all need a bearer token; errors use Graph's error body).
     ///
-    /// - `GET /v1.0/users/{id}/presence` (also `/v1.0/communications/presences/{id}`) → 200
+    /// `{id}` is always the user's object id (a GUID); anything else → 400 BadRequest, an
+    /// unknown GUID → 404. Each of these counts against the caller's presence budget
+    /// (`PresenceThrottle`, 429 over it). Permissions per `AccessGrant` (Permissions.swift):
+    /// delegated tokens write only their own user's presence (else 403).
+    ///
+    /// - `GET /v1.0/users/{id}/presence` (also `/v1.0/communications/presences/{id}`, and
+    ///   `/v1.0/me/presence` for a delegated token; an application token gets 400) → 200
     ///   `{"@odata.context","id","availability","activity","statusMessage":null,
     ///   "outOfOfficeSettings":{"message","isOutOfOffice"}}`; 404 unknown user.
     /// - `POST …/presence/setPresence` `{"sessionId","availability","activity","expirationDuration"?}`
     ///   → 200, no body. `sessionId` must be the caller's client id; the pair must be one of
     ///   `TeamsAggregation.sessionPairs`; `expirationDuration` (ISO 8601, default PT5M) within
     ///   `TeamsAggregation.sessionExpirationRange`. Otherwise 400.
-    /// - `POST …/presence/clearPresence` `{"sessionId"}` → 200 (also when there was no session).
+    /// - `POST …/presence/clearPresence` `{"sessionId"}` → 200; 404 NotFound when the user has no such session.
     /// - `POST …/presence/setUserPreferredPresence` `{"availability","activity","expirationDuration"?}`
     ///   → 200; pairs per `TeamsAggregation.preferredPairs`, else 400.
     /// - `POST …/presence/clearUserPreferredPresence` → 200.
     /// - `POST /v1.0/communications/getPresencesByUserId` `{"ids":[…]}` (at most 650, else 400)
-    ///   → 200 `{"value":[presence…]}` in request order; unknown ids report PresenceUnknown.
+    ///   → 200 `{"value":[presence…]}` in request order; unknown GUIDs report PresenceUnknown;
+    ///   an id that is not a GUID → 400.
     ///
     /// The `…/presence/` actions also exist under `/v1.0/communications/presences/{id}/`.
     func registerPresence(on router: Router) {
-        graph(.get, "/users/{id}/presence", on: router) { request, context, _ in
-            try await presence(request, context, contextPath: "users")
+        graph(.get, "/users/{id}/presence", presence: true, on: router) { request, context, caller in
+            let id = try await requireUser(context)
+            try caller.requireReadPresence(of: id)
+            return try await presence(request, id, contextPath: "users")
         }
-        graph(.get, "/communications/presences/{id}", on: router) { request, context, _ in
-            try await presence(request, context, contextPath: "communications/presences")
+        graph(.get, "/communications/presences/{id}", presence: true, on: router) { request, context, caller in
+            let id = try await requireUser(context)
+            try caller.requireReadPresence(of: id)
+            return try await presence(request, id, contextPath: "communications/presences")
+        }
+        graph(.get, "/me/presence", presence: true, on: router) { request, _, caller in
+            let id = try caller.requireSignedInUser()
+            try caller.requireReadPresence(of: id)
+            return try await presence(request, id, contextPath: "me")
         }
         for prefix in ["/users/{id}/presence", "/communications/presences/{id}"] {
-            graph(.post, prefix + "/setPresence", on: router) { request, context, clientID in
-                try await setPresence(request, context, clientID: clientID)
+            graph(.post, prefix + "/setPresence", presence: true, on: router) { request, context, caller in
+                try await setPresence(request, context, caller: caller)
             }
-            graph(.post, prefix + "/clearPresence", on: router) { request, context, clientID in
-                try await clearPresence(request, context, clientID: clientID)
+            graph(.post, prefix + "/clearPresence", presence: true, on: router) { request, context, caller in
+                try await clearPresence(request, context, caller: caller)
             }
-            graph(.post, prefix + "/setUserPreferredPresence", on: router) { request, context, _ in
-                try await setPreferred(request, context)
+            graph(.post, prefix + "/setUserPreferredPresence", presence: true, on: router) { request, context, caller in
+                try await setPreferred(request, context, caller: caller)
             }
-            graph(.post, prefix + "/clearUserPreferredPresence", on: router) { request, context, _ in
+            graph(.post, prefix + "/clearUserPreferredPresence", presence: true, on: router) { request, context, caller in
                 _ = try await JSONBody.read(request, required: false)
                 let id = try await requireUser(context)
+                try caller.requireWritePresence(of: id)
                 await engine.clearPreferred(userID: id)
                 return JSONReply.empty()
             }
         }
-        graph(.post, "/communications/getPresencesByUserId", on: router) { request, _, _ in
-            try await presencesByUserID(request)
+        graph(.post, "/communications/getPresencesByUserId", presence: true, on: router) { request, _, caller in
+            try caller.requireReadManyPresences()
+            return try await presencesByUserID(request)
         }
     }
 
-    private func presence(_ request: Request, _ context: EmulatorRequestContext, contextPath: String) async throws -> Response {
-        let id = try await requireUser(context)
+    private func presence(_ request: Request, _ id: String, contextPath: String) async throws -> Response {
         guard let report = await engine.report(id) else { throw GraphFailure.unknownUser(id) }
         var json = report.json
-        json["@odata.context"] = contextPath == "users"
-            ? "\(serviceRoot(request))/$metadata#users('\(id)')/presence/$entity"
-            : "\(serviceRoot(request))/$metadata#communications/presences/$entity"
+        json["@odata.context"] = switch contextPath {
+        case "users": "\(serviceRoot(request))/$metadata#users('\(id)')/presence/$entity"
+        case "me": "\(serviceRoot(request))/$metadata#users('\(id)')/presence/$entity"
+        default: "\(serviceRoot(request))/$metadata#communications/presences/$entity"
+        }
         return JSONReply.object(json)
     }
 
-    private func setPresence(_ request: Request, _ context: EmulatorRequestContext, clientID: String) async throws -> Response {
+    private func setPresence(_ request: Request, _ context: EmulatorRequestContext, caller: AccessGrant) async throws -> Response {
+        let clientID = caller.clientID
         let body = try await JSONBody.read(request)
         let sessionID = try body.requiredString("sessionId")
         let pair = try PresencePairs.pair(in: body)
@@ -81,16 +101,21 @@ extension EmulatorRoutes {
         }
         try Self.requireOwnSession(sessionID, clientID: clientID)
         let id = try await requireUser(context)
+        try caller.requireWritePresence(of: id)
         await engine.setApplicationSession(userID: id, sessionID: sessionID, pair: pair, expiration: expiration)
         return JSONReply.empty()
     }
 
-    private func clearPresence(_ request: Request, _ context: EmulatorRequestContext, clientID: String) async throws -> Response {
+    private func clearPresence(_ request: Request, _ context: EmulatorRequestContext, caller: AccessGrant) async throws -> Response {
         let body = try await JSONBody.read(request)
         let sessionID = try body.requiredString("sessionId")
-        try Self.requireOwnSession(sessionID, clientID: clientID)
+        try Self.requireOwnSession(sessionID, clientID: caller.clientID)
         let id = try await requireUser(context)
-        await engine.removeSession(userID: id, sessionID: sessionID)
+        try caller.requireWritePresence(of: id)
+        // Graph: 404 NotFound when the session does not exist [CP].
+        guard await engine.removeApplicationSession(userID: id, sessionID: sessionID) else {
+            throw GraphFailure.notFound("The presence session '\(sessionID)' of user '\(id)' was not found.")
+        }
         return JSONReply.empty()
     }
 
@@ -102,7 +127,7 @@ extension EmulatorRoutes {
         }
     }
 
-    private func setPreferred(_ request: Request, _ context: EmulatorRequestContext) async throws -> Response {
+    private func setPreferred(_ request: Request, _ context: EmulatorRequestContext, caller: AccessGrant) async throws -> Response {
         let body = try await JSONBody.read(request)
         let pair = try PresencePairs.pair(in: body)
         guard TeamsAggregation.preferredPairs.contains(pair) else {
@@ -117,6 +142,7 @@ extension EmulatorRoutes {
             expiration = parsed
         }
         let id = try await requireUser(context)
+        try caller.requireWritePresence(of: id)
         await engine.setPreferred(userID: id, pair: pair, expiration: expiration)
         return JSONReply.empty()
     }
@@ -133,8 +159,9 @@ extension EmulatorRoutes {
             throw GraphFailure.badRequest(
                 "The number of ids (\(ids.count)) exceeds the maximum of \(Self.maximumBatch) per request.")
         }
+        if let bad = ids.first(where: { !ObjectID.isGUID($0) }) { throw GraphFailure.notAnObjectID(bad) }
         var seen = Set<String>()
-        let unique = ids.filter { seen.insert($0).inserted }
+        let unique = ids.map { $0.lowercased() }.filter { seen.insert($0).inserted }
         let value = await engine.reports(unique).map(\.json)
         return JSONReply.object([
             "@odata.context": "\(serviceRoot(request))/$metadata#Collection(microsoft.graph.presence)",

@@ -10,7 +10,11 @@ extension EmulatorRoutes {
     ///   "expirationDateTime","clientState"?,"lifecycleNotificationUrl"?}` → 201 the subscription.
     ///   `resource` is `/communications/presences/{id}` or
     ///   `/communications/presences?$filter=id in ('a','b')` (≤ 650 ids); `expirationDateTime`
-    ///   at most one hour ahead; `clientState` ≤ 128 characters; `http` URLs are allowed.
+    ///   at most one hour ahead; `clientState` ≤ 128 characters. Ids are object ids (GUIDs;
+    ///   else 400). Needs a delegated token with Presence.Read.All: an application token gets
+    ///   403 (presence notifications do not support application permissions). Both URLs must
+    ///   be https (400 otherwise) unless the emulator runs with `allowHTTPNotifications`.
+    ///   Every subscription request counts against the presence budget.
     ///   Before answering, the emulator POSTs `notificationUrl?validationToken=…` and needs a
     ///   200 with the token as `text/plain` within `validationTimeout`; else 400 `ValidationError`.
     /// - `GET /v1.0/subscriptions` → 200 `{"value":[…]}` (the caller's live subscriptions).
@@ -20,29 +24,32 @@ extension EmulatorRoutes {
     /// - `DELETE /v1.0/subscriptions/{id}` → 204; 404 if unknown.
     ///
     /// A notification is `{"value":[{"subscriptionId","clientState","changeType":"updated",
-    /// "resource":"communications/presences('{id}')","subscriptionExpirationDateTime","tenantId",
-    /// "resourceData":{"@odata.type":"#Microsoft.Graph.presence","@odata.id":…,"id"}}]}`,
+    /// "resource":"communications/presences/{id}","subscriptionExpirationDateTime","tenantId",
+    /// "organizationId","resourceData":{"@odata.type":"#microsoft.graph.presence",
+    /// "@odata.id":"users/{id}/presence","id"}}]}`,
     /// one entry per changed user, one POST per subscription and change.
     func registerSubscriptions(on router: Router) {
-        graph(.post, "/subscriptions", on: router) { request, _, clientID in
-            try await createSubscription(request, clientID: clientID)
+        graph(.post, "/subscriptions", presence: true, on: router) { request, _, caller in
+            try caller.requireSubscribePresence()
+            return try await createSubscription(request, clientID: caller.clientID)
         }
-        graph(.get, "/subscriptions", on: router) { request, _, clientID in
+        graph(.get, "/subscriptions", presence: true, on: router) { request, _, caller in
+            let clientID = caller.clientID
             let mine = await engine.liveSubscriptions().filter { $0.applicationID == clientID }
             return JSONReply.object([
                 "@odata.context": "\(serviceRoot(request))/$metadata#subscriptions",
                 "value": mine.map { $0.json(tenant: options.tenant) },
             ])
         }
-        graph(.get, "/subscriptions/{id}", on: router) { request, context, clientID in
-            let subscription = try await ownSubscription(context, clientID: clientID)
+        graph(.get, "/subscriptions/{id}", presence: true, on: router) { request, context, caller in
+            let subscription = try await ownSubscription(context, clientID: caller.clientID)
             return subscriptionResponse(subscription, request)
         }
-        graph(.patch, "/subscriptions/{id}", on: router) { request, context, clientID in
-            try await renewSubscription(request, context, clientID: clientID)
+        graph(.patch, "/subscriptions/{id}", presence: true, on: router) { request, context, caller in
+            try await renewSubscription(request, context, clientID: caller.clientID)
         }
-        graph(.delete, "/subscriptions/{id}", on: router) { _, context, clientID in
-            let subscription = try await ownSubscription(context, clientID: clientID)
+        graph(.delete, "/subscriptions/{id}", presence: true, on: router) { _, context, caller in
+            let subscription = try await ownSubscription(context, clientID: caller.clientID)
             _ = await engine.deleteSubscription(subscription.id)
             return JSONReply.empty(.noContent)
         }
@@ -72,9 +79,9 @@ extension EmulatorRoutes {
             throw GraphFailure.badRequest("Presence subscriptions support changeType 'updated' only; got '\(changeType)'.",
                                           code: "InvalidRequest")
         }
-        let url = try Self.notificationURL(body.requiredString("notificationUrl"), field: "notificationUrl")
+        let url = try notificationURL(body.requiredString("notificationUrl"), field: "notificationUrl")
         let lifecycleURL = try body.string("lifecycleNotificationUrl").map {
-            try Self.notificationURL($0, field: "lifecycleNotificationUrl")
+            try notificationURL($0, field: "lifecycleNotificationUrl")
         }
         let resource = try body.requiredString("resource")
         let userIDs = try PresenceSubscription.users(inResource: resource)
@@ -104,7 +111,7 @@ extension EmulatorRoutes {
         let expiration = try expirationDateTime(body)
         var newURL: String?
         if let text = try body.string("notificationUrl") {
-            let url = try Self.notificationURL(text, field: "notificationUrl")
+            let url = try notificationURL(text, field: "notificationUrl")
             if url != current.notificationURL {
                 try await validate(url)
                 newURL = url
@@ -134,10 +141,16 @@ extension EmulatorRoutes {
         return expiration
     }
 
-    private static func notificationURL(_ text: String, field: String) throws -> String {
+    /// Graph requires https notification URLs; `allowHTTPNotifications` also admits http.
+    private func notificationURL(_ text: String, field: String) throws -> String {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host != nil else {
-            throw GraphFailure.badRequest("\(field) '\(text)' must be an absolute http or https URL.", code: "InvalidRequest")
+            throw GraphFailure.badRequest("\(field) '\(text)' must be an absolute https URL.", code: "InvalidRequest")
+        }
+        guard scheme == "https" || options.allowHTTPNotifications else {
+            throw GraphFailure.badRequest(
+                "\(field) '\(text)' must use https (start the emulator with --allow-http-notifications to accept http).",
+                code: "InvalidRequest")
         }
         return text
     }

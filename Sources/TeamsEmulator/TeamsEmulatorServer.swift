@@ -22,6 +22,7 @@ public final class TeamsEmulatorServer: Sendable {
     private let engine: PresenceEngine
     private let churn: ChurnDriver
     private let dispatcher: NotificationDispatcher
+    private let tokens: TokenIssuer
 
     /// `http://HOST:PORT`, with the listening host (IPv6 in brackets).
     public var baseURL: String {
@@ -35,8 +36,12 @@ public final class TeamsEmulatorServer: Sendable {
     /// The token endpoint: `baseURL + "/{tenant}/oauth2/v2.0/token"`.
     public var tokenURL: String { "\(baseURL)/\(options.tenant)/oauth2/v2.0/token" }
 
+    /// The device authorization endpoint: `baseURL + "/{tenant}/oauth2/v2.0/devicecode"`.
+    public var deviceCodeURL: String { "\(baseURL)/\(options.tenant)/oauth2/v2.0/devicecode" }
+
     private init(port: Int, options: TeamsEmulatorOptions, runTask: Task<Void, any Error>, services: ServiceGroup,
-                 engine: PresenceEngine, churn: ChurnDriver, dispatcher: NotificationDispatcher) {
+                 engine: PresenceEngine, churn: ChurnDriver, dispatcher: NotificationDispatcher, tokens: TokenIssuer) {
+        self.tokens = tokens
         self.port = port
         self.options = options
         self.runTask = runTask
@@ -58,11 +63,19 @@ public final class TeamsEmulatorServer: Sendable {
         let stats = RequestStats()
         let dispatcher = NotificationDispatcher(tenant: options.tenant, notificationTimeout: options.notificationTimeout,
                                                 stats: stats)
-        let engine = PresenceEngine(clock: EmulatorClock(timeScale: options.timeScale), dispatcher: dispatcher,
-                                    seeds: options.users)
+        guard options.deviceCodeInterval >= 1, options.deviceCodeLifetime > .zero, options.refreshTokenLifetime > .zero,
+              options.presenceRequestsPer30s >= 1 else {
+            throw TeamsEmulatorError.invalidOptions(
+                "deviceCodeInterval, deviceCodeLifetime, refreshTokenLifetime and presenceRequestsPer30s must be positive")
+        }
+        let clock = EmulatorClock(timeScale: options.timeScale)
+        let engine = PresenceEngine(clock: clock, dispatcher: dispatcher, seeds: options.users, domain: options.domain)
         let churn = ChurnDriver(engine: engine)
-        let routes = EmulatorRoutes(options: options, engine: engine, tokens: TokenIssuer(lifetime: options.tokenLifetime),
-                                    stats: stats, conditions: NetworkConditions(latency: options.latency),
+        let tokens = TokenIssuer(lifetime: options.tokenLifetime, refreshLifetime: options.refreshTokenLifetime,
+                                 deviceCodeLifetime: options.deviceCodeLifetime,
+                                 deviceCodeInterval: options.deviceCodeInterval, clock: clock)
+        let routes = EmulatorRoutes(options: options, engine: engine, tokens: tokens,
+                                    throttle: PresenceThrottle(budget: options.presenceRequestsPer30s), stats: stats, conditions: NetworkConditions(latency: options.latency),
                                     dispatcher: dispatcher, churn: churn)
         let router = Router(context: EmulatorRequestContext.self, options: .caseInsensitive)
         router.add(middleware: ErrorMiddleware())
@@ -93,8 +106,22 @@ public final class TeamsEmulatorServer: Sendable {
         await engine.start()
         churn.configure(options.churn)
         return TeamsEmulatorServer(port: port, options: options, runTask: runTask, services: services, engine: engine,
-                                   churn: churn, dispatcher: dispatcher)
+                                   churn: churn, dispatcher: dispatcher, tokens: tokens)
     }
+
+    /// A delegated access token for `user` (short name, UPN or object id) as the first public
+    /// client, as `POST /_emulator/tokens` mints it (scopes: Presence.ReadWrite,
+    /// Presence.Read.All, User.Read); `nil` for an unknown user. For in-process users such as the demo.
+    public func mintDelegatedToken(user: String) async -> (accessToken: String, expiresIn: Duration)? {
+        guard let subject = await engine.resolve(user) else { return nil }
+        let scopes = DelegatedScopes.standard.filter { $0 != "offline_access" }
+        let (access, _) = tokens.issueDelegated(clientID: options.publicClients.first ?? options.clientID,
+                                                subject: subject, scopes: scopes)
+        return (access, tokens.lifetime)
+    }
+
+    /// The object id of a user named by short name, UPN or object id; `nil` if there is none.
+    public func objectID(of user: String) async -> String? { await engine.resolve(user) }
 
     /// Stops serving: closes the listener, lets requests in progress finish (for at most
     /// `gracePeriod`, then closes every connection), stops timers, churn and notification

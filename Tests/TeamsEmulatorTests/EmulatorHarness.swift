@@ -23,7 +23,9 @@ struct Reply {
 /// A running emulator and an HTTP client for it (a fresh connection per request).
 struct Emulator: Sendable {
     let server: TeamsEmulatorServer
-    static let agent = "agent-1"
+    /// The agent's object id (Graph paths take object ids only); the control API also
+    /// knows the user by it.
+    static let agent = ObjectID.forName("agent-1")
 
     var options: TeamsEmulatorOptions { server.options }
 
@@ -49,10 +51,17 @@ struct Emulator: Sendable {
                      text: response.body.map { String(buffer: $0) } ?? "")
     }
 
-    /// A Graph request with a bearer token (a fresh one unless given).
+    /// A Graph request with a bearer token. Unless one is given: a fresh application token,
+    /// except for `/subscriptions`, which Graph serves to delegated tokens only (the agent's).
     func graph(_ method: HTTPRequest.Method, _ path: String, json: Any? = nil, token: String? = nil) async throws -> Reply {
         let bearer: String
-        if let token { bearer = token } else { bearer = try await self.token() }
+        if let token {
+            bearer = token
+        } else if path.hasPrefix("/subscriptions") {
+            bearer = try await delegatedToken()
+        } else {
+            bearer = try await self.token()
+        }
         return try await send(method, "/v1.0" + path, json: json, headers: [.authorization: "Bearer \(bearer)"])
     }
 
@@ -80,6 +89,15 @@ struct Emulator: Sendable {
         return try #require(reply.json["access_token"] as? String)
     }
 
+    /// A delegated token for `user` minted through the control API (`POST /_emulator/tokens`).
+    func delegatedToken(_ user: String = agent, scopes: [String]? = nil) async throws -> String {
+        var body: [String: Any] = ["user": user]
+        if let scopes { body["scopes"] = scopes }
+        let reply = try await control(.post, "/tokens", json: body)
+        try #require(reply.status == 200, "minting a delegated token failed: \(reply.text)")
+        return try #require(reply.json["access_token"] as? String)
+    }
+
     /// The aggregate Graph reports: `(availability, activity, isOutOfOffice)`.
     func presence(_ id: String = agent, token: String? = nil) async throws -> (String, String, Bool) {
         let reply = try await graph(.get, "/users/\(id)/presence", token: token)
@@ -104,7 +122,8 @@ struct Emulator: Sendable {
 
 /// Runs `body` with an emulator that has the agent user, and always stops it.
 func withEmulator(
-    _ options: TeamsEmulatorOptions = TeamsEmulatorOptions(users: [EmulatedUserSeed(id: Emulator.agent)]),
+    _ options: TeamsEmulatorOptions = TeamsEmulatorOptions(allowHTTPNotifications: true,
+                                                           users: [EmulatedUserSeed(id: Emulator.agent)]),
     _ body: (Emulator) async throws -> Void
 ) async throws {
     let server = try await TeamsEmulatorServer.start(options)
@@ -128,10 +147,11 @@ func eventually(timeout: Duration = .seconds(10), every: Duration = .millisecond
     return try await condition()
 }
 
-/// Options with the agent and a few colleagues.
+/// Options with the agent and a few colleagues. The tests' receivers listen on loopback
+/// http, so http notification URLs are allowed unless `allowHTTP` is false.
 func options(timeScale: Double = 1, tokenLifetime: Duration = .seconds(3600), users extra: [EmulatedUserSeed] = [],
-             autoCreateUsers: Bool = false) -> TeamsEmulatorOptions {
-    TeamsEmulatorOptions(tokenLifetime: tokenLifetime, timeScale: timeScale,
+             autoCreateUsers: Bool = false, allowHTTP: Bool = true) -> TeamsEmulatorOptions {
+    TeamsEmulatorOptions(tokenLifetime: tokenLifetime, allowHTTPNotifications: allowHTTP, timeScale: timeScale,
                          users: [EmulatedUserSeed(id: Emulator.agent, displayName: "Agent One")] + extra,
                          autoCreateUsers: autoCreateUsers)
 }

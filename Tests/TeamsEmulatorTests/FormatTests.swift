@@ -33,13 +33,20 @@ struct FormatTests {
     }
 
     @Test func subscriptionResources() throws {
-        #expect(try PresenceSubscription.users(inResource: "/communications/presences/abc") == ["abc"])
-        #expect(try PresenceSubscription.users(inResource: "communications/presences/abc") == ["abc"])
-        #expect(try PresenceSubscription.users(inResource: "/communications/presences?$filter=id in ('a','b', 'c')")
-            == ["a", "b", "c"])
-        #expect(try PresenceSubscription.users(inResource: "/communications/presences?$filter=id%20in%20('a')") == ["a"])
+        let (a, b, c) = (ObjectID.forName("a"), ObjectID.forName("b"), ObjectID.forName("c"))
+        #expect(try PresenceSubscription.users(inResource: "/communications/presences/\(a)") == [a])
+        #expect(try PresenceSubscription.users(inResource: "communications/presences/\(a)") == [a])
+        #expect(try PresenceSubscription.users(inResource: "/communications/presences?$filter=id in ('\(a)','\(b)', '\(c)')")
+            == [a, b, c])
+        #expect(try PresenceSubscription.users(inResource: "/communications/presences?$filter=id%20in%20('\(a)')") == [a])
+        #expect(try PresenceSubscription.users(inResource: "/communications/presences/\(a.uppercased())") == [a])
         #expect(throws: GraphFailure.self) { try PresenceSubscription.users(inResource: "/users/abc") }
         #expect(throws: GraphFailure.self) { try PresenceSubscription.users(inResource: "/communications/presences") }
+        // Object ids only: a UPN or a short name is refused.
+        #expect(throws: GraphFailure.self) { try PresenceSubscription.users(inResource: "/communications/presences/abc") }
+        #expect(throws: GraphFailure.self) {
+            try PresenceSubscription.users(inResource: "/communications/presences?$filter=id in ('ada@contoso.example')")
+        }
     }
 
     @Test func forms() {

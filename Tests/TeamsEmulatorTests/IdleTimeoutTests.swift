@@ -42,7 +42,7 @@ struct IdleTimeoutTests {
     @Test func anIdleStageNotifiesSubscribers() async throws {
         try await withReceiver { receiver async throws in
             try await withEmulator(options(timeScale: 600)) { emulator async throws in
-                let token = try await emulator.token()
+                let token = try await emulator.delegatedToken()
                 _ = try await emulator.setPresence("Available", "Available", duration: "PT4H", token: token)
                 let created = try await emulator.graph(.post, "/subscriptions", json: [
                     "changeType": "updated", "notificationUrl": receiver.url,

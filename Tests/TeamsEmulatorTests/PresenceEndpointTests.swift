@@ -24,18 +24,22 @@ struct PresenceEndpointTests {
 
     @Test func unknownUserIs404WithGraphError() async throws {
         try await withEmulator { emulator async throws in
-            let reply = try await emulator.graph(.get, "/users/nobody/presence")
+            let nobody = ObjectID.forName("nobody")
+            let reply = try await emulator.graph(.get, "/users/\(nobody)/presence")
             #expect(reply.status == 404)
             #expect(reply.graphErrorCode == "Request_ResourceNotFound")
-            let set = try await emulator.setPresence("Available", "Available", user: "nobody")
+            let set = try await emulator.setPresence("Available", "Available", user: nobody)
             #expect(set.status == 404)
         }
     }
 
     @Test func autoCreateUsersCreatesOnFirstCall() async throws {
         try await withEmulator(options(autoCreateUsers: true)) { emulator async throws in
-            #expect(try await emulator.setPresence("Available", "Available", user: "newcomer").status == 200)
-            #expect(try await emulator.presence("newcomer") == ("Available", "Available", false))
+            let newcomer = ObjectID.forName("newcomer")
+            #expect(try await emulator.setPresence("Available", "Available", user: newcomer).status == 200)
+            #expect(try await emulator.presence(newcomer) == ("Available", "Available", false))
+            // Only object ids are created: a name is refused, not invented.
+            #expect(try await emulator.setPresence("Available", "Available", user: "newcomer").status == 400)
         }
     }
 
@@ -49,10 +53,11 @@ struct PresenceEndpointTests {
                                                  json: ["sessionId": emulator.options.clientID])
             #expect(clear.status == 200)
             #expect(try await emulator.presence() == ("Offline", "Offline", false))
-            // Clearing again is not an error.
+            // Clearing again: the session is gone, and Graph answers 404 NotFound [CP].
             let again = try await emulator.graph(.post, "/users/\(Emulator.agent)/presence/clearPresence",
                                                  json: ["sessionId": emulator.options.clientID])
-            #expect(again.status == 200)
+            #expect(again.status == 404)
+            #expect(again.graphErrorCode == "NotFound")
         }
     }
 
@@ -132,12 +137,13 @@ struct PresenceEndpointTests {
 
     @Test func getPresencesByUserIdReturnsEachIdInOrder() async throws {
         let colleague = EmulatedUserSeed(id: "colleague-1", colleague: true, teamsClient: PresencePair(.busy, .inACall))
+        let (c1, ghost) = (colleague.objectID, ObjectID.forName("ghost"))
         try await withEmulator(options(users: [colleague])) { emulator async throws in
             let reply = try await emulator.graph(.post, "/communications/getPresencesByUserId",
-                                                 json: ["ids": ["colleague-1", Emulator.agent, "ghost", "colleague-1"]])
+                                                 json: ["ids": [c1, Emulator.agent, ghost, c1]])
             #expect(reply.status == 200)
             let value = try #require(reply.json["value"] as? [[String: Any]])
-            #expect(value.map { $0["id"] as? String } == ["colleague-1", Emulator.agent, "ghost"])
+            #expect(value.map { $0["id"] as? String } == [c1, Emulator.agent, ghost])
             #expect(value[0]["activity"] as? String == "InACall")
             #expect(value[1]["availability"] as? String == "Offline")
             #expect(value[2]["availability"] as? String == "PresenceUnknown")
@@ -146,12 +152,12 @@ struct PresenceEndpointTests {
 
     @Test func getPresencesByUserIdAllows650IdsAndRejects651() async throws {
         try await withEmulator { emulator async throws in
-            let ids650 = (0..<650).map { "u\($0)" }
+            let ids650 = (0..<650).map { ObjectID.forName("u\($0)") }
             let ok = try await emulator.graph(.post, "/communications/getPresencesByUserId", json: ["ids": ids650])
             #expect(ok.status == 200)
             #expect((ok.json["value"] as? [Any])?.count == 650)
             let tooMany = try await emulator.graph(.post, "/communications/getPresencesByUserId",
-                                                   json: ["ids": ids650 + ["one-more"]])
+                                                   json: ["ids": ids650 + [ObjectID.forName("one-more")]])
             #expect(tooMany.status == 400)
             #expect(tooMany.graphErrorCode == "BadRequest")
             let noIds = try await emulator.graph(.post, "/communications/getPresencesByUserId", json: ["users": []])
@@ -167,7 +173,7 @@ struct PresenceEndpointTests {
         }
     }
 
-    @Test func pathsAreCaseInsensitiveButIdsKeepTheirCase() async throws {
+    @Test func pathsAndObjectIdsAreCaseInsensitiveNamesAreRefused() async throws {
         let mixed = EmulatedUserSeed(id: "Mixed-Case-Id", teamsClient: PresencePair(.away, .away))
         try await withEmulator(options(users: [mixed])) { emulator async throws in
             let set = try await emulator.graph(
@@ -175,8 +181,9 @@ struct PresenceEndpointTests {
                 json: ["sessionId": emulator.options.clientID, "availability": "available", "activity": "available"])
             #expect(set.status == 200)
             #expect(try await emulator.presence() == ("Available", "Available", false))
-            #expect(try await emulator.presence("Mixed-Case-Id") == ("Away", "Away", false))
-            #expect(try await emulator.graph(.get, "/users/mixed-case-id/presence").status == 404)
+            #expect(try await emulator.presence(mixed.objectID) == ("Away", "Away", false))
+            #expect(try await emulator.presence(mixed.objectID.uppercased()) == ("Away", "Away", false))
+            #expect(try await emulator.graph(.get, "/users/mixed-case-id/presence").status == 400)
             #expect(try await emulator.endpointCount("POST /v1.0/users/{id}/presence/setPresence") == 1)
         }
     }

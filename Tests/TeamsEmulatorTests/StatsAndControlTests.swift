@@ -52,7 +52,8 @@ struct StatsAndControlTests {
             #expect(state["emulatorTime"] as? String != nil)
 
             let list = try await emulator.control(.get, "/users").json["value"] as? [[String: Any]]
-            #expect(list?.map { $0["id"] as? String } == [Emulator.agent, "colleague-7"])
+            #expect(list?.compactMap { $0["id"] as? String }.sorted() == [Emulator.agent, ObjectID.forName("colleague-7")].sorted())
+            #expect(list?.contains { $0["alias"] as? String == "colleague-7" } == true)
 
             #expect(try await emulator.control(.delete, "/users/colleague-7/preferred").status == 200)
             #expect(try await emulator.control(.delete, "/users/colleague-7/sessions/nope").status == 404)

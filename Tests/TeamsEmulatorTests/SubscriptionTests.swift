@@ -69,11 +69,11 @@ struct SubscriptionTests {
                 #expect(entry["clientState"] as? String == "secret-state")
                 #expect(entry["changeType"] as? String == "updated")
                 #expect(entry["tenantId"] as? String == emulator.options.tenant)
-                #expect(entry["resource"] as? String == "communications/presences('\(Emulator.agent)')")
+                #expect(entry["resource"] as? String == "communications/presences/\(Emulator.agent)")
                 #expect(entry["subscriptionExpirationDateTime"] as? String != nil)
                 let data = try #require(entry["resourceData"] as? [String: Any])
-                #expect(data["@odata.type"] as? String == "#Microsoft.Graph.presence")
-                #expect(data["@odata.id"] as? String == "communications/presences('\(Emulator.agent)')")
+                #expect(data["@odata.type"] as? String == "#microsoft.graph.presence")
+                #expect(data["@odata.id"] as? String == "users/\(Emulator.agent)/presence")
                 #expect(data["id"] as? String == Emulator.agent)
                 #expect(data["availability"] == nil)
             }
@@ -82,26 +82,27 @@ struct SubscriptionTests {
 
     @Test func aFilterSubscriptionCoversItsUsersOnly() async throws {
         let users = ["c1", "c2", "c3"].map { EmulatedUserSeed(id: $0, colleague: true) }
+        let (c1, c2, c3) = (ObjectID.forName("c1"), ObjectID.forName("c2"), ObjectID.forName("c3"))
         try await withReceiver { receiver async throws in
             try await withEmulator(options(users: users)) { emulator async throws in
                 let created = try await emulator.graph(.post, "/subscriptions", json: Self.body(
-                    receiver.url, resource: "/communications/presences?$filter=id in ('c1', 'c2')"))
+                    receiver.url, resource: "/communications/presences?$filter=id in ('\(c1)', '\(c2)')"))
                 #expect(created.status == 201)
                 _ = try await emulator.control(.put, "/users/c3/sessions/desktop",
                                                json: ["availability": "Busy", "activity": "InACall"])
                 _ = try await emulator.control(.put, "/users/c2/sessions/desktop",
                                                json: ["availability": "Available", "activity": "Available"])
-                let arrived = await eventually { await receiver.userIDs().contains("c2") }
+                let arrived = await eventually { await receiver.userIDs().contains(c2) }
                 #expect(arrived)
-                #expect(await !receiver.userIDs().contains("c3"))
+                #expect(await !receiver.userIDs().contains(c3))
                 // A control-API change that leaves the aggregate as it was is not a change.
                 _ = try await emulator.control(.put, "/users/c2/sessions/phone",
                                                json: ["availability": "Available", "activity": "Available"])
                 _ = try await emulator.control(.put, "/users/c1/sessions/desktop",
                                                json: ["availability": "Away", "activity": "Away"])
-                let c1 = await eventually { await receiver.userIDs().contains("c1") }
-                #expect(c1)
-                #expect(await receiver.userIDs().filter { $0 == "c2" }.count == 1)
+                let c1Notified = await eventually { await receiver.userIDs().contains(c1) }
+                #expect(c1Notified)
+                #expect(await receiver.userIDs().filter { $0 == c2 }.count == 1)
             }
         }
     }
@@ -118,7 +119,7 @@ struct SubscriptionTests {
                 let resource = try await emulator.graph(.post, "/subscriptions",
                                                         json: Self.body(receiver.url, resource: "/me/messages"))
                 #expect(resource.status == 400)
-                let ids = (0..<651).map { "'u\($0)'" }.joined(separator: ",")
+                let ids = (0..<651).map { "'\(ObjectID.forName("u\($0)"))'" }.joined(separator: ",")
                 let tooMany = try await emulator.graph(.post, "/subscriptions", json: Self.body(
                     receiver.url, resource: "/communications/presences?$filter=id in (\(ids))"))
                 #expect(tooMany.status == 400)
@@ -134,7 +135,7 @@ struct SubscriptionTests {
     @Test func renewAndDelete() async throws {
         try await withReceiver { receiver async throws in
             try await withEmulator { emulator async throws in
-                let token = try await emulator.token()
+                let token = try await emulator.delegatedToken()
                 let created = try await emulator.graph(.post, "/subscriptions",
                                                        json: Self.body(receiver.url, expiresIn: .seconds(600)), token: token)
                 let id = try #require(created.json["id"] as? String)
@@ -165,7 +166,7 @@ struct SubscriptionTests {
         try await withReceiver { receiver async throws in
             try await withReceiver { barrier async throws in
                 try await withEmulator { emulator async throws in
-                    let token = try await emulator.token()
+                    let token = try await emulator.delegatedToken()
                     let deleted = try await emulator.graph(.post, "/subscriptions", json: Self.body(receiver.url), token: token)
                     let deletedID = try #require(deleted.json["id"] as? String)
                     _ = try await emulator.graph(.post, "/subscriptions",

@@ -20,7 +20,7 @@ struct GraphClientEmulatorTests {
         #expect(try await client.presence().graphPresence == GraphPresence(.busy, .inACall))
         try await client.clearSessionPresence()
         #expect(try await client.presence().graphPresence == GraphPresence(.available, .available))
-        #expect(try await client.presence(of: "bob").graphPresence == GraphPresence(.busy, .inACall))
+        #expect(try await client.presence(of: Emulator.id("bob")).graphPresence == GraphPresence(.busy, .inACall))
         await emulator.stop()
     }
 
@@ -29,7 +29,7 @@ struct GraphClientEmulatorTests {
         let emulator = try await Emulator.start(extraUsers: 700)
         let client = emulator.client()
         try await emulator.control(.POST, "/stats/reset")
-        let ids = ["bob", "cat"] + (0..<700).map { "u\($0)" }
+        let ids = (["bob", "cat"] + (0..<700).map { "u\($0)" }).map(Emulator.id)
         let presences = try await client.presences(of: ids)
         #expect(presences.count == 702)
         #expect(Set(presences.map(\.id)) == Set(ids))

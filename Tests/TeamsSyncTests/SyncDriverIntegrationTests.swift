@@ -8,7 +8,8 @@ import Testing
 /// change within a test's wait.
 private func webhookLoop(_ emulator: Emulator, colleagueIDs: [String] = [], pollInterval: Duration = .seconds(120),
                          notificationURL: String? = nil) -> SyncLoop {
-    SyncLoop(client: emulator.client(maxRetries: 1), pollInterval: pollInterval, colleagueIDs: colleagueIDs,
+    // Presence subscriptions need a delegated token: the agent's, minted by the emulator.
+    SyncLoop(client: emulator.client(maxRetries: 1, delegated: true), pollInterval: pollInterval, colleagueIDs: colleagueIDs,
              webhook: .init(host: "127.0.0.1", port: 0, publicURL: notificationURL),
              webhookTiming: .init(notificationURL: "", clientState: "", driftCheck: .seconds(120), retry: .seconds(120)))
 }
@@ -21,14 +22,14 @@ struct SyncDriverIntegrationTests {
     @Test("The agent picks Do not disturb: Teams shows DoNotDisturb; a Teams-side change comes back")
     func pushAndPoll() async throws {
         let emulator = try await Emulator.start()
-        let loop = SyncLoop(client: emulator.client(maxRetries: 1), colleagueIDs: ["bob"])
+        let loop = SyncLoop(client: emulator.client(maxRetries: 1), colleagueIDs: [Emulator.id("bob")])
         loop.send(.login)
         #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })
         loop.send(.choosePresence(.doNotDisturb))
         #expect(try await eventually { try await emulator.aggregate() == "DoNotDisturb/DoNotDisturb" })
         #expect(await eventually { !loop.state.teamsPending })
         #expect(loop.state.presence == Presence(.doNotDisturb))
-        #expect(await eventually { loop.colleague("bob") == Presence(.inACall) })
+        #expect(await eventually { loop.colleague(Emulator.id("bob")) == Presence(.inACall) })
         try await emulator.control(.PUT, "/users/ada/outOfOffice", #"{"on":true}"#)
         #expect(await eventually { loop.state.presence.outOfOffice })
         await loop.stop()
@@ -57,7 +58,7 @@ struct SyncDriverIntegrationTests {
     @Test("Webhook mode: the receiver's notifications reach the driver; quitting after logout delivers it and unsubscribes")
     func webhookAndClose() async throws {
         let emulator = try await Emulator.start()
-        let loop = webhookLoop(emulator, colleagueIDs: ["bob", "cat"])
+        let loop = webhookLoop(emulator, colleagueIDs: [Emulator.id("bob"), Emulator.id("cat")])
         loop.send(.login)
         #expect(try await eventually { try await emulator.stats()["POST /v1.0/subscriptions"] == 1 })
         #expect(await eventually { loop.state.teamsConnected && !loop.state.teamsPending })

@@ -241,7 +241,9 @@ t_teams_emulator() {
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; why+="SIGTERM did not stop it; "; return 1; fi
-    grep -q '"id":"ada"' <<<"$answer" || { why+="no user ada: $answer; "; return 1; }
+    # the user is known by its short name; Graph knows it by object id and UPN
+    grep -q '"alias":"ada"' <<<"$answer" && grep -q '"userPrincipalName":"ada@' <<<"$answer" \
+        || { why+="no user ada: $answer; "; return 1; }
     grep -q "Teams emulator on http://127.0.0.1:$port" "$TMP/emu.out" || { why+="no start-up line; "; return 1; }
 }
 
