@@ -255,12 +255,12 @@ final class TokenIssuer: Sendable {
         }
     }
 
-    /// Revokes (or expires) every refresh token of a user; returns how many.
+    /// Revokes (or expires) every live refresh token of a user; returns how many.
     func invalidateRefreshTokens(of subject: String, expire: Bool) -> Int {
         let now = clock.now()
         return state.withLock { state in
             var count = 0
-            for (key, grant) in state.refresh where grant.subject == subject {
+            for (key, grant) in state.refresh where grant.subject == subject && !grant.revoked && grant.expiresAt > now {
                 if expire { state.refresh[key]?.expiresAt = now + .seconds(-1) } else { state.refresh[key]?.revoked = true }
                 count += 1
             }
