@@ -55,7 +55,7 @@ let package = Package(
         // and its driver on an injected clock, the webhook receiver (Hummingbird).
         .target(
             name: "TeamsSync",
-            dependencies: ["SoftphoneCore", "GraphModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "GraphModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // A Graph-compatible Teams presence server for the demo and tests (Hummingbird).
@@ -148,7 +148,7 @@ let package = Package(
             name: "softphone",
             dependencies: [
                 "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "SoftphoneDemo", "TeamsEmulator",
-                "AudioDevice",
+                "TeamsSync", "AudioDevice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -173,8 +173,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamsSyncTests",
-            dependencies: ["TeamsSync", "TeamsEmulator", "GraphModel", "SoftphoneCore",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["TeamsSync", "TeamsEmulator", "GraphModel", "SoftphoneCore", "SoftphoneConfig",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),

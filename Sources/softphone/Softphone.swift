@@ -21,7 +21,7 @@ struct Softphone: ParsableCommand {
             Exit status: 0 success, 1 invalid configuration or no usable terminal, 64 usage error.
             """,
         version: "softphone \(version)",
-        subcommands: [TeamsEmulatorCommand.self, DevicesCommand.self])
+        subcommands: [TeamsCommand.self, TeamsEmulatorCommand.self, DevicesCommand.self])
 
     @Option(name: .long, help: ArgumentHelp(
         "Read the configuration from this file (default: $XDG_CONFIG_HOME/softphone/config.toml, else ~/.config/softphone/config.toml).",
