@@ -46,7 +46,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .status(let status, _, _): status == 429 || status >= 500
         case .transport: true
-        case .token(let status, _, _): status == 429 || status >= 500
+        case .token(let status, let code, _): status == 429 || status >= 500 || code == "temporarily_unavailable"
         case .malformed, .signInNeeded: false
         }
     }

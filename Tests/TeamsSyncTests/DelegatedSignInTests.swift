@@ -79,7 +79,7 @@ struct DelegatedSignInTests {
         for code in ["invalid_grant", "interaction_required"] {
             let (store, directory) = try signedInStore(fake)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            fake.scriptToken(.error(code, "AADSTS700082: The refresh token has expired due to inactivity.\r\nTrace ID: x"))
+            fake.scriptToken(.error(code, "AADSTS700082: The refresh token has expired due to inactivity.\\r\\nTrace ID: x"))
             do {
                 _ = try await source(fake, store, JumpingClock()).token()
                 Issue.record("\(code) gave a token")

@@ -40,7 +40,7 @@ struct TokenStoreTests {
         #expect(store.mode == 0o600)
         let text = try String(contentsOfFile: store.path, encoding: .utf8)
         #expect(text.contains("\"tenant\" : \"contoso.example\""))
-        #expect(text.contains("\"signed_in_at\" : \"2027-01-15T08:00:00Z\""))
+        #expect(text.contains("\"signed_in_at\" : \"2027-01-15T08:00:00.0000000Z\""))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory + "/softphone")
         #expect(leftovers == ["teams-token.json"])
     }
