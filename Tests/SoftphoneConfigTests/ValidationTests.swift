@@ -133,7 +133,7 @@ let invalidCases: [InvalidCase] = [
           expected: ["teams.webhook_listen: must be HOST:PORT with a port 1–65535"]),
     .init(name: "teams.webhook_url that is not http", toml: teamsBase + "\nwebhook_url = \"softphone.example/notifications\"",
           expected: ["teams.webhook_url: must be an http:// or https:// URL"]),
-    .init(name: "teams.client_id empty", toml: "[teams]\ntoken_url = \"https://t.example\"\nclient_id = \"\"\nuser_id = \"u\"",
+    .init(name: "teams.client_id empty", toml: "[teams]\ntoken_url = \"https://t.example/token\"\nclient_id = \"\"\nuser_id = \"u\"",
           expected: ["teams.client_id: must not be empty"]),
     .init(name: "teams as a plain value", toml: "teams = \"yes\"",
           expected: ["teams: must be a table ([teams])"]),
@@ -262,6 +262,7 @@ struct ValidationTests {
             [teams]
             client_id = "c"
             user_id = "u"
+            auth = "app"
             poll_interval_ms = 0
             [[colleagues]]
             name = "Bob"
