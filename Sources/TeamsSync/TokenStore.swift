@@ -145,7 +145,7 @@ public struct TokenStore: Sendable {
         let data: Data
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             data = try encoder.encode(Wire(signIn))
         } catch {
             throw TokenStoreError(path: path, reason: "cannot encode the sign-in")

@@ -15,30 +15,6 @@ struct TeamsCommand: ParsableCommand {
             """,
         subcommands: [Login.self, Logout.self, Status.self])
 
-    struct ConfigOption: ParsableArguments {
-        @Option(name: .long, help: ArgumentHelp(
-            "Read the configuration from this file (default: $XDG_CONFIG_HOME/softphone/config.toml, else ~/.config/softphone/config.toml).",
-            valueName: "path"))
-        var config: String?
-
-        /// The `[teams]` section, or exit 2 with the reason.
-        func teams(_ environment: [String: String]) throws -> Configuration.Teams {
-            let path = config ?? Configuration.defaultPath(environment: environment)
-            let configuration: Configuration
-            do {
-                configuration = try Configuration.load(path: path, environment: environment)
-            } catch {
-                fail(error.lines)
-                throw ExitCode(2)
-            }
-            guard let teams = configuration.teams else {
-                fail(["softphone: \(path) has no [teams] section, so there is nothing to sign in to"])
-                throw ExitCode(2)
-            }
-            return teams
-        }
-    }
-
     struct Login: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign in with a device code: open the page shown, enter the code, and wait here.",
@@ -49,7 +25,7 @@ struct TeamsCommand: ParsableCommand {
                 expired or refused), 2 invalid configuration or the token file cannot be written.
                 """)
 
-        @OptionGroup var options: ConfigOption
+        @OptionGroup var options: ConfigFileOption
 
         func run() throws {
             let environment = ProcessInfo.processInfo.environment
@@ -141,6 +117,33 @@ struct TeamsCommand: ParsableCommand {
                 say("access token valid until: \(dateText(expiry)) (renewed automatically)")
             }
         }
+    }
+}
+
+/// `--config PATH`: the main command's option, also taken by `teams login`.
+struct ConfigFileOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the configuration from this file (default: $XDG_CONFIG_HOME/softphone/config.toml, else ~/.config/softphone/config.toml).",
+        valueName: "path"))
+    var config: String?
+}
+
+extension ConfigFileOption {
+    /// The `[teams]` section, or exit 2 with the reason.
+    func teams(_ environment: [String: String]) throws -> Configuration.Teams {
+        let path = config ?? Configuration.defaultPath(environment: environment)
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: path, environment: environment)
+        } catch {
+            fail(error.lines)
+            throw ExitCode(2)
+        }
+        guard let teams = configuration.teams else {
+            fail(["softphone: \(path) has no [teams] section, so there is nothing to sign in to"])
+            throw ExitCode(2)
+        }
+        return teams
     }
 }
 
