@@ -200,6 +200,7 @@ let package = Package(
         .testTarget(
             name: "SoftphoneAppTests",
             dependencies: ["SoftphoneApp", "SoftphoneDemo", "AudioDevice", "RTPMedia", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
+                           "TeamsSync",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
