@@ -47,6 +47,8 @@ final class FakeIdentityPlatform: @unchecked Sendable {
     private(set) var batchSizes: [Int] = []
     /// Bearer tokens Graph saw.
     private(set) var bearers: [String] = []
+    /// Batch item URLs answered 429 (Retry-After: 7) the first time they are asked.
+    var throttleOnce: Set<String> = []
     /// UPN → object id known to "Graph".
     var users: [String: String] = [:]
     var me = (id: "00000000-0000-0000-0000-0000000000a1", upn: "ada@contoso.example", name: "Ada Agent")
@@ -128,6 +130,9 @@ final class FakeIdentityPlatform: @unchecked Sendable {
             }
             // Answers in reverse order: Graph does not keep the order.
             let items = batch.requests.reversed().map { item -> String in
+                if lock.withLock({ throttleOnce.remove(item.url) != nil }) {
+                    return #"{"id":"\#(item.id)","status":429,"headers":{"Retry-After":"7"},"body":{"error":{"code":"TooManyRequests","message":"slow down"}}}"#
+                }
                 if let id = lookUp(item.url) {
                     return #"{"id":"\#(item.id)","status":200,"headers":{"Content-Type":"application/json"},"body":{"id":"\#(id)"}}"#
                 }

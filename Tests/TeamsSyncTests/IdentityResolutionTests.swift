@@ -5,10 +5,28 @@ import Testing
 
 @Suite("UPN → object id at start (/me, /users/{upn}, $batch)", .serialized)
 struct IdentityResolutionTests {
-    func client(_ fake: FakeIdentityPlatform, userID: String) -> GraphClient {
+    func client(_ fake: FakeIdentityPlatform, userID: String, maxRetries: Int = 0,
+                recorder: SleepRecorder? = nil) -> GraphClient {
         let configuration = GraphConfiguration(graphURL: fake.graphURL, tokenURL: fake.tokenURL, clientID: "client-1",
-                                               clientSecret: "", userID: userID, requestTimeout: .seconds(5), maxRetries: 0)
-        return GraphClient(configuration: configuration, tokens: FixedToken(.init("at-1")), sleep: { _ in })
+                                               clientSecret: "", userID: userID, requestTimeout: .seconds(5),
+                                               maxRetries: maxRetries)
+        return GraphClient(configuration: configuration, tokens: FixedToken(.init("at-1")),
+                           sleep: { await recorder?.record($0) })
+    }
+
+    @Test("a throttled batch item is asked again after its Retry-After, in a later batch")
+    func throttledItem() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        fake.users = ["a@contoso.example": Self.guid(1), "b@contoso.example": Self.guid(2)]
+        fake.throttleOnce = ["/users/b@contoso.example?$select=id"]
+        let recorder = SleepRecorder()
+        let results = await client(fake, userID: Self.guid(9), maxRetries: 2, recorder: recorder)
+            .objectIDs(of: ["a@contoso.example", "b@contoso.example", "a@contoso.example"])
+        #expect(try results["a@contoso.example"]?.get() == Self.guid(1))
+        #expect(try results["b@contoso.example"]?.get() == Self.guid(2))
+        #expect(fake.snapshot { $0.batchSizes } == [2, 1])
+        #expect(await recorder.sleeps == [.seconds(7)])
     }
 
     static func guid(_ n: Int) -> String { String(format: "00000000-0000-0000-0000-%012d", n) }
