@@ -42,8 +42,9 @@ struct ConfiguredRuntimeTests {
         runtime.shutdown(at: start + .seconds(2))
     }
 
-    @Test("auth = device without a sign-in: Teams shows ❎ and the Log says to run softphone teams login")
-    func deviceSignInNeeded() throws {
+    @Test("auth = device without a sign-in: Teams shows ❎ and the Log says to run softphone teams login",
+          arguments: ["ada@contoso.example", "6e9bd2a1-27ec-4e5a-9d84-0b7cfd3b1f2e"])
+    func deviceSignInNeeded(userID: String) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("softphone-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let toml = """
@@ -53,7 +54,7 @@ struct ConfiguredRuntimeTests {
             graph_url = "http://127.0.0.1:9/v1.0"
             token_url = "http://127.0.0.1:9/contoso.example/oauth2/v2.0/token"
             client_id = "client-1"
-            user_id = "ada@contoso.example"
+            user_id = "\(userID)"
             [[colleagues]]
             name = "Bob Builder"
             teams_id = "bob@contoso.example"
