@@ -55,7 +55,7 @@ let package = Package(
         // and its driver on an injected clock, the webhook receiver (Hummingbird).
         .target(
             name: "TeamsSync",
-            dependencies: ["SoftphoneCore", "GraphModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["SoftphoneCore", "SoftphoneConfig", "GraphModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // A Graph-compatible Teams presence server for the demo and tests (Hummingbird).
@@ -149,7 +149,7 @@ let package = Package(
             name: "softphone",
             dependencies: [
                 "SoftphoneCore", "SoftphoneConfig", "CallStore", "SoftphoneApp", "SoftphoneDemo", "TeamsEmulator",
-                "AudioDevice",
+                "TeamsSync", "AudioDevice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -174,8 +174,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TeamsSyncTests",
-            dependencies: ["TeamsSync", "TeamsEmulator", "GraphModel", "SoftphoneCore",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["TeamsSync", "TeamsEmulator", "GraphModel", "SoftphoneCore", "SoftphoneConfig",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPAuthTests", dependencies: ["SIPAuth"]),
@@ -200,6 +201,7 @@ let package = Package(
         .testTarget(
             name: "SoftphoneAppTests",
             dependencies: ["SoftphoneApp", "SoftphoneDemo", "AudioDevice", "RTPMedia", "TerminalUI", "SoftphoneCore", "SoftphoneConfig", "CallStore",
+                           "TeamsSync",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOEmbedded", package: "swift-nio")]
         ),

@@ -1,4 +1,5 @@
 import CallStore
+import Foundation
 import NIOCore
 import SoftphoneConfig
 import SoftphoneCore
@@ -26,7 +27,7 @@ public enum ConfiguredRuntime {
         return Runtime(settings: configuration.coreSettings,
                        identity: ScreenModel.Identity(name: configuration.user.name,
                                                       extensionNumber: configuration.user.extension),
-                       line: lineConnector(configuration, inbox, loop: context.loop, trace: options.sipTracer), teams: teamsConnector(configuration, names, inbox),
+                       line: lineConnector(configuration, inbox, loop: context.loop, trace: options.sipTracer), teams: teamsConnector(configuration, names, inbox, environment: options.environment),
                        store: store, sources: [], inbox: inbox,
                        teamsConfigured: configuration.teams != nil)
     }
@@ -69,19 +70,33 @@ public enum ConfiguredRuntime {
                                sound: configuration.audio, tlsCAFile: sip.tlsCAFile)
     }
 
-    static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox) -> TeamsConnector {
-        guard let teams = configuration.teams, teams.sync != .off, let secret = teams.clientSecret else {
+    static func teamsConnector(_ configuration: Configuration, _ names: [String: String], _ inbox: Inbox,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> TeamsConnector {
+        guard let teams = configuration.teams, teams.sync != .off else {
             return UnavailableTeams(reportingTo: inbox)
         }
-        let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
-                                       clientSecret: secret.value, userID: teams.userID, maxRetries: 1)
+        let client: GraphClient
+        switch teams.auth {
+        case .app:
+            guard let secret = teams.clientSecret else { return UnavailableTeams(reportingTo: inbox) }
+            let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
+                                           clientSecret: secret.value, userID: teams.userID, maxRetries: 1)
+            client = GraphClient(configuration: graph)
+        case .device:
+            // Delegated: no secret; the refresh token from `softphone teams login`.
+            let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
+                                           clientSecret: "", userID: teams.userID, maxRetries: 1)
+            let tokens = DelegatedTokenSource(store: TokenStore(environment: environment), clientID: teams.clientID,
+                                              tokenURL: teams.tokenURL, scope: DelegatedScopes.scope(graphURL: teams.graphURL))
+            client = GraphClient(configuration: graph, tokens: tokens)
+        }
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),
                                               colleagues: Array(names.keys).sorted())
         let webhook = teams.notifications == .webhook
             ? TeamsSyncService.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
                                                publicURL: teams.webhookURL)
             : nil
-        return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,
-                                   names: names, inbox: inbox)
+        return GraphTeamsConnector(client: client, options: options, webhook: webhook, names: names, inbox: inbox,
+                                   resolution: .init(delegated: teams.auth == .device))
     }
 }

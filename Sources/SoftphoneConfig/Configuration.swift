@@ -166,9 +166,21 @@ public struct Configuration: Sendable, Equatable {
         case webhook
     }
 
+    /// How the softphone signs in to Microsoft Graph (`teams.auth`, SPEC section 9).
+    public enum TeamsAuth: String, Sendable, Equatable, CaseIterable {
+        /// Delegated: the agent signs in once with `softphone teams login` (device code);
+        /// no client secret on the desktop.
+        case device
+        /// Application (client credentials, with the secret from `client_secret_env`): for services.
+        case app
+    }
+
     /// `[teams]`: Microsoft Graph (or the emulator).
     public struct Teams: Sendable, Equatable {
         public static let defaultGraphURL = "https://graph.microsoft.com/v1.0"
+        public static let defaultMaxRequestsPer30s = 30
+        /// The range `teams.max_requests_per_30s` accepts (Graph's presence limit is 1,500 per 30 s per tenant).
+        public static let maxRequestsPer30sRange = 2...1_500
         public static let defaultClientSecretEnv = "SOFTPHONE_TEAMS_SECRET"
         public static let defaultPollIntervalMs = 1000
         public static let defaultWebhookListen = HostPort(host: "127.0.0.1", port: 8451)
@@ -176,11 +188,19 @@ public struct Configuration: Sendable, Equatable {
         public var graphURL: String
         public var tokenURL: String
         public var clientID: String
+        /// Device-code sign-in (the default) or the application's client credentials.
+        public var auth: TeamsAuth
+        /// The device authorization endpoint: `teams.device_code_url`, else `token_url` with its
+        /// last path segment `token` replaced by `devicecode`; `nil` when neither gives one.
+        public var deviceCodeURL: String?
+        /// The request budget for Graph (`teams.max_requests_per_30s`).
+        public var maxRequestsPer30s: Int
         /// The name of the environment variable the client secret is read from.
         public var clientSecretEnv: String
-        /// The client secret from ``clientSecretEnv``; `nil` only when it is not needed (sync off).
+        /// The client secret from ``clientSecretEnv``; read only for `auth = "app"`, `nil` when
+        /// it is not needed (device sign-in, sync off).
         public var clientSecret: Secret?
-        /// The agent's Teams user id.
+        /// The agent's Teams user: an object id or a UPN (resolved at start).
         public var userID: String
         public var sync: SyncDirection
         public var notifications: Notifications
@@ -194,10 +214,15 @@ public struct Configuration: Sendable, Equatable {
                     clientSecretEnv: String = Teams.defaultClientSecretEnv, clientSecret: Secret? = nil,
                     userID: String, sync: SyncDirection = .both, notifications: Notifications = .poll,
                     pollIntervalMs: Int = Teams.defaultPollIntervalMs,
-                    webhookListen: HostPort = Teams.defaultWebhookListen, webhookURL: String? = nil) {
+                    webhookListen: HostPort = Teams.defaultWebhookListen, webhookURL: String? = nil,
+                    auth: TeamsAuth = .device, deviceCodeURL: String? = nil,
+                    maxRequestsPer30s: Int = Teams.defaultMaxRequestsPer30s) {
             self.graphURL = graphURL
             self.tokenURL = tokenURL
             self.clientID = clientID
+            self.auth = auth
+            self.deviceCodeURL = deviceCodeURL ?? Teams.deviceCodeURL(derivedFrom: tokenURL)
+            self.maxRequestsPer30s = maxRequestsPer30s
             self.clientSecretEnv = clientSecretEnv
             self.clientSecret = clientSecret
             self.userID = userID
@@ -206,6 +231,17 @@ public struct Configuration: Sendable, Equatable {
             self.pollIntervalMs = pollIntervalMs
             self.webhookListen = webhookListen
             self.webhookURL = webhookURL
+        }
+
+        /// `token_url` with its last path segment `token` replaced by `devicecode`, as on the
+        /// Microsoft identity platform (query and fragment kept); `nil` when the last segment
+        /// is not `token`.
+        public static func deviceCodeURL(derivedFrom tokenURL: String) -> String? {
+            let end = tokenURL.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? tokenURL.endIndex
+            let path = tokenURL[..<end]
+            guard path.hasSuffix("/token"), let schemeEnd = path.range(of: "://"),
+                  path[schemeEnd.upperBound...].contains("/") else { return nil }
+            return path.dropLast("token".count) + "devicecode" + tokenURL[end...]
         }
     }
 
@@ -300,8 +336,10 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible, 
         parts.append(sipPart)
         if let teams {
             var teamsPart = "teams: graph \(teams.graphURL.printable), token \(teams.tokenURL.printable)"
-            teamsPart += ", client \(teams.clientID.quoted)"
+            teamsPart += ", client \(teams.clientID.quoted), auth \(teams.auth.rawValue)"
+            if let deviceCodeURL = teams.deviceCodeURL { teamsPart += ", device code \(deviceCodeURL.printable)" }
             teamsPart += ", secret $\(teams.clientSecretEnv) \(teams.clientSecret == nil ? "<not set>" : "<redacted>")"
+            teamsPart += ", max \(teams.maxRequestsPer30s) requests per 30 s"
             teamsPart += ", user \(teams.userID.quoted), sync \(teams.sync.rawValue)"
             teamsPart += ", notifications \(teams.notifications.rawValue), poll \(teams.pollIntervalMs) ms"
             teamsPart += ", webhook \(teams.webhookListen)"

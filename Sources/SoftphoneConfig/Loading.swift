@@ -231,9 +231,25 @@ private struct ConfigurationReader {
         let pollInterval = t.positiveInt("poll_interval_ms")
         let webhookListen = t.hostPort("webhook_listen")
         let webhookURL = t.httpURL("webhook_url")
-        // An invalid `sync` counts as syncing: one error too many beats a secret never asked for.
-        let secret = secret(named: secretEnv, key: t.keyPath("client_secret_env"), needed: (sync ?? .both) != .off,
-                            because: "teams.sync is not \"off\"")
+        let auth = t.choice("auth", among: Configuration.TeamsAuth.allCases.map(\.rawValue))
+            .flatMap(Configuration.TeamsAuth.init(rawValue:))
+        let deviceCodeURL = t.httpURL("device_code_url")
+        let maxRequests = boundedInt(t, "max_requests_per_30s", Configuration.Teams.maxRequestsPer30sRange)
+        // Device sign-in needs a device authorization endpoint: given, or derived from token_url.
+        if (auth ?? .device) == .device, !t.has("device_code_url"), let tokenURL,
+           Configuration.Teams.deviceCodeURL(derivedFrom: tokenURL) == nil {
+            issues.add(t.keyPath("token_url"),
+                       "its last path segment is not \"token\", so the device-code endpoint cannot be derived; set teams.device_code_url")
+        }
+        // The secret is read only for app sign-in; an invalid `auth` or `sync` counts as
+        // needing it: one error too many beats a secret never asked for.
+        let secret: Secret?
+        if auth == .app || (t.has("auth") && auth == nil) {
+            secret = self.secret(named: secretEnv, key: t.keyPath("client_secret_env"), needed: (sync ?? .both) != .off,
+                                 because: "teams.sync is not \"off\"")
+        } else {
+            secret = nil
+        }
         t.reportUnknownKeys(forbidden: [
             "client_secret": "secrets do not belong in the file; set the environment variable named by teams.client_secret_env (default \(Configuration.Teams.defaultClientSecretEnv)) instead",
         ])
@@ -242,7 +258,20 @@ private struct ConfigurationReader {
             graphURL: graphURL ?? Configuration.Teams.defaultGraphURL, tokenURL: tokenURL, clientID: clientID,
             clientSecretEnv: secretEnv, clientSecret: secret, userID: userID, sync: sync ?? .both,
             notifications: notifications ?? .poll, pollIntervalMs: pollInterval ?? Configuration.Teams.defaultPollIntervalMs,
-            webhookListen: webhookListen ?? Configuration.Teams.defaultWebhookListen, webhookURL: webhookURL)
+            webhookListen: webhookListen ?? Configuration.Teams.defaultWebhookListen, webhookURL: webhookURL,
+            auth: auth ?? .device, deviceCodeURL: deviceCodeURL,
+            maxRequestsPer30s: maxRequests ?? Configuration.Teams.defaultMaxRequestsPer30s)
+    }
+
+    /// An integer within `range`: `must be an integer from 2 to 1500`.
+    private func boundedInt(_ t: TableReader, _ key: String, _ range: ClosedRange<Int>) -> Int? {
+        let reason = "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard let value = t.int(key, typeReason: reason) else { return nil }
+        guard range.contains(value) else {
+            issues.add(t.keyPath(key), reason)
+            return nil
+        }
+        return value
     }
 
     private func readColleague(_ t: TableReader) -> Configuration.Colleague? {

@@ -39,6 +39,10 @@ extension Configuration {
                 }
             }
             text += ", user \(teams.userID.printable) at \(teams.graphURL.printable)"
+            switch teams.auth {
+            case .device: text += ", sign-in by device code (softphone teams login)"
+            case .app: text += ", app sign-in (secret from $\(teams.clientSecretEnv))"
+            }
             lines.append(text)
         } else {
             lines.append("teams: off (no [teams] section)")

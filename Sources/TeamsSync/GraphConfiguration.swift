@@ -32,11 +32,15 @@ public struct GraphConfiguration: Sendable, Hashable {
     }
 
     /// The scope of an application token for Graph: the Graph host's `/.default`.
-    public var scope: String {
-        guard let schemeEnd = graphURL.range(of: "://") else { return "https://graph.microsoft.com/.default" }
+    public var scope: String { "\(Self.resource(of: graphURL))/.default" }
+
+    /// The scheme and host of a Graph URL (`https://graph.microsoft.com`): the prefix of
+    /// Graph's scopes; Graph's own when the URL has no scheme.
+    public static func resource(of graphURL: String) -> String {
+        guard let schemeEnd = graphURL.range(of: "://") else { return "https://graph.microsoft.com" }
         let rest = graphURL[schemeEnd.upperBound...]
         let host = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? String(rest)
-        return "\(graphURL[..<schemeEnd.upperBound])\(host)/.default"
+        return "\(graphURL[..<schemeEnd.upperBound])\(host)"
     }
 }
 

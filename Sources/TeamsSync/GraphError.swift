@@ -9,7 +9,13 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         case transport(String)
         /// An answer that is not what Graph documents.
         case malformed(String)
+        /// No usable delegated sign-in: no token file, or the refresh token was refused
+        /// (`invalid_grant`, `interaction_required`). The agent runs `softphone teams login`.
+        case signInNeeded(reason: String)
     }
+
+    /// SPEC section 9's words for the ❎ reason when the agent must sign in.
+    public static let signInPrompt = "Teams: sign in with `softphone teams login`"
 
     public var kind: Kind
     /// What was being done: "setPresence", "GET presence".
@@ -30,6 +36,8 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
             return "Teams unreachable: \(operation): \(reason)"
         case .malformed(let reason):
             return "Teams: \(operation): unexpected answer: \(reason)"
+        case .signInNeeded:
+            return Self.signInPrompt
         }
     }
 
@@ -38,8 +46,8 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .status(let status, _, _): status == 429 || status >= 500
         case .transport: true
-        case .token(let status, _, _): status == 429 || status >= 500
-        case .malformed: false
+        case .token(let status, let code, _): status == 429 || status >= 500 || code == "temporarily_unavailable"
+        case .malformed, .signInNeeded: false
         }
     }
 }

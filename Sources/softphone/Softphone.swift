@@ -21,12 +21,11 @@ struct Softphone: ParsableCommand {
             Exit status: 0 success, 1 invalid configuration or no usable terminal, 64 usage error.
             """,
         version: "softphone \(version)",
-        subcommands: [TeamsEmulatorCommand.self, DevicesCommand.self])
+        subcommands: [TeamsCommand.self, TeamsEmulatorCommand.self, DevicesCommand.self])
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Read the configuration from this file (default: $XDG_CONFIG_HOME/softphone/config.toml, else ~/.config/softphone/config.toml).",
-        valueName: "path"))
-    var config: String?
+    /// `--config`, shared with the subcommands that read the configuration (`teams login`).
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.config }
 
     @Flag(name: .long, help: "Validate the configuration, print a summary and exit; never touches the terminal.")
     var check = false

@@ -42,6 +42,48 @@ struct ConfiguredRuntimeTests {
         runtime.shutdown(at: start + .seconds(2))
     }
 
+    @Test("auth = device without a sign-in: Teams shows ❎ and the Log says to run softphone teams login",
+          arguments: ["ada@contoso.example", "6e9bd2a1-27ec-4e5a-9d84-0b7cfd3b1f2e"])
+    func deviceSignInNeeded(userID: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("softphone-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let toml = """
+            [sip]
+            listen = "127.0.0.1:0"
+            [teams]
+            graph_url = "http://127.0.0.1:9/v1.0"
+            token_url = "http://127.0.0.1:9/contoso.example/oauth2/v2.0/token"
+            client_id = "client-1"
+            user_id = "\(userID)"
+            [[colleagues]]
+            name = "Bob Builder"
+            teams_id = "bob@contoso.example"
+            """
+        let configuration = try Configuration.parse(toml, environment: [:])
+        let options = AppOptions(demo: false, ascii: false, configuration: configuration,
+                                 environment: ["XDG_DATA_HOME": directory.path, "XDG_STATE_HOME": directory.path])
+        let runtime = try ConfiguredRuntime.make(configuration, options: options, context: .testing())
+        #expect(runtime.teams is GraphTeamsConnector)
+        runtime.start(at: start)
+        try waitForInbox(runtime, until: { $0.state.log.events.contains { $0.text.contains("Teams: sign in with `softphone teams login`") } })
+        #expect(!runtime.state.teamsConnected)
+        #expect(runtime.roster.colleagues.keys.sorted() == ["bob@contoso.example"])
+        runtime.shutdown(at: start + .seconds(2))
+    }
+
+    @Test("the token source follows teams.auth: app without a secret is the unavailable connector, device needs none")
+    func connectorByAuth() {
+        let inbox = Inbox()
+        var teams = Configuration.Teams(tokenURL: "http://127.0.0.1:9/t/oauth2/v2.0/token", clientID: "c", userID: "u",
+                                        auth: .app)
+        let app = ConfiguredRuntime.teamsConnector(Configuration(teams: teams), [:], inbox, environment: [:])
+        #expect(app is UnavailableTeams)
+        teams.auth = .device
+        let device = ConfiguredRuntime.teamsConnector(Configuration(teams: teams), [:], inbox, environment: ["HOME": "/nonexistent"])
+        #expect(device is GraphTeamsConnector)
+        (device as? GraphTeamsConnector)?.close(timeout: .milliseconds(100))
+    }
+
     @Test("A line address already in use: the status bar shows the failure and the Log tab says why")
     func addressInUse() throws {
         let first = try Configuration.parse("[sip]\nlisten = \"127.0.0.1:0\"", environment: [:])

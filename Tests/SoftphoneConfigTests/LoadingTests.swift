@@ -55,7 +55,9 @@ struct LoadingTests {
         #expect(config.user == .init(name: "Ada Agent", extension: "1001"))
         #expect(config.sip.registrar == "sip:127.0.0.1:5060")
         #expect(config.sip.password == Secret("sip-pa55word"))
-        #expect(config.teams?.clientSecret == Secret("teams-s3cret"))
+        // auth = "device": the Teams secret is not read (SPEC section 9).
+        #expect(config.teams?.auth == .device)
+        #expect(config.teams?.clientSecret == nil)
         #expect(config.colleagues.count == 3)
         #expect(config.colleagues[1] == .init(name: "Carol Callcenter", sip: "sip:1003@127.0.0.1"))
         #expect(config.colleagues[2] == .init(name: "Dave Desk", teamsID: "dave@contoso.example"))
@@ -73,6 +75,7 @@ struct LoadingTests {
         let keys = ["[user]", "name =", "extension =", "[sip]", "listen =", "registrar =", "username =",
                     "password_env =", "presence =", "[teams]", "graph_url =", "token_url =", "client_id =",
                     "client_secret_env =", "user_id =", "sync =", "notifications =", "poll_interval_ms =",
+                    "auth =", "device_code_url =", "max_requests_per_30s =",
                     "webhook_listen =", "webhook_url =", "[[colleagues]]", "sip =", "teams_id =", "[[queues]]", "number =",
                     "presence_based_routing =", "[answering]", "rule =", "target =", "no_answer_seconds =",
                     "[wrapup]", "seconds ="]
@@ -92,7 +95,7 @@ struct LoadingTests {
         #expect(config.teams == Configuration.Teams(
             graphURL: "https://graph.microsoft.com/v1.0",
             tokenURL: "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token",
-            clientID: "…", clientSecretEnv: "SOFTPHONE_TEAMS_SECRET", clientSecret: Secret("teams-s3cret"),
+            clientID: "…", clientSecretEnv: "SOFTPHONE_TEAMS_SECRET", clientSecret: nil,
             userID: "…", sync: .both, notifications: .poll, pollIntervalMs: 1000,
             webhookListen: HostPort(host: "127.0.0.1", port: 8451)))
         #expect(config.colleagues == [.init(name: "Bob Builder", sip: "sip:1002@127.0.0.1", teamsID: "bob")])
@@ -216,6 +219,7 @@ struct LoadingTests {
             client_id = "c"
             user_id = "u"
             client_secret_env = "MY_TEAMS_SECRET"
+            auth = "app"
             """, environment: ["MY_SIP_PW": "one", "MY_TEAMS_SECRET": "two"])
         #expect(config.sip.password?.value == "one")
         #expect(config.teams?.clientSecret?.value == "two")

@@ -56,7 +56,7 @@ struct SummaryTests {
         #expect(config.summaryLines == [
             "user: Ada Agent, extension 1001",
             "line: listens on 127.0.0.1:5070, registers at sip:127.0.0.1:5060 as 1001 (password from $SOFTPHONE_SIP_PASSWORD), SIP presence on",
-            "teams: on, sync both, polling every 1000 ms, user ada@contoso.example at https://graph.microsoft.com/v1.0",
+            "teams: on, sync both, polling every 1000 ms, user ada@contoso.example at https://graph.microsoft.com/v1.0, sign-in by device code (softphone teams login)",
             "colleagues: 3",
             "queues: 2 (Sales 700, Support 701)",
             "answering: forward to sip:1002@127.0.0.1, when unanswered after 20 s",

@@ -86,7 +86,7 @@ let invalidCases: [InvalidCase] = [
           toml: "[sip]\nregistrar = \"sip:pbx.example\"\nusername = \"1001\"\npassword_env = \"PW\"",
           expected: ["sip.password_env: environment variable PW is empty (needed because sip.registrar and sip.username are set)"],
           environment: ["PW": ""]),
-    .init(name: "missing Teams secret variable", toml: teamsBase,
+    .init(name: "missing Teams secret variable", toml: teamsBase + "\nauth = \"app\"",
           expected: ["teams.client_secret_env: environment variable SOFTPHONE_TEAMS_SECRET is not set (needed because teams.sync is not \"off\")"],
           environment: [:]),
     .init(name: "a literal SIP password in the file", toml: "[sip]\npassword = \"hunter2\"",
@@ -96,6 +96,23 @@ let invalidCases: [InvalidCase] = [
     // [teams]
     .init(name: "a [teams] section without its required keys", toml: "[teams]\nsync = \"off\"",
           expected: ["teams.token_url: required", "teams.client_id: required", "teams.user_id: required"]),
+    .init(name: "teams.auth neither device nor app", toml: teamsBase + "\nauth = \"password\"",
+          expected: ["teams.auth: must be one of device, app (got \"password\")"]),
+    .init(name: "teams.auth not a string, with the secret missing", toml: teamsBase + "\nauth = 1",
+          expected: ["teams.auth: must be one of device, app",
+                     "teams.client_secret_env: environment variable SOFTPHONE_TEAMS_SECRET is not set (needed because teams.sync is not \"off\")"],
+          environment: [:]),
+    .init(name: "device sign-in with a token_url whose last segment is not token",
+          toml: "[teams]\ntoken_url = \"https://login.example/oauth2/v2.0/tok\"\nclient_id = \"c\"\nuser_id = \"u\"",
+          expected: ["teams.token_url: its last path segment is not \"token\", so the device-code endpoint cannot be derived; set teams.device_code_url"]),
+    .init(name: "teams.device_code_url not a URL", toml: teamsBase + "\ndevice_code_url = \"devicecode\"",
+          expected: ["teams.device_code_url: must be an http:// or https:// URL"]),
+    .init(name: "teams.max_requests_per_30s below 2", toml: teamsBase + "\nmax_requests_per_30s = 1",
+          expected: ["teams.max_requests_per_30s: must be an integer from 2 to 1500"]),
+    .init(name: "teams.max_requests_per_30s above 1500", toml: teamsBase + "\nmax_requests_per_30s = 1501",
+          expected: ["teams.max_requests_per_30s: must be an integer from 2 to 1500"]),
+    .init(name: "teams.max_requests_per_30s as a string", toml: teamsBase + "\nmax_requests_per_30s = \"30\"",
+          expected: ["teams.max_requests_per_30s: must be an integer from 2 to 1500"]),
     .init(name: "teams.poll_interval_ms zero", toml: teamsBase + "\npoll_interval_ms = 0",
           expected: ["teams.poll_interval_ms: must be a positive integer"]),
     .init(name: "teams.poll_interval_ms negative", toml: teamsBase + "\npoll_interval_ms = -5",
@@ -116,7 +133,7 @@ let invalidCases: [InvalidCase] = [
           expected: ["teams.webhook_listen: must be HOST:PORT with a port 1–65535"]),
     .init(name: "teams.webhook_url that is not http", toml: teamsBase + "\nwebhook_url = \"softphone.example/notifications\"",
           expected: ["teams.webhook_url: must be an http:// or https:// URL"]),
-    .init(name: "teams.client_id empty", toml: "[teams]\ntoken_url = \"https://t.example\"\nclient_id = \"\"\nuser_id = \"u\"",
+    .init(name: "teams.client_id empty", toml: "[teams]\ntoken_url = \"https://t.example/token\"\nclient_id = \"\"\nuser_id = \"u\"",
           expected: ["teams.client_id: must not be empty"]),
     .init(name: "teams as a plain value", toml: "teams = \"yes\"",
           expected: ["teams: must be a table ([teams])"]),
@@ -245,6 +262,7 @@ struct ValidationTests {
             [teams]
             client_id = "c"
             user_id = "u"
+            auth = "app"
             poll_interval_ms = 0
             [[colleagues]]
             name = "Bob"

@@ -69,6 +69,7 @@ extension = "1001"
 graph_url = "http://127.0.0.1:18499/v1.0"
 token_url = "http://127.0.0.1:18499/emulator-tenant/oauth2/v2.0/token"
 client_id = "emulator-client"
+auth = "app"
 user_id = "agent"
 poll_interval_ms = 1000
 CONFIG

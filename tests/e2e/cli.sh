@@ -279,6 +279,83 @@ t_log_unwritable() {
         && [ "$(wc -l <"$TMP/err")" -eq 1 ] || { why+="expected the usual one line; "; return 1; }
 }
 
+t_teams_help() {
+    run -- teams --help
+    expect_status 0 && expect_text out "login" && expect_text out "logout" && expect_text out "status" || return 1
+    run -- teams login --help
+    expect_status 0 && expect_text out "--config" && expect_text out "Exit status: 0 signed in" || return 1
+    run -- teams status --help
+    expect_status 0 && expect_text out "Exit status: 0 signed in, 1 not signed in" || return 1
+    run -- --help
+    expect_status 0 && expect_text out "teams" && expect_text out "teams-emulator"
+}
+
+t_teams_status_not_signed_in() {
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams status
+    expect_status 1 && expect_line out "Not signed in to Teams (run \`softphone teams login\`)."
+}
+
+t_teams_logout_not_signed_in() {
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams logout
+    expect_status 0 && expect_text out "Not signed in"
+}
+
+t_teams_status_and_logout() {
+    mkdir -p "$TMP/teams-state/softphone"
+    cat >"$TMP/teams-state/softphone/teams-token.json" <<'JSON'
+{
+  "version" : 1,
+  "tenant" : "contoso.example",
+  "token_url" : "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token",
+  "client_id" : "client-1",
+  "account" : { "userPrincipalName" : "ada@contoso.example", "objectID" : "00000000-0000-0000-0000-0000000000a1" },
+  "refresh_token" : "e2e-refresh-s3cret",
+  "access_token_expires_at" : "2027-01-15T09:00:00Z",
+  "signed_in_at" : "2027-01-15T08:00:00Z"
+}
+JSON
+    chmod 644 "$TMP/teams-state/softphone/teams-token.json"
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams status
+    expect_status 0 && expect_text out "Signed in as ada@contoso.example (object id 00000000-0000-0000-0000-0000000000a1)" \
+        && expect_text out "since: 2027-01-15" && expect_text out "access token valid until: 2027-01-15" \
+        && expect_no_text out "e2e-refresh-s3cret" || return 1
+    [ "$(stat -c %a "$TMP/teams-state/softphone/teams-token.json")" = 600 ] || { why+="mode not tightened to 600; "; return 1; }
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams logout
+    expect_status 0 && expect_text out "Signed out" || return 1
+    [ ! -e "$TMP/teams-state/softphone/teams-token.json" ] || { why+="file still there; "; return 1; }
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams status
+    expect_status 1
+}
+
+t_teams_status_corrupt() {
+    mkdir -p "$TMP/teams-state/softphone"
+    printf '{"version":' >"$TMP/teams-state/softphone/teams-token.json"
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams status
+    expect_status 2 && expect_text err "is not a Teams sign-in" || return 1
+    rm -f "$TMP/teams-state/softphone/teams-token.json"
+}
+
+t_teams_login_app() {
+    write app.toml $'[teams]\ntoken_url = "https://login.example/t/oauth2/v2.0/token"\nclient_id = "c"\nuser_id = "u"\nauth = "app"'
+    run "${SECRETS[@]}" -- teams login --config "$TMP/app.toml"
+    expect_status 0 && expect_text out "no login is needed"
+}
+
+t_teams_login_no_teams() {
+    write noteams.toml $'[user]\nname = "Ada"'
+    run -- teams login --config "$TMP/noteams.toml"
+    expect_status 2 && expect_text err "has no [teams] section"
+}
+
+t_teams_check_auth() {
+    write device.toml $'[teams]\ntoken_url = "https://login.example/t/oauth2/v2.0/token"\nclient_id = "c"\nuser_id = "ada@contoso.example"'
+    run -- --check --config "$TMP/device.toml"
+    expect_status 0 && expect_text out "sign-in by device code (softphone teams login)" || return 1
+    write badtoken.toml $'[teams]\ntoken_url = "https://login.example/t/oauth2/v2.0/access"\nclient_id = "c"\nuser_id = "u"'
+    run -- --check --config "$TMP/badtoken.toml"
+    expect_status 1 && expect_text err "teams.token_url: its last path segment is not \"token\""
+}
+
 t_no_escape_bytes() {
     # After all the cases above: nothing any run printed holds an ESC byte.
     if LC_ALL=C grep -q $'\x1b' "$TMP/all-output"; then
@@ -313,6 +390,14 @@ case_ "--help mentions --log-level and --trace-sip" t_help_logging
 case_ "--log-level with an unknown level is a usage error" t_log_level_invalid
 case_ "the log file in \$XDG_STATE_HOME: start, configuration, exit; no secret; private" t_log_file
 case_ "a log directory that cannot be created: no crash, nothing on the terminal" t_log_unwritable
+case_ "teams --help lists login, logout and status with their exit statuses" t_teams_help
+case_ "teams status without a sign-in: not signed in, exit 1" t_teams_status_not_signed_in
+case_ "teams logout without a sign-in is not an error" t_teams_logout_not_signed_in
+case_ "teams status names the account and hides the token; logout deletes the file" t_teams_status_and_logout
+case_ "teams status on a corrupt token file: a clear error, exit 2" t_teams_status_corrupt
+case_ "teams login with auth = app says no login is needed" t_teams_login_app
+case_ "teams login without [teams]: exit 2" t_teams_login_no_teams
+case_ "--check says the auth mode and rejects an underivable device-code URL" t_teams_check_auth
 case_ "no output contains an ESC byte" t_no_escape_bytes
 
 echo "$passed passed, $failed failed"
