@@ -75,13 +75,17 @@ public enum ConfiguredRuntime {
         }
         let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
                                        clientSecret: secret.value, userID: teams.userID, maxRetries: 1)
+        // `teams.max_requests_per_30s` (default 30) once the configuration has it.
+        let budget = 30
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),
-                                              colleagues: Array(names.keys).sorted())
+                                              colleagues: Array(names.keys).sorted(), maxRequestsPer30s: budget)
+        // One gate per tenant: every GraphClient for this tenant must share it.
+        let gate = TenantGate(budget: budget) { asked, until in inbox.post(.teamsAskedToWait(asked, until: until)) }
         let webhook = teams.notifications == .webhook
             ? TeamsSyncService.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
                                                publicURL: teams.webhookURL)
             : nil
-        return GraphTeamsConnector(client: GraphClient(configuration: graph), options: options, webhook: webhook,
+        return GraphTeamsConnector(client: GraphClient(configuration: graph, gate: gate), options: options, webhook: webhook,
                                    names: names, inbox: inbox)
     }
 }
