@@ -239,12 +239,10 @@ public protocol GraphRequestGate: Sendable {
     func retryAfter(_ wait: RetryAfter) async
 }
 
-extension GraphRequestGate {
-    public func retryAfter(_ wait: RetryAfter) async {}
-}
-
 /// Admits everything (Graph's own 429s are honoured by the retry policy).
 public struct OpenGate: GraphRequestGate {
     public init() {}
     public func admit(_ operation: String) async throws(GraphError) {}
+    /// Nothing to hold: the client's own retry waits as long as Graph asked.
+    public func retryAfter(_ wait: RetryAfter) async {}
 }

@@ -142,7 +142,7 @@ public actor TenantGate: GraphRequestGate {
         }
     }
 
-    public func retryAfter(_ wait: RetryAfter) {
+    public func retryAfter(_ wait: RetryAfter) async {
         let now = clock.now
         book.retryAfter(wait, answeredAt: now)
         onRetryAfter(wait.wait(answeredAt: now), now + wait.wait(answeredAt: now))

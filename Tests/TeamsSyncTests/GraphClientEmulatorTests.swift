@@ -91,14 +91,14 @@ struct GraphClientEmulatorTests {
         try await emulator.control(.POST, "/faults", #"{"status":429,"retryAfterSeconds":20,"count":1}"#)
         let key = "POST /v1.0/users/{id}/presence/setPresence"
         let before = try await emulator.stats()[key] ?? 0
-        let write = Task { try await client.setSessionPresence(PresencePair(.busy, .busy)) }
+        let write = Task { try await client.setSessionPresence(PresencePair(.busy, .inACall)) }
         #expect(await clock.nextSleeper() == Instant(secondsSinceEpoch: 1_000_020))
         // Held by the gate: Graph saw only the request it answered 429.
         #expect(try await emulator.stats()[key] == before + 1)
         #expect(await gate.status.blockedUntil == Instant(secondsSinceEpoch: 1_000_020))
         clock.advance(to: Instant(secondsSinceEpoch: 1_000_020))
         try await write.value
-        #expect(try await emulator.aggregate() == "Busy/Busy")
+        #expect(try await emulator.aggregate() == "Busy/InACall")
         await emulator.stop()
     }
 

@@ -164,6 +164,8 @@ struct PlanLoop {
     var gateHeld = 0
     /// Graph throttles until then: every request is answered 429 with `Retry-After: seconds`.
     var throttle: (until: Instant, retryAfter: Int)?
+    /// When Graph answered 429 (while throttling).
+    var throttledAt: [Instant] = []
 
     init(pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = [], webhook: SyncPlan.Webhook? = nil,
          seed: UInt64 = 7, budget: Int = 30, preferredRefresh: Duration = .seconds(12 * 3600)) {
@@ -254,6 +256,7 @@ struct PlanLoop {
                 if let throttle, now < throttle.until {
                     // As the client does: the gate holds the tenant; the status bar is told.
                     graph.requests.append(pending.request)
+                    throttledAt.append(now)
                     gate.retryAfter(.seconds(throttle.retryAfter), answeredAt: now)
                     send(.teamsAskedToWait(.seconds(throttle.retryAfter), until: now + .seconds(throttle.retryAfter)))
                     handle(.completed(.failure(GraphError(.status(429, code: "TooManyRequests", message: nil),
