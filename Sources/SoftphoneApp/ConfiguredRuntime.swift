@@ -75,23 +75,26 @@ public enum ConfiguredRuntime {
         guard let teams = configuration.teams, teams.sync != .off else {
             return UnavailableTeams(reportingTo: inbox)
         }
+        let budget = teams.maxRequestsPer30s
+        // One gate per tenant: every GraphClient for this tenant shares it.
+        let gate = TenantGate(budget: budget) { asked, until in inbox.post(.teamsAskedToWait(asked, until: until)) }
         let client: GraphClient
         switch teams.auth {
         case .app:
             guard let secret = teams.clientSecret else { return UnavailableTeams(reportingTo: inbox) }
             let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
                                            clientSecret: secret.value, userID: teams.userID, maxRetries: 1)
-            client = GraphClient(configuration: graph)
+            client = GraphClient(configuration: graph, gate: gate)
         case .device:
             // Delegated: no secret; the refresh token from `softphone teams login`.
             let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
                                            clientSecret: "", userID: teams.userID, maxRetries: 1)
             let tokens = DelegatedTokenSource(store: TokenStore(environment: environment), clientID: teams.clientID,
                                               tokenURL: teams.tokenURL, scope: DelegatedScopes.scope(graphURL: teams.graphURL))
-            client = GraphClient(configuration: graph, tokens: tokens)
+            client = GraphClient(configuration: graph, tokens: tokens, gate: gate)
         }
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),
-                                              colleagues: Array(names.keys).sorted())
+                                              colleagues: Array(names.keys).sorted(), maxRequestsPer30s: budget)
         let webhook = teams.notifications == .webhook
             ? TeamsSyncService.WebhookSetup(host: teams.webhookListen.host, port: teams.webhookListen.port,
                                                publicURL: teams.webhookURL)

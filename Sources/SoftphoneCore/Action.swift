@@ -40,6 +40,12 @@ public enum PresenceAction: Hashable, Sendable {
     case teamsDisconnected(reason: String)
     /// The connector delivered the desired state of this revision.
     case teamsDelivered(revision: Int)
+    /// Graph answered 429/503 with `Retry-After`: nothing goes to Teams before `until`
+    /// (`asked` is the wait it asked for). Slow, not disconnected: never ❎.
+    case teamsAskedToWait(Duration, until: Instant)
+    /// Polling runs less often than configured to stay within `budget` requests per 30 s;
+    /// `nil`: back to the configured interval.
+    case teamsPollingSlowed(budget: Int?)
 
     // The line
     case lineStateChanged(LineState)
@@ -103,6 +109,10 @@ extension Action {
     public static var teamsConnected: Action { .presence(.teamsConnected) }
     public static func teamsDisconnected(reason: String) -> Action { .presence(.teamsDisconnected(reason: reason)) }
     public static func teamsDelivered(revision: Int) -> Action { .presence(.teamsDelivered(revision: revision)) }
+    public static func teamsAskedToWait(_ asked: Duration, until: Instant) -> Action {
+        .presence(.teamsAskedToWait(asked, until: until))
+    }
+    public static func teamsPollingSlowed(budget: Int?) -> Action { .presence(.teamsPollingSlowed(budget: budget)) }
     public static func lineStateChanged(_ line: LineState) -> Action { .presence(.lineStateChanged(line)) }
 
     public static var prolongWrapUp: Action { .call(.prolongWrapUp) }

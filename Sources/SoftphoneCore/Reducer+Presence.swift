@@ -43,6 +43,19 @@ extension Reducer {
         case .teamsDelivered(let revision):
             state.teamsDeliveredRevision = max(state.teamsDeliveredRevision, min(revision, state.teamsRevision))
 
+        case .teamsAskedToWait(let asked, let until):
+            // The latest deadline wins; the status bar shows it while it runs.
+            if let wait = state.teamsWait, wait.until >= until { return }
+            state.teamsWait = TeamsWait(asked: asked, until: until)
+            step.log(&state, .teams, "Graph asked to wait \(asked.wholeSeconds) s (throttled): no request to Teams before then")
+
+        case .teamsPollingSlowed(let budget):
+            guard budget != state.teamsSlowedByBudget else { return }
+            state.teamsSlowedByBudget = budget
+            if let budget {
+                step.log(&state, .teams, "polling Teams less often than configured, to stay within \(budget) requests per 30 s")
+            }
+
         case .lineStateChanged(let line):
             guard line != state.line else { return }
             state.line = line

@@ -1,3 +1,15 @@
+/// Graph asked the softphone to wait before its next request to Teams.
+public struct TeamsWait: Hashable, Sendable {
+    /// The wait Graph asked for.
+    public var asked: Duration
+    /// No request before this.
+    public var until: Instant
+    public init(asked: Duration, until: Instant) {
+        self.asked = asked
+        self.until = until
+    }
+}
+
 /// Wrap-up after a call (R11): Do not disturb until `until`.
 public struct WrapUp: Hashable, Sendable, Codable {
     public var startedAt: Instant
@@ -23,6 +35,10 @@ public struct SoftphoneState: Hashable, Sendable {
     /// Missed calls since start (R10).
     public var missedCount = 0
     public var teamsConnected = false
+    /// Graph asked to wait (429/503 `Retry-After`): shown while it runs; not ❎.
+    public var teamsWait: TeamsWait?
+    /// Polling is slowed to stay within this many requests per 30 s; not ❎.
+    public var teamsSlowedByBudget: Int?
     public var line: LineState = .unregistered
     /// Bumped each time the reducer asks the Teams connector to deliver a new desired state.
     public var teamsRevision = 0

@@ -6,7 +6,8 @@ import NIOHTTP1
 import SoftphoneCore
 
 /// The Microsoft Graph presence API, v1.0 shapes. Every call refreshes the token on a
-/// 401 (once), honours `Retry-After` on 429, backs off on 5xx and dropped connections,
+/// 401 (once), honours `Retry-After` on 429 and 503 exactly (and tells the gate, so the
+/// whole tenant waits), backs off on 5xx and dropped connections,
 /// and fails with a `GraphError` that reads well in the Log tab.
 ///
 /// Seams: `tokens` (where bearer tokens come from), `gate` (admits each attempt: the
@@ -20,6 +21,7 @@ public final class GraphClient: Sendable {
     let retry: RetryPolicy
     let sleep: @Sendable (Duration) async throws -> Void
     let jitter: @Sendable () -> Double
+    let now: @Sendable () -> Instant
     /// Graph allows at most this many ids per `getPresencesByUserId`.
     public static let presenceBatchLimit = 650
 
@@ -35,6 +37,7 @@ public final class GraphClient: Sendable {
         self.gate = gate
         self.retry = RetryPolicy(maxRetries: configuration.maxRetries)
         self.jitter = jitter
+        self.now = { clock.now }
         self.sleep = sleep ?? { duration in try await clock.sleep(until: clock.now + duration) }
     }
 
@@ -186,16 +189,16 @@ public final class GraphClient: Sendable {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(bytes: body))
             }
-            let status: Int, data: Data, retryAfter: Int?
+            let status: Int, data: Data, retryAfter: RetryAfter?
             do {
                 let response = try await http.execute(request, timeout: .init(configuration.requestTimeout))
                 let collected = try await response.body.collect(upTo: 8 << 20)
                 status = Int(response.status.code)
                 data = Data(collected.readableBytesView)
-                retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0.trimmed) }
+                retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter(header: $0) }
             } catch {
                 let failure = GraphError(.transport(String(describing: error)), operation: operation)
-                guard let wait = retry.delay(attempt: attempt, status: nil, retryAfterSeconds: nil,
+                guard let wait = retry.delay(attempt: attempt, status: nil, retryAfter: nil,
                                              jitter: jitter()) else { throw failure }
                 try await pause(wait, operation)
                 continue
@@ -208,7 +211,14 @@ public final class GraphClient: Sendable {
             }
             let body = try? JSONDecoder().decode(GraphErrorBody.self, from: data)
             let failure = GraphError(.status(status, code: body?.error.code, message: body?.error.message), operation: operation)
-            guard let wait = retry.delay(attempt: attempt, status: status, retryAfterSeconds: retryAfter,
+            // Graph asked the whole tenant to wait: the gate holds every request until then,
+            // retried or not; this request's own retry waits exactly as long.
+            var asked: Duration?
+            if let retryAfter, status == 429 || status == 503 {
+                await gate.retryAfter(retryAfter)
+                asked = retryAfter.wait(answeredAt: now())
+            }
+            guard let wait = retry.delay(attempt: attempt, status: status, retryAfter: asked,
                                          jitter: jitter()) else { throw failure }
             try await pause(wait, operation)
         }
@@ -222,13 +232,17 @@ public final class GraphClient: Sendable {
 }
 
 /// Admits each request attempt to Graph; the seam for throttling (one gate per tenant,
-/// a request budget). Throwing refuses the attempt.
+/// a request budget: `TenantGate`). Throwing refuses the attempt.
 public protocol GraphRequestGate: Sendable {
     func admit(_ operation: String) async throws(GraphError)
+    /// Graph answered 429 or 503 with `Retry-After` just now: admit nothing before it runs out.
+    func retryAfter(_ wait: RetryAfter) async
 }
 
 /// Admits everything (Graph's own 429s are honoured by the retry policy).
 public struct OpenGate: GraphRequestGate {
     public init() {}
     public func admit(_ operation: String) async throws(GraphError) {}
+    /// Nothing to hold: the client's own retry waits as long as Graph asked.
+    public func retryAfter(_ wait: RetryAfter) async {}
 }

@@ -1,5 +1,6 @@
-/// When to try a failed request again: honour `Retry-After` on 429 (and 503), back off
-/// exponentially with jitter on 5xx and connection errors, give up after `maxRetries`.
+/// When to try a failed request again: wait exactly what `Retry-After` asks on 429 (and
+/// 503) — never capped, never shorter — and only without one back off exponentially with
+/// jitter (on 5xx and connection errors, at most `maxDelay`); give up after `maxRetries`.
 /// Pure: the random jitter is passed in.
 public struct RetryPolicy: Sendable, Hashable {
     public var maxRetries: Int
@@ -14,12 +15,10 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before retry number `attempt` (1-based), or `nil` to give up.
     /// `jitter` in 0..<1 spreads clients apart ("full jitter" on the upper half).
-    public func delay(attempt: Int, status: Int?, retryAfterSeconds: Int?, jitter: Double) -> Duration? {
+    public func delay(attempt: Int, status: Int?, retryAfter: Duration?, jitter: Double) -> Duration? {
         guard attempt <= maxRetries else { return nil }
         if let status, status != 429, status < 500 { return nil }
-        if let retryAfterSeconds, status == 429 || status == 503 {
-            return min(.seconds(max(0, retryAfterSeconds)), maxDelay)
-        }
+        if let retryAfter, status == 429 || status == 503 { return max(.zero, retryAfter) }
         let exponential = baseDelay * (1 << min(attempt - 1, 20))
         let capped = min(exponential, maxDelay)
         return capped / 2 + capped / 2 * max(0, min(jitter, 1))

@@ -23,7 +23,8 @@ public enum TeamsReport: Sendable, Hashable {
 /// connection shows as ❎ within one request timeout.
 public struct SyncPlan: Sendable {
     public struct Options: Sendable {
-        /// How often to read the agent's presence (and the colleagues') when polling.
+        /// How often to read the agent's presence (and the colleagues') when polling, at
+        /// most: the budget may make it slower (see `Pace`).
         public var pollInterval: Duration
         /// Colleagues' Teams ids for the Team tab.
         public var colleagues: [String]
@@ -31,12 +32,72 @@ public struct SyncPlan: Sendable {
         public var keepAlive: Duration
         /// Change notifications instead of polling; `nil` polls.
         public var webhook: Webhook?
+        /// At most this many requests per 30 s (`teams.max_requests_per_30s`); polling is
+        /// planned to use half of it (see `Pace`), the `TenantGate` enforces all of it.
+        public var maxRequestsPer30s: Int
+        /// Send the preferred presence again this often: Graph expires a preferred presence
+        /// set without `expirationDuration` after 1 day (Busy, DoNotDisturb) or 7 days.
+        public var preferredRefresh: Duration
         public init(pollInterval: Duration = .seconds(1), colleagues: [String] = [], keepAlive: Duration = .seconds(120),
-                    webhook: Webhook? = nil) {
+                    webhook: Webhook? = nil, maxRequestsPer30s: Int = 30, preferredRefresh: Duration = .seconds(12 * 3600)) {
             self.pollInterval = pollInterval
             self.colleagues = colleagues
             self.keepAlive = keepAlive
             self.webhook = webhook
+            self.maxRequestsPer30s = maxRequestsPer30s
+            self.preferredRefresh = preferredRefresh
+        }
+    }
+
+    /// How often the plan reads, so that polling fits the request budget, the agent first.
+    ///
+    /// The rule, for a budget of B requests per 30 s (default 30):
+    /// - Half of B is kept for what the agent's actions cause (writes and their read-backs,
+    ///   resyncs) and for session keep-alives, the preferred presence's refresh and
+    ///   subscription renewals. These always go as soon as they are asked for.
+    /// - The other half, P = max(2, B / 2) reads per 30 s, polls. Without colleagues the
+    ///   agent's presence has all of it: read every max(pollInterval, 30 s / P).
+    /// - With colleagues they get C = max(1, P / 3) reads per 30 s, one batch of at most 650
+    ///   ids per read, the batches in turn; the agent keeps A = P − C: read every
+    ///   max(pollInterval, 30 s / A), while each colleague is read every
+    ///   batches × max(pollInterval, 30 s / C) — less often as the roster grows.
+    /// - With change notifications working, notifications replace polling; the drift check's
+    ///   full pull (the agent and every batch) runs every max(driftCheck, 30 s × (1 + batches) / P).
+    ///
+    /// B = 30, pollInterval = 1 s: no colleagues, the agent every 2 s; 650 colleagues (1
+    /// batch), the agent every 3 s and the colleagues every 6 s; 2,000 (4 batches), the
+    /// agent every 3 s and each colleague every 24 s — 15 polling reads per 30 s in each case.
+    public struct Pace: Sendable, Hashable {
+        public var agentInterval: Duration
+        /// Between two colleague batch reads.
+        public var colleagueInterval: Duration
+        public var colleagueBatches: Int
+        public var driftCheck: Duration?
+
+        public init(_ options: Options) {
+            let window = Duration.seconds(30)
+            let polling = max(2, options.maxRequestsPer30s / 2)
+            let batches = (options.colleagues.count + GraphClient.presenceBatchLimit - 1) / GraphClient.presenceBatchLimit
+            let forColleagues = batches == 0 ? 0 : max(1, polling / 3)
+            let forAgent = polling - forColleagues
+            agentInterval = max(options.pollInterval, window / forAgent)
+            colleagueInterval = forColleagues == 0 ? options.pollInterval : max(options.pollInterval, window / forColleagues)
+            colleagueBatches = batches
+            driftCheck = options.webhook.map { max($0.driftCheck, window * (1 + batches) / polling) }
+        }
+
+        /// Each colleague is read this often when polling.
+        public var colleagueCycle: Duration { colleagueInterval * max(1, colleagueBatches) }
+
+        /// A change in Teams shown within this long is not worth a word in the status bar: at
+        /// the default settings (1 s, 30 requests per 30 s) the agent is read every 2–3 s, and
+        /// saying "slowed" all day would read as a fault.
+        public static let noticeableDelay = Duration.seconds(5)
+
+        /// Whether the budget makes the agent's presence read less often than `pollInterval`
+        /// and than `noticeableDelay`: what the status bar says.
+        public func slowsAgent(_ options: Options) -> Bool {
+            agentInterval > max(options.pollInterval, Self.noticeableDelay)
         }
     }
 
@@ -121,6 +182,7 @@ public struct SyncPlan: Sendable {
         case readAgent
         case readColleagues([String], force: Bool)
         case keepAlive
+        case refreshPreferred
         case pull
         case maintainSubscriptions
         case subscribe(from: Int)
@@ -135,6 +197,8 @@ public struct SyncPlan: Sendable {
     public let options: Options
     /// The agent's Teams user id.
     public let agentID: String
+    /// The polling intervals within the budget.
+    public let pace: Pace
 
     // The reducer's wish and what Teams holds.
     private(set) var desired: TeamsDesired?
@@ -150,6 +214,17 @@ public struct SyncPlan: Sendable {
     private var lastReported: GraphPresence?
     private var colleaguesReported: [String: Presence] = [:]
     private(set) var lastSessionWrite: Instant?
+    /// When the preferred presence was last sent (it expires in Teams unless sent again).
+    private(set) var lastPreferredWrite: Instant?
+    // Polling on the budget's schedule (`nil`: at once).
+    private var nextAgentRead: Instant?
+    private var nextColleagueRead: Instant?
+    /// The colleague batch to read next.
+    private var colleagueCursor = 0
+    /// Failed colleague reads in a row (a Team-tab problem only: said once in the Log).
+    private(set) var colleagueFailures = 0
+    /// Whether the status bar was told that polling is slowed by the budget.
+    private var reportedSlowed = false
     // Webhook mode.
     private(set) var subscriptions = SubscriptionBook()
     private var notifiedAgent = false
@@ -172,6 +247,7 @@ public struct SyncPlan: Sendable {
     public init(options: Options, agentID: String, jitterSeed: UInt64) {
         self.options = options
         self.agentID = agentID
+        self.pace = Pace(options)
         self.jitter = SeededGenerator(seed: jitterSeed)
     }
 
@@ -273,7 +349,7 @@ public struct SyncPlan: Sendable {
         if phase == .idle { out.append(.cancelTimer(.wake)) }
         if phase == .backingOff { out.append(.cancelTimer(.backoff)) }
         phase = .running
-        steps = hasDeliveryWork ? [.deliver] : [.keepAlive, .pull]
+        steps = hasDeliveryWork ? [.deliver] : [.keepAlive, .refreshPreferred, .pull]
         advance(now, &out)
     }
 
@@ -294,6 +370,7 @@ public struct SyncPlan: Sendable {
     private mutating func roundSucceeded(_ now: Instant, _ out: inout [Output]) {
         failures = 0
         setConnected(true, reason: nil, now, &out)
+        reportPace(&out)
         if hasWork {
             beginRound(now, &out)
         } else {
@@ -308,6 +385,8 @@ public struct SyncPlan: Sendable {
         nextFullPull = nil
         setConnected(false, reason: error.description, now, &out)
         if failures == 1 || failures % 10 == 0 { out.append(.report(.action(.note(.error, error.description)))) }
+        // Read again as soon as the link is back.
+        nextAgentRead = nil
         if !error.isTransient, case .status = error.kind {
             // Graph refused the request itself (a 4xx): do not send it again and again.
             deliveredRevision = max(deliveredRevision, attemptRevision)
@@ -333,19 +412,53 @@ public struct SyncPlan: Sendable {
         out.append(.report(.action(now ? .teamsConnected : .teamsDisconnected(reason: reason ?? "unknown"))))
     }
 
+    /// Polling (no webhook, or its subscriptions not working): reads on the budget's schedule.
+    private var isPolling: Bool { options.webhook == nil || !subscriptions.isActive }
+
+    /// Tells the status bar when the budget starts or stops slowing the agent's polling.
+    private mutating func reportPace(_ out: inout [Output]) {
+        let slowed = isPolling && pace.slowsAgent(options)
+        guard slowed != reportedSlowed else { return }
+        reportedSlowed = slowed
+        out.append(.report(.action(.teamsPollingSlowed(budget: slowed ? options.maxRequestsPer30s : nil))))
+    }
+
     /// How long to wait when nothing is to be done.
     func idleTime(_ now: Instant) -> Duration {
-        guard options.webhook != nil else { return options.pollInterval }
-        // `nil` means at once: a full pull, or subscribing, not yet done.
-        var due = [nextFullPull ?? now]
-        if let renewal = subscriptions.nextRenewal {
-            due.append(renewal)
-        } else if !subscriptionsRefused {
-            // (Refused for good: no attempt to wait for; the old loop spun here once `retry` had passed.)
-            due.append(subscriptions.nextAttempt ?? now)
-        }
+        // `nil` means at once.
+        var due: [Instant] = []
         if let last = lastSessionWrite, delivered?.session != nil { due.append(last + options.keepAlive) }
-        return max(.zero, due.min()! - now)
+        if let last = lastPreferredWrite, case .set = delivered?.preferred { due.append(last + options.preferredRefresh) }
+        if isPolling {
+            due.append(nextAgentRead ?? now)
+            if !options.colleagues.isEmpty { due.append(nextColleagueRead ?? now) }
+        }
+        if options.webhook != nil {
+            // A full pull, or subscribing, not yet done.
+            if subscriptions.isActive { due.append(nextFullPull ?? now) }
+            if let renewal = subscriptions.nextRenewal {
+                due.append(renewal)
+            } else if !subscriptionsRefused {
+                // (Refused for good: no attempt to wait for; the old loop spun here once `retry` had passed.)
+                due.append(subscriptions.nextAttempt ?? now)
+            }
+        }
+        return max(.zero, (due.min() ?? now + options.pollInterval) - now)
+    }
+
+    /// The polling reads that are due: the agent's, then one colleague batch (in turn).
+    private mutating func pollSteps(_ now: Instant) -> [Step] {
+        var next: [Step] = []
+        if nextAgentRead.map({ now >= $0 }) ?? true { next.append(.readAgent) }
+        if !options.colleagues.isEmpty, nextColleagueRead.map({ now >= $0 }) ?? true {
+            let start = (colleagueCursor % pace.colleagueBatches) * GraphClient.presenceBatchLimit
+            colleagueCursor = (colleagueCursor + 1) % pace.colleagueBatches
+            next.append(.readColleagues(Array(options.colleagues[start..<min(options.colleagues.count,
+                                                                               start + GraphClient.presenceBatchLimit)]),
+                                        force: false))
+            nextColleagueRead = now + pace.colleagueInterval
+        }
+        return next
     }
 
     // MARK: Steps
@@ -388,16 +501,27 @@ public struct SyncPlan: Sendable {
             lastReported = nil  // always report what Teams shows after our change
             return nil
         case .readAgent:
+            nextAgentRead = now + pace.agentInterval
             return .readAgent
-        case .readColleagues(let ids, _):
+        case .readColleagues(let ids, let force):
+            if force {
+                // A full read (resync): the polling batches start over after it.
+                nextColleagueRead = now + pace.colleagueInterval
+                colleagueCursor = 0
+            }
             return ids.isEmpty ? nil : .readColleagues(ids)
         case .keepAlive:
             // Renews the session before Teams idles or expires it.
             guard let pair = delivered?.session, let last = lastSessionWrite, now - last >= options.keepAlive else { return nil }
             return .setSession(pair)
+        case .refreshPreferred:
+            // Sends the preferred presence again before Graph's default expiry ends it.
+            guard case .set(let pair) = delivered?.preferred, let last = lastPreferredWrite,
+                  now - last >= options.preferredRefresh else { return nil }
+            return .setPreferred(pair)
         case .pull:
-            if options.webhook == nil {
-                steps = [.readAgent, .readColleagues(options.colleagues, force: false)] + steps
+            if isPolling, options.webhook == nil {
+                steps = pollSteps(now) + steps
             } else {
                 steps = [.maintainSubscriptions, .webhookPull] + steps
             }
@@ -437,10 +561,16 @@ public struct SyncPlan: Sendable {
         case .webhookPull:
             guard let webhook = options.webhook else { return nil }
             var next: [Step] = []
-            if nextFullPull.map({ now >= $0 }) ?? true {
+            if !subscriptions.isActive {
+                // No notifications to wait for: poll on the budget's schedule.
                 notifiedAgent = false
                 notifiedColleagues = []
-                nextFullPull = now + (subscriptions.isActive ? webhook.driftCheck : options.pollInterval)
+                nextFullPull = nil
+                next = pollSteps(now)
+            } else if nextFullPull.map({ now >= $0 }) ?? true {
+                notifiedAgent = false
+                notifiedColleagues = []
+                nextFullPull = now + (pace.driftCheck ?? webhook.driftCheck)
                 next = [.readAgent, .readColleagues(options.colleagues, force: false)]
             } else {
                 if notifiedAgent {
@@ -468,6 +598,8 @@ public struct SyncPlan: Sendable {
         switch step {
         case .write(.setSession(_)), .keepAlive:
             lastSessionWrite = now
+        case .write(.setPreferred(_)), .refreshPreferred:
+            lastPreferredWrite = now
         case .readAgent:
             guard case .presence(let resource) = response else {
                 roundFailed(GraphError(.malformed("not a presence: \(response)"), operation: "GET presence"), now, &out)
@@ -479,6 +611,10 @@ public struct SyncPlan: Sendable {
             out.append(.report(.action(.teamsPresence(presence, asOf: deliveredRevision))))
         case .readColleagues(_, let force):
             guard case .presences(let resources) = response else { return }
+            if colleagueFailures > 0 {
+                colleagueFailures = 0
+                out.append(.report(.action(.note(.teams, "colleagues' presence read again"))))
+            }
             for resource in resources {
                 let presence = GraphMapping.presence(from: resource.graphPresence)
                 if force || colleaguesReported[resource.id] != presence {
@@ -518,6 +654,20 @@ public struct SyncPlan: Sendable {
         switch step {
         case .delete:
             break  // Graph expires it anyway
+        case .write(.clearSession):
+            // 404: no such session (it expired, or Teams restarted) — cleared is what was wanted.
+            if case .status(404, _, _) = error.kind { return }
+            roundFailed(error, now, &out)
+        case .readColleagues(let ids, _):
+            // A Team-tab problem only: the agent's link and round go on; the colleagues keep
+            // their last state and are read again on their own, slower schedule.
+            colleagueFailures += 1
+            nextColleagueRead = now + max(pace.colleagueInterval, min(.seconds(30) * (1 << min(colleagueFailures - 1, 4)),
+                                                                      .seconds(5 * 60)))
+            if colleagueFailures == 1 {
+                out.append(.report(.action(.note(.error, "reading \(ids.count) colleague\(ids.count == 1 ? "" : "s")' "
+                    + "presence failed (\(error)); the Team tab keeps their last state and tries again later"))))
+            }
         case .subscribe:
             if let webhook = options.webhook { subscribeFailed(error, webhook, now, &out) }
         case .renew(let ids):

@@ -80,6 +80,28 @@ struct GraphClientEmulatorTests {
         await emulator.stop()
     }
 
+    @Test("Retry-After: 20 through the tenant gate: the retry is held on the clock until 20 s after the answer; no request before")
+    func throttledThroughTheGate() async throws {
+        let emulator = try await Emulator.start()
+        let clock = ManualClock(Instant(secondsSinceEpoch: 1_000_000))
+        let gate = TenantGate(budget: 30, clock: clock)
+        let client = GraphClient(configuration: emulator.configuration(secret: nil, maxRetries: 1), gate: gate,
+                                 sleep: { _ in })
+        _ = try await client.presence()  // the token, fetched
+        try await emulator.control(.POST, "/faults", #"{"status":429,"retryAfterSeconds":20,"count":1}"#)
+        let key = "POST /v1.0/users/{id}/presence/setPresence"
+        let before = try await emulator.stats()[key] ?? 0
+        let write = Task { try await client.setSessionPresence(PresencePair(.busy, .inACall)) }
+        #expect(await clock.nextSleeper() == Instant(secondsSinceEpoch: 1_000_020))
+        // Held by the gate: Graph saw only the request it answered 429.
+        #expect(try await emulator.stats()[key] == before + 1)
+        #expect(await gate.status.blockedUntil == Instant(secondsSinceEpoch: 1_000_020))
+        clock.advance(to: Instant(secondsSinceEpoch: 1_000_020))
+        try await write.value
+        #expect(try await emulator.aggregate() == "Busy/InACall")
+        await emulator.stop()
+    }
+
     @Test("500s and a dropped connection are retried with backoff; past the limit the error says what failed")
     func serverErrors() async throws {
         let emulator = try await Emulator.start()

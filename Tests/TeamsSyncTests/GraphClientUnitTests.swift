@@ -5,23 +5,25 @@ import Testing
 
 @Suite("Graph client: pure parts")
 struct GraphClientUnitTests {
-    @Test("Retry: Retry-After is honoured on 429 and 503, capped")
+    @Test("Retry: Retry-After is honoured exactly on 429 and 503, never capped below what Graph asks")
     func retryAfter() {
         let policy = RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(5))
-        #expect(policy.delay(attempt: 1, status: 429, retryAfterSeconds: 2, jitter: 0.5) == .seconds(2))
-        #expect(policy.delay(attempt: 1, status: 503, retryAfterSeconds: 60, jitter: 0.5) == .seconds(5))
-        #expect(policy.delay(attempt: 4, status: 429, retryAfterSeconds: 1, jitter: 0.5) == nil)
+        #expect(policy.delay(attempt: 1, status: 429, retryAfter: .seconds(2), jitter: 0.5) == .seconds(2))
+        // Issue 13: the old cap (maxDelay) let a retry go before Graph's Retry-After ran out.
+        #expect(policy.delay(attempt: 1, status: 503, retryAfter: .seconds(60), jitter: 0.5) == .seconds(60))
+        #expect(policy.delay(attempt: 1, status: 429, retryAfter: .seconds(3 * 3600), jitter: 0.5) == .seconds(3 * 3600))
+        #expect(policy.delay(attempt: 4, status: 429, retryAfter: .seconds(1), jitter: 0.5) == nil)
     }
 
     @Test("Retry: 5xx and dropped connections back off exponentially with jitter; other 4xx are not retried")
     func backoff() {
         let policy = RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
-        #expect(policy.delay(attempt: 1, status: 500, retryAfterSeconds: nil, jitter: 0) == .milliseconds(50))
-        #expect(policy.delay(attempt: 1, status: 500, retryAfterSeconds: nil, jitter: 1) == .milliseconds(100))
-        #expect(policy.delay(attempt: 3, status: nil, retryAfterSeconds: nil, jitter: 1) == .milliseconds(400))
-        #expect(policy.delay(attempt: 5, status: 502, retryAfterSeconds: nil, jitter: 1) == .seconds(1))
-        #expect(policy.delay(attempt: 1, status: 400, retryAfterSeconds: nil, jitter: 0.5) == nil)
-        #expect(policy.delay(attempt: 1, status: 404, retryAfterSeconds: nil, jitter: 0.5) == nil)
+        #expect(policy.delay(attempt: 1, status: 500, retryAfter: nil, jitter: 0) == .milliseconds(50))
+        #expect(policy.delay(attempt: 1, status: 500, retryAfter: nil, jitter: 1) == .milliseconds(100))
+        #expect(policy.delay(attempt: 3, status: nil, retryAfter: nil, jitter: 1) == .milliseconds(400))
+        #expect(policy.delay(attempt: 5, status: 502, retryAfter: nil, jitter: 1) == .seconds(1))
+        #expect(policy.delay(attempt: 1, status: 400, retryAfter: nil, jitter: 0.5) == nil)
+        #expect(policy.delay(attempt: 1, status: 404, retryAfter: nil, jitter: 0.5) == nil)
     }
 
     @Test("Durations in ISO 8601 as expirationDuration takes them")

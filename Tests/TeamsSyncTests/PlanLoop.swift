@@ -26,12 +26,18 @@ final class FakeGraph {
     /// The agent's presence as Graph writes it, when it is a pair this client does not know
     /// (availability, activity); nil: the aggregate.
     var agentRaw: (String, String)?
+    /// Ids Graph refuses (not object ids): a colleague batch holding one is answered 400.
+    var brokenIDs: Set<String> = []
+    /// Graph's time, set by the loop before each answer (for the preferred presence's expiry).
+    var now = Instant.epoch
+    /// When the preferred presence expires (Graph's default: 1 day for Busy/DoNotDisturb, 7 days for others).
+    var preferredExpires: Instant?
 
     /// Every request answered so far, failures included.
     var requests: [SyncPlan.Request] = []
 
     var aggregate: PresencePair {
-        if let preferred { return preferred }
+        if let preferred, preferredExpires.map({ now < $0 }) ?? true { return preferred }
         let rank: [Availability: Int] = [.doNotDisturb: 6, .busy: 5, .busyIdle: 4, .beRightBack: 3, .away: 2, .available: 1]
         return sessions.sorted { $0.key < $1.key }.max { rank[$0.value.availability, default: 0] < rank[$1.value.availability, default: 0] }?
             .value ?? PresencePair(.offline, .offline)
@@ -80,13 +86,20 @@ final class FakeGraph {
             sessions[Self.softphoneSession] = pair
             changed.append("ada")
         case .clearSession:
+            // Graph: 404 when there is no such session.
+            guard sessions[Self.softphoneSession] != nil else {
+                return .failure(GraphError(.status(404, code: "NotFound", message: nil), operation: operation))
+            }
             sessions[Self.softphoneSession] = nil
             changed.append("ada")
         case .setPreferred(let pair):
             preferred = pair
+            let busy = pair.availability == .busy || pair.availability == .doNotDisturb
+            preferredExpires = now + .seconds(busy ? 24 * 3600 : 7 * 24 * 3600)
             changed.append("ada")
         case .clearPreferred:
             preferred = nil
+            preferredExpires = nil
             changed.append("ada")
         case .readAgent:
             if let (availability, activity) = agentRaw {
@@ -95,6 +108,9 @@ final class FakeGraph {
             }
             return .success(.presence(resource("ada", aggregate)))
         case .readColleagues(let ids):
+            if ids.contains(where: brokenIDs.contains) {
+                return .failure(GraphError(.status(400, code: "BadRequest", message: "invalid id"), operation: operation))
+            }
             return .success(.presences(ids.compactMap { id in colleagues[id].map { resource(id, $0) } }))
         case .subscribe(let ids, let url, let clientState, let expiration):
             if let subscribeStatus {
@@ -140,12 +156,35 @@ struct PlanLoop {
     private var timers = DeadlineQueue<SyncPlan.Timer, Instant>()
     private var answer: (request: SyncPlan.Request, at: Instant)?
     private var notifications: [(ids: [String], at: Instant)] = []
+    /// The tenant gate's bookkeeping, as `TenantGate` keeps it: requests wait for it.
+    var gate: RequestBudget
+    /// When each request reached Graph (admitted by the gate), in order.
+    var requestTimes: [Instant] = []
+    /// Requests the gate had to hold (the plan alone did not fit the budget, or Graph asked to wait).
+    var gateHeld = 0
+    /// Graph throttles until then: every request is answered 429 with `Retry-After: seconds`.
+    var throttle: (until: Instant, retryAfter: Int)?
+    /// When Graph answered 429 (while throttling).
+    var throttledAt: [Instant] = []
 
     init(pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = [], webhook: SyncPlan.Webhook? = nil,
-         seed: UInt64 = 7) {
-        plan = SyncPlan(options: .init(pollInterval: pollInterval, colleagues: colleagueIDs, webhook: webhook),
+         seed: UInt64 = 7, budget: Int = 30, preferredRefresh: Duration = .seconds(12 * 3600)) {
+        plan = SyncPlan(options: .init(pollInterval: pollInterval, colleagues: colleagueIDs, webhook: webhook,
+                                       maxRequestsPer30s: budget, preferredRefresh: preferredRefresh),
                         agentID: "ada", jitterSeed: seed)
+        gate = RequestBudget(limit: budget)
         handle(.start)
+    }
+
+    /// The most requests that reached Graph in any 30 s window `[t, t + 30 s)` from `start` on.
+    func busiestWindow(from start: Instant = .epoch) -> Int {
+        let times = requestTimes.filter { $0 >= start }
+        var busiest = 0, tail = 0
+        for head in times.indices {
+            while times[head] - times[tail] >= .seconds(30) { tail += 1 }
+            busiest = max(busiest, head - tail + 1)
+        }
+        return busiest
     }
 
     /// Webhook mode with polling and drift checks too slow to matter within a test.
@@ -170,7 +209,11 @@ struct PlanLoop {
             switch output {
             case .send(let request):
                 precondition(answer == nil, "two requests in flight")
-                answer = (request, now + latency)
+                let admitted = gate.nextAdmission(at: now)
+                if admitted > now { gateHeld += 1 }
+                gate.admit(at: admitted)
+                requestTimes.append(admitted)
+                answer = (request, admitted + latency)
             case .startTimer(let timer, let at): timers.start(timer, at: at)
             case .cancelTimer(let timer): timers.cancel(timer)
             case .report(let report):
@@ -209,7 +252,18 @@ struct PlanLoop {
             now = max(now, due)
             if let pending = answer, pending.at <= now {
                 answer = nil
-                handle(.completed(graph.answer(pending.request)))
+                graph.now = now
+                if let throttle, now < throttle.until {
+                    // As the client does: the gate holds the tenant; the status bar is told.
+                    graph.requests.append(pending.request)
+                    throttledAt.append(now)
+                    gate.retryAfter(.seconds(throttle.retryAfter), answeredAt: now)
+                    send(.teamsAskedToWait(.seconds(throttle.retryAfter), until: now + .seconds(throttle.retryAfter)))
+                    handle(.completed(.failure(GraphError(.status(429, code: "TooManyRequests", message: nil),
+                                                          operation: "\(pending.request)"))))
+                } else {
+                    handle(.completed(graph.answer(pending.request)))
+                }
             } else if let first = notifications.first, first.at <= now {
                 notifications.removeFirst()
                 handle(.notified(.changed(userIDs: first.ids)))

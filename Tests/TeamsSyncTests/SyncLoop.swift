@@ -12,14 +12,17 @@ final class SyncLoop: @unchecked Sendable {
     private let commands: AsyncStream<TeamsCommand>.Continuation
     private let consumer: Task<Void, Never>
 
-    /// Give it a client with `maxRetries: 1`, as the app does.
+    /// Give it a client with `maxRetries: 1`, as the app does. The budget is large, so that
+    /// these real-time wiring tests poll at `pollInterval` (the budget: `GraphLimitsTests`).
     init(client: GraphClient, pollInterval: Duration = .milliseconds(100), colleagueIDs: [String] = [],
-         webhook: TeamsSyncService.WebhookSetup? = nil, webhookTiming: TeamsSyncEngine.Webhook? = nil) {
+         webhook: TeamsSyncService.WebhookSetup? = nil, webhookTiming: TeamsSyncEngine.Webhook? = nil,
+         budget: Int = 1200) {
         let (stream, continuation) = AsyncStream.makeStream(of: TeamsCommand.self)
         commands = continuation
         // Reports are handed to `receive` through a box, since self is not ready yet.
         let box = Mutex<SyncLoop?>(nil)
-        let options = TeamsSyncEngine.Options(pollInterval: pollInterval, colleagues: colleagueIDs, webhook: webhookTiming)
+        let options = TeamsSyncEngine.Options(pollInterval: pollInterval, colleagues: colleagueIDs, webhook: webhookTiming,
+                                              maxRequestsPer30s: budget)
         let start: @Sendable () async -> TeamsSyncService = {
             await TeamsSyncService.start(client: client, options: options, webhook: webhook) { report in
                 box.withLock { $0 }?.receive(report)

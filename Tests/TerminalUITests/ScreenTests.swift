@@ -49,12 +49,42 @@ import Testing
         #expect(ascii.line(0).hasPrefix(" [+] Available"))
     }
 
-    @Test func teamsNotConfiguredSaysTeamsOff() {
+    /// Issue 13: with no `[teams]` the bar says "Teams off" and draws no ❎ (both read as a fault).
+    @Test func teamsNotConfiguredSaysTeamsOffWithoutIcon() {
         var scenario = Scenario()
         scenario.send(.teamsDisconnected(reason: "not configured"), secondsAgo: 1)
         let grid = renderScreen(scenario.model(teamsConfigured: false), 120, 24)
         #expect(grid.line(0).contains("Teams off"))
-        #expect(grid.line(0).hasSuffix("❎"))
+        #expect(!grid.line(0).contains("❎"))
+        #expect(!grid.line(0).contains(TeamsDisconnectedIcon.label))
+        let ascii = renderScreen(scenario.model(ascii: false, teamsConfigured: false), 80, 24)
+        #expect(!ascii.line(0).contains("❎"))
+        let plain = renderScreen(scenario.model(ascii: true, teamsConfigured: false), 80, 24)
+        #expect(!plain.line(0).hasSuffix("[!]"))
+    }
+
+    /// Issue 13: sync slowed by Graph's limits is said in the bar, and is not ❎.
+    @Test func syncSlowedInTheStatusBar() {
+        var scenario = Scenario()
+        scenario.send(.teamsAskedToWait(.seconds(20), until: Fixture.now + .seconds(15)), secondsAgo: 5)
+        var line = renderScreen(scenario.model(), 120, 24).line(0)
+        #expect(line.contains("Teams: sync slowed — Graph asked to wait 20 s"))
+        #expect(!line.contains("❎"))
+        // Once the wait has run out the bar is back to normal.
+        var later = scenario.model()
+        later.now = Fixture.now + .seconds(16)
+        #expect(renderScreen(later, 120, 24).line(0).contains("in sync"))
+        // Hours: obeyed, and the bar says until when.
+        scenario.send(.teamsAskedToWait(.seconds(3 * 3600), until: Fixture.now + .seconds(3 * 3600)), secondsAgo: 0)
+        line = renderScreen(scenario.model(), 120, 24).line(0)
+        #expect(line.contains("Graph asked to wait 3 h (until "))
+        var budget = Scenario()
+        budget.send(.teamsPollingSlowed(budget: 30), secondsAgo: 1)
+        line = renderScreen(budget.model(), 120, 24).line(0)
+        #expect(line.contains("Teams: sync slowed to stay within 30 requests per 30 s"))
+        #expect(!line.contains("❎"))
+        budget.send(.teamsPollingSlowed(budget: nil), secondsAgo: 0)
+        #expect(renderScreen(budget.model(), 120, 24).line(0).contains("in sync"))
     }
 
     @Test func syncStateInTheStatusBar() {

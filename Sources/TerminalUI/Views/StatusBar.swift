@@ -1,7 +1,8 @@
 import SoftphoneCore
 
 /// Row 0: presence badge and who set it, the agent, the line, Teams sync, missed
-/// calls and the clock; ❎ in the top-right corner while Teams is not connected (R13).
+/// calls and the clock; ❎ in the top-right corner while Teams is not connected (R13) —
+/// never when Teams is not configured at all (then the bar says "Teams off").
 /// When the row is too narrow the least important parts go first; the badge and ❎ stay.
 enum StatusBar {
     /// How long a change may wait for Teams before the bar says "out of sync".
@@ -13,7 +14,7 @@ enum StatusBar {
         let state = model.state
         // The Teams slot is always reserved, so the rest does not move when ❎ comes and goes.
         let slot = canvas.columns(g.teamsDisconnected)
-        if !state.teamsConnected {
+        if model.teamsConfigured, !state.teamsConnected {
             canvas.put(g.teamsDisconnected, x: rect.maxX - slot, y: rect.y,
                        style: Style(foreground: .red, bold: true, reverse: true))
         }
@@ -81,15 +82,36 @@ enum StatusBar {
         }
     }
 
-    /// "in sync", "syncing", "out of sync since 14:02", "Teams off" or "sync off".
+    /// "in sync", "syncing", "out of sync since 14:02", "Teams off", "sync off", or why sync
+    /// is slowed (Graph asked to wait; the request budget) — slow is not disconnected: no ❎.
     static func sync(_ model: ScreenModel) -> LinePart {
         let state = model.state
         guard model.teamsConfigured else { return LinePart(text: "Teams off", style: Theme.header, priority: 6) }
         guard state.settings.sync != .off else { return LinePart(text: "sync off", style: Theme.header, priority: 6) }
-        guard state.teamsPending else { return LinePart(text: "in sync", style: Theme.header, priority: 6) }
-        if let since = state.teamsPendingSince, model.now - since > outOfSyncAfter {
-            return LinePart(text: "out of sync since \(model.timeOfDay(since))", style: warning, priority: 3)
+        if let wait = state.teamsWait, wait.until > model.now {
+            // A long wait (Graph may ask for hours) says until when.
+            let until = wait.asked >= .seconds(10 * 60) ? " (until \(model.timeOfDay(wait.until)))" : ""
+            return LinePart(text: "Teams: sync slowed — Graph asked to wait \(spoken(wait.asked))\(until)",
+                            style: Theme.header, priority: 3)
         }
-        return LinePart(text: "syncing", style: Theme.header, priority: 6)
+        if state.teamsPending {
+            if let since = state.teamsPendingSince, model.now - since > outOfSyncAfter {
+                return LinePart(text: "out of sync since \(model.timeOfDay(since))", style: warning, priority: 3)
+            }
+            return LinePart(text: "syncing", style: Theme.header, priority: 6)
+        }
+        if let budget = state.teamsSlowedByBudget {
+            return LinePart(text: "Teams: sync slowed to stay within \(budget) requests per 30 s", style: Theme.header, priority: 6)
+        }
+        return LinePart(text: "in sync", style: Theme.header, priority: 6)
+    }
+
+    /// "20 s", "5 min", "3 h 20 min".
+    static func spoken(_ duration: Duration) -> String {
+        let seconds = max(0, duration.wholeSeconds)
+        if seconds < 120 { return "\(seconds) s" }
+        let minutes = (seconds + 59) / 60
+        if minutes < 120 { return "\(minutes) min" }
+        return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min"
     }
 }
