@@ -95,8 +95,10 @@ extension GraphClient {
                     let (result, retryAfter) = round[user] ?? (.failure(GraphError(
                         .malformed("no answer for this user in the batch"), operation: "GET user id of \(user)")), nil)
                     results[user] = result
-                    guard case .failure(let error) = result, case .status(let status, _, _) = error.kind,
-                          let delay = retry.delay(attempt: attempt, status: status, retryAfterSeconds: retryAfter,
+                    guard case .failure(let error) = result, case .status(let status, _, _) = error.kind else { continue }
+                    // An item throttled inside a batch throttles the tenant: the gate holds every request.
+                    if let retryAfter, status == 429 || status == 503 { await gate.retryAfter(.seconds(retryAfter)) }
+                    guard let delay = retry.delay(attempt: attempt, status: status, retryAfter: retryAfter.map { .seconds($0) },
                                                   jitter: jitter()) else { continue }
                     again.append(user)
                     wait = max(wait, delay)
