@@ -42,6 +42,12 @@ public struct AudioDeviceInfo: Sendable, Hashable {
 /// `stop()` is idempotent and safe from any thread, a stream's own callback included; the
 /// callbacks are not called after it returns (from a callback: after that callback). A stream
 /// released without `stop()` stops then.
+///
+/// Locks: a backend calls its streams back on its sound thread holding its own lock, and the first
+/// `stop()` (or the release of a stream never stopped) takes that lock. So call `stop()` and drop
+/// the last reference holding no lock that a callback may wait for, and in a callback wait only
+/// for locks whose holders wait for nothing. Stopping or releasing a stream that has ended takes
+/// no lock.
 public protocol AudioStream: AnyObject, Sendable {
     /// Ends the stream; the callbacks are not called after the frame in progress.
     func stop()

@@ -9,6 +9,25 @@ import Synchronization
 /// stream's callbacks run on the loop's thread with the loop's lock held; everything else that
 /// touches the context or a stream takes that lock first (`withLock`), unless it already runs on
 /// the loop's thread (a callback), where locking again is not needed.
+///
+/// ## The loop's lock and every other lock
+///
+/// The loop's lock is a recursive priority-inheritance pthread mutex (`pa_mutex_new(true, true)`),
+/// and so is Swift's `Mutex` on Linux (a `FUTEX_LOCK_PI` futex): the kernel follows one graph of
+/// owners and waiters through both, and when a lock attempt would close a cycle it returns
+/// EDEADLK, which glibc turns into an assertion failure (`__pthread_mutex_lock_full: Assertion
+/// 'e != EDEADLK ...'`) and Swift into "Recursive call to lock Mutex". The loop's thread holds the
+/// lock while it calls the streams back, and the callbacks may take their owner's locks. Hence the
+/// rule for every user of this module:
+///
+/// - **Take the loop's lock holding no other lock** — open a stream, stop a running one, and drop
+///   the last reference to a running one (which stops it) only from a thread that holds no lock a
+///   callback may wait for. Stopping or releasing a stream that has ended takes no lock.
+/// - **In a callback, wait only for leaf locks** — locks whose holders never wait for anything
+///   while holding them (no other lock, no stream opened, stopped or released under them).
+///
+/// Inside this module the only other lock is `created`, held while the loop is created and
+/// started (which takes no lock the loop's thread holds) and never taken on the loop's thread.
 final class PulseLoop: @unchecked Sendable {
     let server: String?
     let applicationName: String

@@ -5,6 +5,10 @@ import Timekeeping
 
 /// One playback or capture stream: a `pa_stream` on its backend's shared threaded main loop.
 ///
+/// Releasing the last reference to a stream that is still running stops it, which takes the
+/// loop's lock: the last reference must never be dropped while holding a lock that a callback may
+/// wait for (see `PulseLoop`). Once the stream has ended, releasing it takes no lock.
+///
 /// No thread of its own: the loop's thread calls the stream back. Playback: when the server asks
 /// for bytes, `pull` fills whole 20 ms frames until the request is covered and each is written.
 /// Capture: recorded bytes are gathered into 20 ms frames and each is pushed. A stream that breaks
@@ -168,7 +172,13 @@ final class StreamCore: @unchecked Sendable {
 
     /// Stops the stream: at once from another thread; from the loop's thread (a callback, which
     /// may be this stream's own) on the loop's next turn, after the callback has returned.
+    ///
+    /// A stream that has ended returns at once without the loop's lock, so stopping it again and
+    /// releasing it (`PulseStream.deinit`) are free anywhere. Only the first stop, or the release
+    /// of a stream never stopped, takes the lock: do that holding no lock a callback may wait for
+    /// (see `PulseLoop`).
     func stop() {
+        if control.isFinished { return }
         shared.withLock(loop) {
             guard !stopped else { return }
             stopped = true

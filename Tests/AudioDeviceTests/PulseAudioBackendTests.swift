@@ -223,6 +223,109 @@ struct PulseAudioBackendTests {
     }
 }
 
+/// A stream handed from one thread to another, so that the receiving thread holds the last reference.
+final class StreamHandover: Sendable {
+    private let stream: Mutex<PulseStream?>
+    init(_ stream: PulseStream) { self.stream = Mutex(stream) }
+    func take() -> PulseStream? { stream.withLock { $0.take() } }
+}
+
+@Suite("PulseAudio streams and locks, on a private server with null sinks",
+       .enabled(if: PulseTestServer.isAvailable, "pulseaudio is not installed: apt install pulseaudio pulseaudio-utils"))
+struct PulseStreamLockTests {
+    @Test("a stream that has ended is stopped again and released without the loop's lock")
+    func endedStreamTakesNoLock() throws {
+        let server = try PulseTestServer()
+        let backend = PulseAudioBackend(server: server.server)
+        let (handover, control) = try endedStream(backend)
+        #expect(waitFinished(control))
+        let loop = try #require(backend.loop.mainloop())
+        let done = DispatchSemaphore(value: 0)
+        // Another thread holds the loop's lock (as the loop's thread does while it calls back)
+        // while this one stops the ended stream again and drops its last reference.
+        let released = backend.loop.withLock(loop) { () -> Bool in
+            Thread.detachNewThread {
+                var stream = handover.take()
+                stream?.stop()
+                stream = nil
+                done.signal()
+            }
+            return waitGenerously(done)
+        }
+        #expect(released, "stopping or releasing an ended stream waited for the loop's lock")
+    }
+
+    /// A stream opened and stopped, whose only reference is in the handover.
+    private func endedStream(_ backend: PulseAudioBackend) throws -> (StreamHandover, StreamControl) {
+        let stream = try #require(
+            try backend.openPlayback(device: "sp_play", streamName: "test", pull: { _ in }, failed: { _ in })
+                as? PulseStream)
+        stream.stop()
+        return (StreamHandover(stream), stream.control)
+    }
+
+    @Test("threads opening, stopping and releasing streams while callbacks take their owner's lock: no deadlock, every stream ends")
+    func openStopReleaseUnderLoad() throws {
+        let server = try PulseTestServer()
+        let backend = PulseAudioBackend(server: server.server)
+        // The owner's lock, as `CallAudio`'s: a leaf, taken by the callbacks on the loop's thread
+        // and by the workers, who never open, stop or release a stream while holding it.
+        let owner = Mutex(0)
+        let controls = Mutex<[StreamControl]>([])
+        let workers = 3, rounds = 8
+        let finished = DispatchSemaphore(value: 0)
+        let failures = Mutex<[String]>([])
+        for worker in 0..<workers {
+            Thread.detachNewThread {
+                for round in 0..<rounds {
+                    do {
+                        let first = DispatchSemaphore(value: 0)
+                        let playback = try backend.openPlayback(
+                            device: PulseTestServer.sinks[worker % PulseTestServer.sinks.count],
+                            streamName: "stress", pull: { frame in
+                                let count = owner.withLock { $0 += 1; return $0 }
+                                for index in frame.indices { frame[index] = Int16(truncatingIfNeeded: count) }
+                                first.signal()
+                            }, failed: { _ in })
+                        let capture = try backend.openCapture(
+                            device: "\(PulseTestServer.sinks[(worker + 1) % PulseTestServer.sinks.count]).monitor",
+                            streamName: "stress", push: { _ in owner.withLock { $0 += 1 } }, failed: { _ in })
+                        for stream in [playback, capture] {
+                            if let pulse = stream as? PulseStream { controls.withLock { $0.append(pulse.control) } }
+                        }
+                        _ = waitGenerously(first)
+                        owner.withLock { $0 += 1 }
+                        // Stopped explicitly, released without a stop, or stopped by another thread.
+                        switch round % 3 {
+                        case 0:
+                            playback.stop()
+                            capture.stop()
+                        case 1:
+                            break
+                        default:
+                            let handover = [playback, capture]
+                            let stopped = DispatchSemaphore(value: 0)
+                            Thread.detachNewThread {
+                                for stream in handover { stream.stop() }
+                                stopped.signal()
+                            }
+                            _ = waitGenerously(stopped)
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+                finished.signal()
+            }
+        }
+        for _ in 0..<workers { #expect(waitGenerously(finished, seconds: 120)) }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        let all = controls.withLock { $0 }
+        #expect(all.count == 2 * workers * rounds)
+        for control in all { #expect(waitFinished(control)) }
+    }
+}
+
 @Suite("PulseAudio without a usable server")
 struct PulseAudioNoServerTests {
     @Test("no server at the socket: devices() and opening fail with the clear message")

@@ -213,3 +213,148 @@ struct CallAudioTests {
         #expect(notes.all == ["sound: no playback device named \"nosuch\" (softphone devices lists them)"])
     }
 }
+
+/// A backend with PulseAudio's threading, stricter than it: one device thread calls every open
+/// stream back holding the backend's lock (PulseAudio's threaded main loop lock), and opening,
+/// stopping and releasing a stream take that lock, every time, from any other thread (the real
+/// stream takes it only for its first stop). Like PulseAudio's, the lock is a
+/// priority-inheritance futex (a Swift `Mutex`): a cycle of waits through it is found by the
+/// kernel, which ends the test process ("Recursive call to lock Mutex") instead of hanging it.
+final class DeviceLoopBackend: AudioBackend, @unchecked Sendable {
+    final class Stream: AudioStream, @unchecked Sendable {
+        let backend: DeviceLoopBackend
+        let streamName: String
+        let pull: (@Sendable (inout [Int16]) -> Void)?
+        let push: (@Sendable ([Int16]) -> Void)?
+        let failed: @Sendable (AudioDeviceError) -> Void
+        /// Under the backend's lock.
+        var stopped = false
+
+        init(backend: DeviceLoopBackend, streamName: String, pull: (@Sendable (inout [Int16]) -> Void)?,
+             push: (@Sendable ([Int16]) -> Void)?, failed: @escaping @Sendable (AudioDeviceError) -> Void) {
+            self.backend = backend
+            self.streamName = streamName
+            self.pull = pull
+            self.push = push
+            self.failed = failed
+        }
+
+        func stop() { backend.locked { stopped = true } }
+        deinit { backend.locked { stopped = true } }
+        var latency: Duration { .milliseconds(30) }
+    }
+
+    private struct Entry {
+        weak var stream: Stream?
+    }
+
+    private let lock = Mutex(())
+    /// Every stream opened (weakly), under `lock`.
+    private nonisolated(unsafe) var entries: [Entry] = []
+    private let deviceThread = Atomic<UInt>(0)
+    private let running = Atomic(true)
+    private let ended = DispatchSemaphore(value: 0)
+    /// Rounds of callbacks the device thread made, and frames it handed over.
+    let rounds = Atomic(0)
+    let frames = Atomic(0)
+
+    /// - Parameter failEvery: every how many rounds the device thread breaks one open stream (as a
+    ///   server going away does: the stream ends and `failed` is called on the device thread).
+    init(failEvery: Int) {
+        Thread.detachNewThread { [self] in
+            deviceThread.store(UInt(pthread_self()), ordering: .releasing)
+            var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
+            var round = 0
+            while running.load(ordering: .acquiring) {
+                round += 1
+                locked {
+                    let live = entries.compactMap(\.stream).filter { !$0.stopped }
+                    for stream in live {
+                        stream.pull?(&frame)
+                        stream.push?(frame)
+                    }
+                    frames.add(live.count, ordering: .relaxed)
+                    entries.removeAll { $0.stream == nil }
+                    if round % failEvery == 0, let victim = live.first {
+                        victim.stopped = true
+                        victim.failed(AudioDeviceError(.streamFailed(kind: .playback, device: "speakers",
+                                                                     detail: "connection terminated")))
+                    }
+                }
+                rounds.add(1, ordering: .relaxed)
+                sched_yield()
+            }
+            ended.signal()
+        }
+    }
+
+    /// Ends the device thread (bounded wait).
+    func shutDown() -> Bool {
+        running.store(false, ordering: .releasing)
+        return ended.wait(timeout: .now() + 60) == .success
+    }
+
+    /// Runs `body` holding the lock; on the device thread, which holds it already, directly.
+    func locked<R>(_ body: () -> R) -> R {
+        if pthread_equal(pthread_self(), pthread_t(deviceThread.load(ordering: .acquiring))) != 0 { return body() }
+        return lock.withLock { _ in body() }
+    }
+
+    /// The streams opened and not yet stopped or released.
+    var liveCount: Int { locked { entries.compactMap(\.stream).filter { !$0.stopped }.count } }
+    /// How many streams were opened in all.
+    let openedCount = Atomic(0)
+
+    func devices() throws(AudioDeviceError) -> [AudioDeviceInfo] { [] }
+
+    func openPlayback(device: String, streamName: String, pull: @escaping @Sendable (inout [Int16]) -> Void,
+                      failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream {
+        let stream = Stream(backend: self, streamName: streamName, pull: pull, push: nil, failed: failed)
+        locked { entries.append(Entry(stream: stream)) }
+        openedCount.add(1, ordering: .relaxed)
+        return stream
+    }
+
+    func openCapture(device: String, streamName: String, push: @escaping @Sendable ([Int16]) -> Void,
+                     failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream {
+        let stream = Stream(backend: self, streamName: streamName, pull: nil, push: push, failed: failed)
+        locked { entries.append(Entry(stream: stream)) }
+        openedCount.add(1, ordering: .relaxed)
+        return stream
+    }
+}
+
+@Suite("Call audio against a device thread that calls back under its lock")
+struct CallAudioStressTests {
+    @Test("many threads attaching, detaching and setting tones while the device thread mixes, records and breaks streams: no deadlock, every stream ends")
+    func attachDetachTonesUnderLoad() async throws {
+        let backend = DeviceLoopBackend(failEvery: 37)
+        let notes = Notes()
+        let audio = CallAudio(backend: backend, devices: AudioSettings(playback: "speakers", capture: "mic", ring: "bell"),
+                              note: notes.add)
+        let workers = 4, rounds = 400
+        let receivers = try (0..<workers).map { _ in
+            try ReceiveChain(codec: .pcmu, payloadType: 0, telephoneEventPayloadType: nil)
+        }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    // Each round wants and unwants every stream, so streams open and stop all along.
+                    for round in 0..<rounds {
+                        let id = "call-\(worker)"
+                        audio.setTones(ring: round % 2 == 0, ringback: round % 4 == 1)
+                        audio.attach(id, receive: receivers[worker], capture: CaptureQueue())
+                        audio.detach(id)
+                    }
+                }
+                done.resume()
+            }
+        }
+        #expect(await eventually(timeout: .seconds(60)) { backend.rounds.load(ordering: .relaxed) > 0 })
+        audio.stop()
+        // Every stream opened ends: stopped by the slots, broken by the device, or released.
+        #expect(await eventually(timeout: .seconds(60)) { backend.liveCount == 0 })
+        #expect(backend.openedCount.load(ordering: .relaxed) > 0, "\(backend.openedCount.load(ordering: .relaxed)) streams opened, \(backend.rounds.load(ordering: .relaxed)) device rounds")
+        #expect(backend.shutDown())
+    }
+}

@@ -13,6 +13,25 @@ import Synchronization
 /// stopped off the caller's thread (a sound server can be slow to answer; the SIP line's
 /// event loop must never wait for it). A device that cannot be opened is said once in the
 /// Log tab; calls then carry silence, never fail.
+///
+/// ## Locks: deadlock-free by construction
+///
+/// The streams' callbacks (`mix`, `captured`, `ringFrame`, a slot's `failed`) run on the sound
+/// backend's thread holding the backend's lock (PulseAudio's threaded main loop lock), and
+/// opening or stopping a stream takes that lock. Two rules keep every wait acyclic:
+///
+/// 1. **Every lock here is a leaf**: while `CallAudio`'s or a `StreamSlot`'s lock is held, values
+///    are only read and written — no other lock is taken, no stream is opened, stopped or released
+///    (its last reference dropped), no thread is started, nothing outside is called. A holder of
+///    one of these locks therefore never waits for anything, so the sound thread, which may wait
+///    for them, always gets them.
+/// 2. **The backend's lock is taken holding no lock**: streams are opened and stopped on threads
+///    of their own (`Background`), and a stream is released only outside every lock.
+///
+/// So no thread ever waits for a lock while holding one, except the sound thread, which waits
+/// only for leaf locks: no cycle of waits can form. (Both PulseAudio's lock and Swift's `Mutex`
+/// are priority-inheritance futexes on Linux; the kernel reports a cycle among them as EDEADLK,
+/// which glibc turns into an assertion failure: that is how a broken rule shows.)
 package final class CallAudio: Sendable {
     private struct Call {
         let receive: ReceiveChain
@@ -25,6 +44,24 @@ package final class CallAudio: Sendable {
         var ringbackTone = ToneGenerator(.ringback, sampleRate: AudioFormat.sampleRate)
         var ringTone = ToneGenerator(.ring, sampleRate: AudioFormat.sampleRate)
         var ringing = false
+        /// Counts the changes of which streams are wanted, so that wishes read under the lock by
+        /// two threads reach the slots (outside the lock) in the order of the state they read.
+        var version: UInt64 = 0
+
+        /// Which streams the state wants now, as the next version.
+        mutating func wishes() -> Wishes {
+            version += 1
+            return Wishes(version: version, playback: !calls.isEmpty || ringback, capture: !calls.isEmpty,
+                          ring: ringing)
+        }
+    }
+
+    /// Which streams are wanted, as of one version of the state.
+    private struct Wishes {
+        let version: UInt64
+        let playback: Bool
+        let capture: Bool
+        let ring: Bool
     }
 
     private let backend: any AudioBackend
@@ -49,27 +86,35 @@ package final class CallAudio: Sendable {
     /// A call's media started: its received audio is mixed into playback from now on, and
     /// the microphone's frames are queued for it.
     func attach(_ id: String, receive: ReceiveChain, capture queue: CaptureQueue) {
-        state.withLock { $0.calls[id] = Call(receive: receive, capture: queue) }
-        updateStreams()
+        let (wishes, replaced) = state.withLock { state in
+            let replaced = state.calls.updateValue(Call(receive: receive, capture: queue), forKey: id)
+            return (state.wishes(), replaced)
+        }
+        _ = replaced  // released here, outside the lock (rule 1)
+        updateStreams(wishes)
     }
 
     func detach(_ id: String) {
-        state.withLock { _ = $0.calls.removeValue(forKey: id) }
-        updateStreams()
+        let (wishes, removed) = state.withLock { state in
+            let removed = state.calls.removeValue(forKey: id)
+            return (state.wishes(), removed)
+        }
+        _ = removed  // released here, outside the lock (rule 1)
+        updateStreams(wishes)
     }
 
     /// The tones the state asks for: the ring tone while a signalled call rings, the
     /// ringback while an outbound call rings without early media.
     func setTones(ring ringing: Bool, ringback: Bool) {
-        let changed = state.withLock { state -> Bool in
+        let wishes = state.withLock { state -> Wishes? in
             let changed = state.ringing != ringing || state.ringback != ringback
             if ringing, !state.ringing { state.ringTone.restart() }
             if ringback, !state.ringback { state.ringbackTone.restart() }
             state.ringing = ringing
             state.ringback = ringback
-            return changed
+            return changed ? state.wishes() : nil
         }
-        if changed { updateStreams() }
+        if let wishes { updateStreams(wishes) }
     }
 
     /// The device latency of the playback stream, when it is open.
@@ -77,53 +122,54 @@ package final class CallAudio: Sendable {
 
     /// Stops every stream (at exit).
     func stop() {
-        state.withLock { state in
+        let (wishes, calls) = state.withLock { state in
+            let calls = state.calls
             state.calls = [:]
             state.ringing = false
             state.ringback = false
+            return (state.wishes(), calls)
         }
-        for slot in [playback, capture, ring] { slot.want(false, open: nil) }
+        _ = calls  // released here, outside the lock (rule 1)
+        updateStreams(wishes)
     }
 
     // MARK: Streams
 
-    private func updateStreams() {
+    /// Hands `wishes` to the slots, holding no lock (rule 2): a slot applies only a version newer
+    /// than the last it applied, so a wish that lost a race to a newer one is dropped.
+    private func updateStreams(_ wishes: Wishes) {
         // The streams' threads reach this object weakly: stopping it never waits for them.
         let backend = self.backend, devices = self.devices, me = Weak(self)
-        // Under the lock, so that the wishes of two threads (the line's loop attaching a call, the
-        // runtime asking for a tone) reach the slots in the order of the state they read.
-        state.withLock { state in
-            let calls = !state.calls.isEmpty
-            playback.want(calls || state.ringback) { (failed) throws(AudioDeviceError) -> any AudioStream in
-                try backend.openPlayback(device: devices.playback, streamName: "call",
-                                         pull: { frame in me.value?.mix(into: &frame) }, failed: failed)
-            }
-            capture.want(calls) { (failed) throws(AudioDeviceError) -> any AudioStream in
-                try backend.openCapture(device: devices.capture, streamName: "microphone",
-                                        push: { frame in me.value?.captured(frame) }, failed: failed)
-            }
-            ring.want(state.ringing) { (failed) throws(AudioDeviceError) -> any AudioStream in
-                try backend.openPlayback(device: devices.ring, streamName: "ring tone",
-                                         pull: { frame in me.value?.ringFrame(into: &frame) }, failed: failed)
-            }
+        playback.want(wishes.playback, version: wishes.version) { (failed) throws(AudioDeviceError) -> any AudioStream in
+            try backend.openPlayback(device: devices.playback, streamName: "call",
+                                     pull: { frame in me.value?.mix(into: &frame) }, failed: failed)
+        }
+        capture.want(wishes.capture, version: wishes.version) { (failed) throws(AudioDeviceError) -> any AudioStream in
+            try backend.openCapture(device: devices.capture, streamName: "microphone",
+                                    push: { frame in me.value?.captured(frame) }, failed: failed)
+        }
+        ring.want(wishes.ring, version: wishes.version) { (failed) throws(AudioDeviceError) -> any AudioStream in
+            try backend.openPlayback(device: devices.ring, streamName: "ring tone",
+                                     pull: { frame in me.value?.ringFrame(into: &frame) }, failed: failed)
         }
     }
 
     /// The next playback frame: every heard call's audio and the ringback, summed with saturation.
-    /// Runs on the playback stream's thread.
+    /// Runs on the playback stream's thread; the calls are read under the lock, their audio
+    /// decoded outside it (rule 1).
     func mix(into frame: inout [Int16]) {
         let count = AudioFormat.frameSamples
         var sum = [Int32](repeating: 0, count: count)
         let now = ContinuousClock.now
-        state.withLock { state in
-            for call in state.calls.values {
-                let samples = call.receive.nextFrame(at: now)
-                for index in 0..<min(count, samples.count) { sum[index] += Int32(samples[index]) }
-            }
-            if state.ringback {
-                let tone = state.ringbackTone.nextFrame()
-                for index in 0..<min(count, tone.count) { sum[index] += Int32(tone[index]) }
-            }
+        let (receivers, tone) = state.withLock { state -> ([ReceiveChain], [Int16]?) in
+            (state.calls.values.map(\.receive), state.ringback ? state.ringbackTone.nextFrame() : nil)
+        }
+        for receiver in receivers {
+            let samples = receiver.nextFrame(at: now)
+            for index in 0..<min(count, samples.count) { sum[index] += Int32(samples[index]) }
+        }
+        if let tone {
+            for index in 0..<min(count, tone.count) { sum[index] += Int32(tone[index]) }
         }
         if frame.count != count { frame = [Int16](repeating: 0, count: count) }
         for index in 0..<count { frame[index] = Int16(clamping: sum[index]) }
@@ -167,11 +213,16 @@ final class CaptureQueue: Sendable {
 }
 
 /// One device stream that is opened while wanted and stopped when not, off the caller's thread.
+///
+/// Its lock is a leaf (see `CallAudio`): under it only the slot's values change; the stream is
+/// opened, stopped and released outside it, by a thread that holds no lock.
 final class StreamSlot: Sendable {
     typealias Opener = @Sendable (_ failed: @escaping @Sendable (AudioDeviceError) -> Void) throws(AudioDeviceError) -> any AudioStream
 
     private struct State {
         var wanted = false
+        /// The version of the last wish applied (`want`).
+        var version: UInt64 = 0
         var opening = false
         var stream: (any AudioStream)?
         var opener: Opener?
@@ -194,11 +245,17 @@ final class StreamSlot: Sendable {
 
     var latency: Duration? { state.withLock { $0.stream?.latency } }
 
-    /// Opens the stream with `open` when `wanted` and none is open, or stops the open one when not.
-    func want(_ wanted: Bool, open: Opener?) {
+    /// Opens the stream with `open` when `wanted` and none is open, or stops the open one when not;
+    /// a wish older than `version`s already applied changes nothing. Call it holding no lock: it
+    /// may release the slot's stream.
+    func want(_ wanted: Bool, version: UInt64, open: Opener?) {
+        var open = open
         let (toOpen, toStop) = state.withLock { state -> (Opener?, (any AudioStream)?) in
+            guard version > state.version else { return (nil, nil) }
+            state.version = version
             state.wanted = wanted
-            if let open { state.opener = open }
+            // The opener replaced leaves in `open`, released outside the lock.
+            if open != nil { swap(&state.opener, &open) }
             if wanted {
                 guard state.stream == nil, !state.opening, let opener = state.opener else { return (nil, nil) }
                 state.opening = true
@@ -238,6 +295,7 @@ final class StreamSlot: Sendable {
     }
 
     /// The stream broke while playing (the server went away): said once; the next call opens it again.
+    /// Runs on the sound thread, holding the backend's lock: takes only the slot's (leaf) lock.
     private func failed(_ error: AudioDeviceError) {
         let stream = state.withLock { state -> (any AudioStream)? in
             if state.stream == nil, state.opening { state.failedWhileOpening = true }
