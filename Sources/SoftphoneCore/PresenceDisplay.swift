@@ -37,6 +37,8 @@ public enum TeamsDisconnectedIcon {
     public static let emoji = "❎"
     public static let ascii = "[!]"
     public static let label = "Teams not connected"
+    /// The label when Teams needs the agent to sign in (SPEC section 9's words).
+    public static let signInLabel = "Teams: sign in with `softphone teams login`"
 }
 
 extension Presence {

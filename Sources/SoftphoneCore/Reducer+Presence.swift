@@ -30,6 +30,7 @@ extension Reducer {
             applyTeamsPresence(&state, graph, asOf: asOf, &step)
 
         case .teamsConnected:
+            state.teamsSignInNeeded = false
             guard !state.teamsConnected else { return }
             state.teamsConnected = true
             step.resync = true
@@ -38,6 +39,7 @@ extension Reducer {
         case .teamsDisconnected(let reason):
             let was = state.teamsConnected
             state.teamsConnected = false
+            state.teamsSignInNeeded = reason.contains(TeamsDisconnectedIcon.signInLabel)
             if was { step.log(&state, .teams, "no connection to Teams: \(reason)") }
 
         case .teamsDelivered(let revision):

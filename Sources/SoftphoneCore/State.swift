@@ -35,6 +35,8 @@ public struct SoftphoneState: Hashable, Sendable {
     /// Missed calls since start (R10).
     public var missedCount = 0
     public var teamsConnected = false
+    /// Not connected because the agent must sign in (`softphone teams login`): the bar says so.
+    public var teamsSignInNeeded = false
     /// Graph asked to wait (429/503 `Retry-After`): shown while it runs; not ❎.
     public var teamsWait: TeamsWait?
     /// Polling is slowed to stay within this many requests per 30 s; not ❎.

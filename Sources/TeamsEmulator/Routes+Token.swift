@@ -91,8 +91,8 @@ extension EmulatorRoutes {
         return clientID
     }
 
-    private func parseScopes(_ text: String) throws -> [String] {
-        switch DelegatedScopes.parse(text) {
+    private func parseScopes(_ text: String, root: String) throws -> [String] {
+        switch DelegatedScopes.parse(text, resource: root) {
         case .success(let scopes) where !scopes.isEmpty: return scopes
         case .success: throw TokenFailure.invalidRequest(900_144, "The request body must contain the following parameter: 'scope'.")
         case .failure(let unknown):
@@ -105,7 +105,7 @@ extension EmulatorRoutes {
     private func deviceAuthorization(_ request: Request, _ context: EmulatorRequestContext) async throws -> Response {
         let form = try await readForm(request, context)
         let clientID = try requirePublicClient(form)
-        let scopes = try parseScopes(try Self.required(form, "scope"))
+        let scopes = try parseScopes(try Self.required(form, "scope"), root: rootURL(request))
         let code = tokens.startDeviceCode(clientID: clientID, scopes: scopes)
         let uri = "\(rootURL(request))/devicelogin"
         var response = JSONReply.object([
@@ -126,7 +126,7 @@ extension EmulatorRoutes {
         switch grant {
         case "client_credentials": return try clientCredentials(form)
         case "urn:ietf:params:oauth:grant-type:device_code": return try deviceCodeGrant(form)
-        case "refresh_token": return try refreshGrant(form)
+        case "refresh_token": return try refreshGrant(form, root: rootURL(request))
         default:
             throw TokenFailure(status: .badRequest, error: "unsupported_grant_type", aadstsCode: 70_003,
                                description: "The app requested an unsupported grant type '\(grant)'.")
@@ -157,10 +157,10 @@ extension EmulatorRoutes {
         }
     }
 
-    private func refreshGrant(_ form: [String: String]) throws -> Response {
+    private func refreshGrant(_ form: [String: String], root: String) throws -> Response {
         let clientID = try requirePublicClient(form)
         let refreshToken = try Self.required(form, "refresh_token")
-        let asked = try form["scope"].flatMap { $0.isEmpty ? nil : $0 }.map { try parseScopes($0) }
+        let asked = try form["scope"].flatMap { $0.isEmpty ? nil : $0 }.map { try parseScopes($0, root: root) }
         switch tokens.redeem(refreshToken: refreshToken, clientID: clientID) {
         case .granted(let subject, let granted):
             if let asked, let extra = asked.first(where: { !granted.contains($0) }) {

@@ -36,14 +36,19 @@ enum DelegatedScopes {
     /// Roles of an application token (client credentials).
     static let applicationRoles: Set<String> = ["Presence.ReadWrite.All", "User.Read.All", "MailboxSettings.ReadWrite"]
 
-    /// Canonical names for a space-separated scope list (`https://graph.microsoft.com/` prefixes
-    /// dropped, `.default` expanded); the first unknown one is thrown back.
-    static func parse(_ text: String) -> Result<[String], UnknownScope> {
+    /// Canonical names for a space-separated scope list (the resource prefix dropped —
+    /// `https://graph.microsoft.com/`, or `resource`, the emulator's own root, which is the
+    /// Graph a client pointed at the emulator names — `.default` expanded); the first unknown
+    /// one, or one for another resource, is thrown back.
+    static func parse(_ text: String, resource: String? = nil) -> Result<[String], UnknownScope> {
+        var prefixes = ["https://graph.microsoft.com/"]
+        if let resource { prefixes.append(resource.hasSuffix("/") ? resource.lowercased() : resource.lowercased() + "/") }
         var out: [String] = []
         for raw in text.split(whereSeparator: { $0 == " " || $0 == "+" }) {
             var name = String(raw)
-            for prefix in ["https://graph.microsoft.com/", "https://graph.microsoft.com//"] where name.lowercased().hasPrefix(prefix) {
+            for prefix in prefixes where name.lowercased().hasPrefix(prefix) {
                 name = String(name.dropFirst(prefix.count))
+                break
             }
             if name == ".default" {
                 out += standard

@@ -1,3 +1,4 @@
+import SoftphoneCore
 /// A failed Graph or token request, in words for the Log tab.
 public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
@@ -15,7 +16,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// SPEC section 9's words for the ❎ reason when the agent must sign in.
-    public static let signInPrompt = "Teams: sign in with `softphone teams login`"
+    public static let signInPrompt = TeamsDisconnectedIcon.signInLabel
 
     public var kind: Kind
     /// What was being done: "setPresence", "GET presence".

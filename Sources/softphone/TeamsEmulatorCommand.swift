@@ -45,6 +45,9 @@ struct TeamsEmulatorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Presence requests one application may make per 30 s before 429 (Graph: 1500).", valueName: "n"))
     var presenceBudget = 1500
 
+    @Option(help: ArgumentHelp("Seconds an access token is valid (real time; Entra: about an hour).", valueName: "seconds"))
+    var tokenLifetime = 3600
+
     @Flag(help: "Accept http notification URLs for subscriptions (development only; Graph requires https).")
     var allowHTTPNotifications = false
 
@@ -68,8 +71,8 @@ struct TeamsEmulatorCommand: ParsableCommand {
         guard parseListen() != nil else { throw ValidationError("--listen must be HOST:PORT with a port 1-65535") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
         guard colleagues >= 0, latencyMs >= 0 else { throw ValidationError("counts must not be negative") }
-        guard deviceCodeExpiresIn >= 1, deviceCodeInterval >= 1, presenceBudget >= 1 else {
-            throw ValidationError("--device-code-expires-in, --device-code-interval and --presence-budget must be at least 1")
+        guard deviceCodeExpiresIn >= 1, deviceCodeInterval >= 1, presenceBudget >= 1, tokenLifetime >= 1 else {
+            throw ValidationError("--device-code-expires-in, --device-code-interval, --presence-budget and --token-lifetime must be at least 1")
         }
     }
 
@@ -88,7 +91,7 @@ struct TeamsEmulatorCommand: ParsableCommand {
         users += DemoRoster.colleagues(count: colleagues)
         let options = TeamsEmulatorOptions(
             host: host, port: port, tenant: tenant, domain: domain, clientID: clientID, clientSecret: secret,
-            publicClientIDs: publicClientID.isEmpty ? nil : publicClientID,
+            publicClientIDs: publicClientID.isEmpty ? nil : publicClientID, tokenLifetime: .seconds(tokenLifetime),
             deviceCodeLifetime: .seconds(deviceCodeExpiresIn), deviceCodeInterval: deviceCodeInterval,
             presenceRequestsPer30s: presenceBudget, allowHTTPNotifications: allowHTTPNotifications,
             timeScale: timeScale, latency: .milliseconds(latencyMs),

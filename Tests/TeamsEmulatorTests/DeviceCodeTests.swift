@@ -137,6 +137,20 @@ struct DeviceCodeTests {
         }
     }
 
+    /// A client pointed at the emulator names the Graph it talks to — the emulator's root — as
+    /// the resource of its scopes, as it would name https://graph.microsoft.com; another
+    /// resource's permissions are refused.
+    @Test func scopesForTheEmulatorsOwnRootOrGraph() {
+        let root = "http://127.0.0.1:8450"
+        let ours = DelegatedScopes.parse("\(root)/Presence.ReadWrite https://graph.microsoft.com/User.Read offline_access",
+                                         resource: root)
+        #expect((try? ours.get()) == ["Presence.ReadWrite", "User.Read", "offline_access"])
+        let other = DelegatedScopes.parse("https://outlook.office.com/Presence.ReadWrite", resource: root)
+        #expect((try? other.get()) == nil)
+        let elsewhere = DelegatedScopes.parse("http://127.0.0.1:9999/Presence.ReadWrite", resource: root)
+        #expect((try? elsewhere.get()) == nil)
+    }
+
     @Test func refreshRotatesAndOldTokensAreSpent() async throws {
         try await withEmulator(Self.signInOptions()) { emulator async throws in
             let minted = try await emulator.control(.post, "/tokens", json: ["user": "ada"]).json

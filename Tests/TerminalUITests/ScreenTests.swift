@@ -49,6 +49,23 @@ import Testing
         #expect(ascii.line(0).hasPrefix(" [+] Available"))
     }
 
+    /// Issue 13 / SPEC 9: without a valid token the bar shows ❎ with "Teams: sign in with
+    /// `softphone teams login`"; once connected again, neither.
+    @Test func signInNeededIsSaidBesideTheIcon() {
+        var scenario = Scenario()
+        scenario.send(.teamsDisconnected(reason: TeamsDisconnectedIcon.signInLabel), secondsAgo: 2)
+        let grid = renderScreen(scenario.model(), 120, 24)
+        #expect(grid.line(0).contains("Teams: sign in with `softphone teams login`"))
+        #expect(grid[118, 0].text == "❎")
+        #expect(!grid.line(0).contains(TeamsDisconnectedIcon.label))
+        scenario.send(.teamsConnected, secondsAgo: 1)
+        let back = renderScreen(scenario.model(), 120, 24)
+        #expect(!back.line(0).contains("sign in") && !back.line(0).contains("❎"))
+        // Another reason keeps the plain label.
+        scenario.send(.teamsDisconnected(reason: "Teams unreachable: GET presence: timeout"), secondsAgo: 0)
+        #expect(renderScreen(scenario.model(), 120, 24).line(0).contains(TeamsDisconnectedIcon.label))
+    }
+
     /// Issue 13: with no `[teams]` the bar says "Teams off" and draws no ❎ (both read as a fault).
     @Test func teamsNotConfiguredSaysTeamsOffWithoutIcon() {
         var scenario = Scenario()

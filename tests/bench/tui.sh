@@ -70,7 +70,7 @@ graph_url = "http://127.0.0.1:18499/v1.0"
 token_url = "http://127.0.0.1:18499/emulator-tenant/oauth2/v2.0/token"
 client_id = "emulator-client"
 auth = "app"
-user_id = "agent"
+user_id = "agent@emulator-tenant.onmicrosoft.com"
 poll_interval_ms = 1000
 CONFIG
 sleep 1

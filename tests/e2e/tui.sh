@@ -134,6 +134,8 @@ wait_gone() {
 
 case_() {
     local title=$1 fn=$2
+    # E2E_ONLY=PATTERN runs only the cases whose function name matches.
+    [ -n "${E2E_ONLY:-}" ] && [[ "$fn" != *$E2E_ONLY* ]] && return 0
     why=""
     if "$fn"; then
         passed=$((passed + 1)); echo "ok - $title"
@@ -293,6 +295,84 @@ t_teams_both_ways() {
     return $ok
 }
 
+# A person's first day with a real tenant, against the strict emulator in its own process:
+# `softphone teams login` shows a code, the test approves it as the agent would on the
+# verification page (through the emulator's control API), then the TUI syncs both ways
+# with the delegated token — no client secret anywhere.
+t_teams_device_code_sign_in() {
+    local d="$TMP/dc" port url ok=0
+    mkdir -p "$d/home" "$d/data" "$d/state" "$d/run"
+    chmod 700 "$d/run"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    url="http://127.0.0.1:$port"
+    "$BIN" teams-emulator --listen "127.0.0.1:$port" --user ada --user bob --device-code-interval 1 --token-lifetime 30 \
+        >"$d/emulator.log" 2>&1 &
+    echo $! >"$TMP/dc-emulator.pid"
+    for _ in $(seq $((WAIT * 10))); do curl -sf "$url/_emulator" >/dev/null && break; sleep 0.1; done
+    cat >"$d/config.toml" <<CONFIG
+[user]
+name = "Ada"
+[teams]
+graph_url = "$url/v1.0"
+token_url = "$url/emulator-tenant/oauth2/v2.0/token"
+client_id = "emulator-client"
+user_id = "ada@emulator-tenant.onmicrosoft.com"
+poll_interval_ms = 500
+[[colleagues]]
+name = "Bob"
+teams_id = "bob@emulator-tenant.onmicrosoft.com"
+CONFIG
+    local envs="env -i PATH='$PATH' HOME='$d/home' XDG_DATA_HOME='$d/data' XDG_STATE_HOME='$d/state' XDG_RUNTIME_DIR='$d/run' TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
+    # 1. Sign in by device code.
+    tmx new-session -d -s dclogin -x 120 -y 30 \
+        "sh -c 'echo \$\$ > \"$TMP/dclogin.pid\"; exec $envs \"$BIN\" teams login --config \"$d/config.toml\"'; echo \$? > '$TMP/dclogin.status'; exec sleep 60"
+    wait_for dclogin "code: " || { stop dclogin; return 1; }
+    local code
+    code=$(screen dclogin | sed -n 's/^ *code: *\([A-Z0-9-]*\).*/\1/p' | head -n 1)
+    [ -n "$code" ] || { why+="no user code on screen; "; stop dclogin; return 1; }
+    curl -sf -X POST -H 'Content-Type: application/json' -d '{"user":"ada"}' \
+        "$url/_emulator/devicecode/$code/approve" >/dev/null || { why+="approving $code failed; "; ok=1; }
+    wait_for dclogin "Signed in as ada@emulator-tenant.onmicrosoft.com" || ok=1
+    for _ in $(seq $((WAIT * 10))); do [ -s "$TMP/dclogin.status" ] && break; sleep 0.1; done
+    [ "$(cat "$TMP/dclogin.status" 2>/dev/null)" = "0" ] || { why+="login exit status $(cat "$TMP/dclogin.status" 2>/dev/null); "; ok=1; }
+    stop dclogin
+    local file="$d/state/softphone/teams-token.json"
+    [ "$(stat -c %a "$file" 2>/dev/null)" = "600" ] || { why+="token file missing or not 0600; "; ok=1; }
+    grep -q "emulator-secret" "$file" 2>/dev/null && { why+="a secret in the token file; "; ok=1; }
+    # 2. The TUI with the delegated token: Teams -> softphone and softphone -> Teams.
+    tmx new-session -d -s dctui -x 120 -y 30 \
+        "sh -c 'echo \$\$ > \"$TMP/dctui.pid\"; exec $envs \"$BIN\" --config \"$d/config.toml\"'; exec sleep 60"
+    wait_bar dctui "in sync" || ok=1
+    hides dctui "❎" || ok=1
+    curl -s -X PUT -H 'Content-Type: application/json' \
+        -d '{"kind":"teamsClient","availability":"DoNotDisturb","activity":"Presenting"}' \
+        "$url/_emulator/users/ada/sessions/teams-desktop" >/dev/null
+    wait_for dctui "⛔ Presenting" || ok=1
+    curl -s -X DELETE "$url/_emulator/users/ada/sessions/teams-desktop" >/dev/null
+    wait_for dctui "🟢 Available" || ok=1
+    keys dctui p 2
+    local shown=""
+    for _ in $(seq $((WAIT * 10))); do
+        shown=$(curl -s "$url/_emulator/users/ada" | grep -o '"aggregate":{[^}]*}')
+        grep -q '"availability":"Busy"' <<<"$shown" && break
+        sleep 0.1
+    done
+    grep -q '"availability":"Busy"' <<<"$shown" || { why+="Teams never showed Busy ($shown); "; ok=1; }
+    # Access tokens live 30 s here, so every request renews one: the refresh token rotates,
+    # and the file holds the newest.
+    local before after
+    before=$(md5sum <"$file")
+    for _ in $(seq $((WAIT * 10))); do after=$(md5sum <"$file"); [ "$after" != "$before" ] && break; sleep 0.1; done
+    [ "$after" != "$before" ] || { why+="the stored refresh token never rotated; "; ok=1; }
+    # The tenant revokes the agent's sign-in: at the next renewal the TUI asks to sign in again.
+    curl -sf -X POST "$url/_emulator/users/ada/refreshTokens/revoke" >/dev/null || { why+="revoke failed; "; ok=1; }
+    wait_for dctui "sign in with" || ok=1
+    shows dctui "❎" || ok=1
+    stop dctui
+    kill "$(cat "$TMP/dc-emulator.pid")" 2>/dev/null
+    return $ok
+}
+
 t_ascii() {
     start i --ascii
     wait_for i "[+] Available" || { stop i; return 1; }
@@ -387,6 +467,7 @@ case_ "q quits and restores the terminal" t_quit_restores_terminal
 case_ "SIGTERM restores the terminal" t_sigterm_restores_terminal
 case_ "a crash (SIGABRT) still restores the terminal" t_crash_restores_terminal
 case_ "Teams and the TUI: a change on either side shows on the other (emulator control API)" t_teams_both_ways
+case_ "device-code sign-in against the strict emulator, then the TUI syncs both ways with the delegated token" t_teams_device_code_sign_in
 case_ "--ascii shows only ASCII" t_ascii
 case_ "? shows help; any key closes it" t_help
 case_ "--trace-sip writes the SIP messages sent and received to the log file, never the password" t_trace_sip

@@ -63,7 +63,8 @@ enum StatusBar {
         }
         parts.append(LinePart(text: model.clock, style: Theme.header, priority: 7, right: true))
         if model.teamsConfigured, !state.teamsConnected {
-            parts.append(LinePart(text: TeamsDisconnectedIcon.label, style: warning, priority: 2, right: true))
+            let label = state.teamsSignInNeeded ? TeamsDisconnectedIcon.signInLabel : TeamsDisconnectedIcon.label
+            parts.append(LinePart(text: label, style: warning, priority: 2, right: true))
         }
         return parts
     }
