@@ -80,6 +80,7 @@ bench: deps sip-env release
 	$(SIP_PY) tests/bench/invite_flood.py $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/sound.py $(RELEASE_BIN)
 	$(SIP_PY) tests/bench/tls_register.py $(RELEASE_BIN)
+	$(SIP_PY) tests/bench/graph_requests.py $(RELEASE_BIN)
 
 # Coverage-guided fuzzing (Fuzz/README.md): builds the libFuzzer targets with
 # -sanitize=fuzzer,address (release, in .build-fuzz) and runs each for FUZZ_SECONDS.
