@@ -55,14 +55,26 @@ public final class GraphTeamsConnector: TeamsConnector {
         let run: @Sendable () async -> TeamsSyncService = {
             var client = client
             var options = options
+            var identity: TeamsIdentity?
             if let resolving {
-                let identity = await resolving.value
-                identities.set(identity.configuredID)
-                client = client.acting(as: identity.agentID)
-                options.colleagues = identity.colleagueIDs
+                let resolved = await resolving.value
+                identities.set(resolved.configuredID)
+                client = client.acting(as: resolved.agentID)
+                options.colleagues = resolved.colleagueIDs
+                identity = resolved
             }
             let service = await TeamsSyncService.start(client: client, options: options, webhook: webhook, report: report)
+            // Colleagues that could not be resolved for a passing reason are asked for again.
+            let retrying = identity.flatMap { identity -> Task<Void, Never>? in
+                guard !identity.retryable.isEmpty, let resolution else { return nil }
+                let client = client
+                return Task {
+                    await Self.retryColleagues(identity, client: client, engine: service.engine, identities: identities,
+                                               resolution, inbox: inbox)
+                }
+            }
             for await command in stream { await service.engine.perform(command) }
+            retrying?.cancel()
             return service
         }
         consumer = Task(operation: run)
@@ -78,7 +90,8 @@ public final class GraphTeamsConnector: TeamsConnector {
                 let identity = try await TeamsIdentity.resolve(client: client, delegated: resolution.delegated,
                                                                userID: client.configuration.userID, colleagues: colleagues)
                 for (id, reason) in identity.unresolved {
-                    inbox.post(.note(.teams, "Teams: colleague \(id) not found: \(reason); shown as Unknown"))
+                    let later = identity.retryable.contains(id) ? "asked again later" : "shown as Unknown"
+                    inbox.post(.note(.teams, "Teams: colleague \(id) not found: \(reason); \(later)"))
                 }
                 return identity
             } catch {
@@ -97,6 +110,35 @@ public final class GraphTeamsConnector: TeamsConnector {
         return TeamsIdentity(agentID: client.configuration.userID,
                              configuredID: Dictionary(colleagues.map { ($0, $0) }, uniquingKeysWith: { a, _ in a }),
                              unresolved: [])
+    }
+
+    /// Asks again for the colleagues whose ids did not resolve for a passing reason, after
+    /// `retryAfter`, then twice as long each time up to 10 minutes, until every one has an
+    /// answer; each found joins the sync at once (and the webhook subscriptions).
+    static func retryColleagues(_ identity: TeamsIdentity, client: GraphClient, engine: TeamsSyncEngine,
+                                identities: IdentityBox, _ resolution: Resolution, inbox: Inbox) async {
+        var known = identity.configuredID
+        var pending = identity.retryable
+        var wait = resolution.retryAfter
+        let clock = resolution.clock
+        while !pending.isEmpty {
+            do { try await clock.sleep(until: clock.now + wait) } catch { return }
+            if Task.isCancelled { return }
+            let again = await TeamsIdentity.resolveColleagues(client: client, pending)
+            if !again.configuredID.isEmpty {
+                known.merge(again.configuredID) { _, new in new }
+                identities.set(known)
+                await engine.setColleagues(known.keys.sorted())
+                for configured in again.configuredID.values.sorted() {
+                    inbox.post(.note(.teams, "Teams: colleague \(configured) found"))
+                }
+            }
+            for (id, reason) in again.unresolved where !again.retryable.contains(id) {
+                inbox.post(.note(.teams, "Teams: colleague \(id) not found: \(reason); shown as Unknown"))
+            }
+            pending = again.retryable
+            wait = min(wait * 2, .seconds(600))
+        }
     }
 
     public func perform(_ command: TeamsCommand, at now: Instant) {
@@ -121,7 +163,7 @@ public final class GraphTeamsConnector: TeamsConnector {
 }
 
 /// Object id → configured Teams id, set once the ids are resolved; read on every report.
-private final class IdentityBox: @unchecked Sendable {
+final class IdentityBox: @unchecked Sendable {
     private let lock = NSLock()
     private var map: [String: String] = [:]
 

@@ -195,7 +195,9 @@ public final class GraphClient: Sendable {
                 let collected = try await response.body.collect(upTo: 8 << 20)
                 status = Int(response.status.code)
                 data = Data(collected.readableBytesView)
-                retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter(header: $0) }
+                retryAfter = response.headers.first(name: "Retry-After").flatMap {
+                    RetryAfter(header: $0, serverDate: response.headers.first(name: "Date"))
+                }
             } catch {
                 let failure = GraphError(.transport(String(describing: error)), operation: operation)
                 guard let wait = retry.delay(attempt: attempt, status: nil, retryAfter: nil,

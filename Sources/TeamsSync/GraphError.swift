@@ -43,6 +43,14 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Worth trying again later: throttling, server errors, no connection.
+    /// Graph (or the token endpoint) throttled the request: 429.
+    public var isThrottled: Bool {
+        switch kind {
+        case .status(let status, _, _), .token(let status, _, _): status == 429
+        case .transport, .malformed, .signInNeeded: false
+        }
+    }
+
     public var isTransient: Bool {
         switch kind {
         case .status(let status, _, _): status == 429 || status >= 500

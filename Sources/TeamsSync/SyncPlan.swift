@@ -165,6 +165,9 @@ public struct SyncPlan: Sendable {
         /// What the `WebhookReceiver` passed on (a valid notification; the validation
         /// handshake and the `clientState` check are the receiver's, see `WebhookReceiver.events`).
         case notified(WebhookReceiver.Event)
+        /// The colleagues' ids changed (ids that did not resolve at start resolved later): the
+        /// pace is recomputed, they are read at once, and subscriptions cover them.
+        case colleagues([String])
     }
 
     public enum Output: Sendable, Hashable {
@@ -194,11 +197,11 @@ public struct SyncPlan: Sendable {
 
     enum Phase: Sendable, Hashable { case stopped, idle, running, backingOff }
 
-    public let options: Options
+    public private(set) var options: Options
     /// The agent's Teams user id.
     public let agentID: String
     /// The polling intervals within the budget.
-    public let pace: Pace
+    public private(set) var pace: Pace
 
     // The reducer's wish and what Teams holds.
     private(set) var desired: TeamsDesired?
@@ -212,6 +215,8 @@ public struct SyncPlan: Sendable {
     private var attemptRevision = 0
     private(set) var connected: Bool?
     private var lastReported: GraphPresence?
+    /// What the last read of the agent's presence showed (even when not reported again).
+    private var lastAgentRead: GraphPresence?
     private var colleaguesReported: [String: Presence] = [:]
     private(set) var lastSessionWrite: Instant?
     /// When the preferred presence was last sent (it expires in Teams unless sent again).
@@ -229,6 +234,8 @@ public struct SyncPlan: Sendable {
     private(set) var subscriptions = SubscriptionBook()
     private var notifiedAgent = false
     private var notifiedColleagues: Set<String> = []
+    /// When colleagues named by notifications were read (the last 30 s are kept).
+    private var notifiedColleagueReads: [Instant] = []
     private var nextFullPull: Instant?
     /// A `subscriptionRemoved` lifecycle notification asked to start over.
     private var resubscribe = false
@@ -301,6 +308,14 @@ public struct SyncPlan: Sendable {
             noteNotification(notification)
             // While backing off from failures, notifications do not bring the next attempt forward.
             if phase == .idle { beginRound(now, &out) }
+        case .colleagues(let ids):
+            guard ids != options.colleagues else { return [] }
+            options.colleagues = ids
+            pace = Pace(options)
+            colleagueCursor = 0
+            nextColleagueRead = nil
+            if options.webhook != nil, subscriptions.isActive { resubscribe = true }
+            if phase == .idle { beginRound(now, &out) }
         case .timerFired(let timer):
             if (timer == .wake && phase == .idle) || (timer == .backoff && phase == .backingOff) { beginRound(now, &out) }
         case .completed(let result):
@@ -343,7 +358,22 @@ public struct SyncPlan: Sendable {
     // MARK: Rounds
 
     private var hasDeliveryWork: Bool { deliveredRevision < revision || fullResync }
-    private var hasWork: Bool { hasDeliveryWork || notifiedAgent || !notifiedColleagues.isEmpty }
+    private func hasWork(_ now: Instant) -> Bool { hasDeliveryWork || notifiedAgent || colleagueNotificationsDue(now) }
+
+    /// Colleagues named by notifications are read within the colleagues' share of the budget
+    /// (as many reads per 30 s as polling would make, at once while the share lasts): a busy
+    /// tenant's notifications must not crowd out the agent's own requests.
+    private func colleagueNotificationsDue(_ now: Instant) -> Bool {
+        !notifiedColleagues.isEmpty && nextNotifiedColleagueRead(now) <= now
+    }
+
+    /// When the colleagues' share next allows a read for notifications.
+    private func nextNotifiedColleagueRead(_ now: Instant) -> Instant {
+        let window = Duration.seconds(30)
+        let allowance = max(1, Int(window / pace.colleagueInterval))
+        let recent = notifiedColleagueReads.filter { $0 > now - window }
+        return recent.count < allowance ? now : recent[recent.count - allowance] + window
+    }
 
     private mutating func beginRound(_ now: Instant, _ out: inout [Output]) {
         if phase == .idle { out.append(.cancelTimer(.wake)) }
@@ -371,7 +401,7 @@ public struct SyncPlan: Sendable {
         failures = 0
         setConnected(true, reason: nil, now, &out)
         reportPace(&out)
-        if hasWork {
+        if hasWork(now) {
             beginRound(now, &out)
         } else {
             phase = .idle
@@ -383,7 +413,9 @@ public struct SyncPlan: Sendable {
         steps = []
         failures += 1
         nextFullPull = nil
-        setConnected(false, reason: error.description, now, &out)
+        // Throttled (429) is slow, not disconnected: Graph answered, and the gate holds every
+        // request until its Retry-After has run out (the status bar says so). Never ❎ for it.
+        if !error.isThrottled { setConnected(false, reason: error.description, now, &out) }
         if failures == 1 || failures % 10 == 0 { out.append(.report(.action(.note(.error, error.description)))) }
         // Read again as soon as the link is back.
         nextAgentRead = nil
@@ -423,12 +455,20 @@ public struct SyncPlan: Sendable {
         out.append(.report(.action(.teamsPollingSlowed(budget: slowed ? options.maxRequestsPer30s : nil))))
     }
 
+    /// The preferred presence to send again and when: before Graph's default expiry ends it,
+    /// and only while Teams still shows it (a status chosen in Teams since is not overridden).
+    private var preferredRefresh: (PresencePair, Instant)? {
+        guard case .set(let pair) = delivered?.preferred, let last = lastPreferredWrite,
+              lastAgentRead.map({ $0.pair.availability == pair.availability }) ?? true else { return nil }
+        return (pair, last + options.preferredRefresh)
+    }
+
     /// How long to wait when nothing is to be done.
     func idleTime(_ now: Instant) -> Duration {
         // `nil` means at once.
         var due: [Instant] = []
         if let last = lastSessionWrite, delivered?.session != nil { due.append(last + options.keepAlive) }
-        if let last = lastPreferredWrite, case .set = delivered?.preferred { due.append(last + options.preferredRefresh) }
+        if let (_, refresh) = preferredRefresh { due.append(refresh) }
         if isPolling {
             due.append(nextAgentRead ?? now)
             if !options.colleagues.isEmpty { due.append(nextColleagueRead ?? now) }
@@ -436,6 +476,7 @@ public struct SyncPlan: Sendable {
         if options.webhook != nil {
             // A full pull, or subscribing, not yet done.
             if subscriptions.isActive { due.append(nextFullPull ?? now) }
+            if !notifiedColleagues.isEmpty { due.append(nextNotifiedColleagueRead(now)) }
             if let renewal = subscriptions.nextRenewal {
                 due.append(renewal)
             } else if !subscriptionsRefused {
@@ -515,9 +556,9 @@ public struct SyncPlan: Sendable {
             guard let pair = delivered?.session, let last = lastSessionWrite, now - last >= options.keepAlive else { return nil }
             return .setSession(pair)
         case .refreshPreferred:
-            // Sends the preferred presence again before Graph's default expiry ends it.
-            guard case .set(let pair) = delivered?.preferred, let last = lastPreferredWrite,
-                  now - last >= options.preferredRefresh else { return nil }
+            // Sends the preferred presence again before Graph's default expiry ends it — only
+            // while Teams still shows it: a status chosen in Teams since then is not overridden.
+            guard let (pair, due) = preferredRefresh, now >= due else { return nil }
             return .setPreferred(pair)
         case .pull:
             if isPolling, options.webhook == nil {
@@ -577,9 +618,10 @@ public struct SyncPlan: Sendable {
                     notifiedAgent = false
                     next.append(.readAgent)
                 }
-                if !notifiedColleagues.isEmpty {
+                if colleagueNotificationsDue(now) {
                     next.append(.readColleagues(notifiedColleagues.sorted(), force: false))
                     notifiedColleagues = []
+                    notifiedColleagueReads = notifiedColleagueReads.filter { $0 > now - .seconds(30) } + [now]
                 }
             }
             steps = next + steps
@@ -606,6 +648,7 @@ public struct SyncPlan: Sendable {
                 return
             }
             let presence = resource.graphPresence
+            lastAgentRead = presence
             guard presence != lastReported else { return }
             lastReported = presence
             out.append(.report(.action(.teamsPresence(presence, asOf: deliveredRevision))))

@@ -11,16 +11,22 @@ public struct TeamsIdentity: Sendable, Hashable {
     public var configuredID: [String: String]
     /// Configured colleague ids that did not resolve, with why.
     public var unresolved: [(id: String, reason: String)]
+    /// Those of `unresolved` worth asking again later (the answer was not "no such user"
+    /// and the id is well-formed: a network blip, a 5xx, throttling, a 403).
+    public var retryable: [String]
 
-    public init(agentID: String, configuredID: [String: String], unresolved: [(id: String, reason: String)] = []) {
+    public init(agentID: String, configuredID: [String: String], unresolved: [(id: String, reason: String)] = [],
+                retryable: [String] = []) {
         self.agentID = agentID
         self.configuredID = configuredID
         self.unresolved = unresolved
+        self.retryable = retryable
     }
 
     public static func == (lhs: TeamsIdentity, rhs: TeamsIdentity) -> Bool {
         lhs.agentID == rhs.agentID && lhs.configuredID == rhs.configuredID
             && lhs.unresolved.map(\.id) == rhs.unresolved.map(\.id) && lhs.unresolved.map(\.reason) == rhs.unresolved.map(\.reason)
+            && lhs.retryable == rhs.retryable
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -38,10 +44,17 @@ public struct TeamsIdentity: Sendable, Hashable {
         return groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
-    /// Whether a configured id is a UPN to resolve (`ada@contoso.example`). Object ids, and
-    /// other ids an emulator may use, are taken as they are.
+    /// Whether a configured id is a UPN to resolve (`ada@contoso.example`). Object ids are
+    /// taken as they are.
     public static func isUserPrincipalName(_ text: String) -> Bool {
         !isObjectID(text) && text.contains("@")
+    }
+
+    /// Why a configured colleague id can be used by no Graph request, or nil when it can: Graph
+    /// takes object ids only, and answers 400 for a whole batch (650 colleagues) or a
+    /// subscription that names anything else, so such an id is kept out and said.
+    public static func unusableReason(_ text: String) -> String? {
+        isObjectID(text) || isUserPrincipalName(text) ? nil : "neither an object id (a GUID) nor a UPN (name@domain)"
     }
 
     /// Resolves `userID` and `colleagues` through `client`.
@@ -66,25 +79,41 @@ public struct TeamsIdentity: Sendable, Hashable {
                 agentID = try await client.objectID(of: userID)
             }
         }
+        var identity = await resolveColleagues(client: client, colleagues)
+        identity.agentID = agentID
+        return identity
+    }
+
+    /// Resolves the colleagues alone (at start, and later those `retryable`); `agentID` is left empty.
+    public static func resolveColleagues(client: GraphClient, _ colleagues: [String]) async -> TeamsIdentity {
         var configuredID: [String: String] = [:]
         var toResolve: [String] = []
-        for id in colleagues {
-            if isUserPrincipalName(id) { toResolve.append(id) } else { configuredID[id] = id }
-        }
         var unresolved: [(id: String, reason: String)] = []
+        var retryable: [String] = []
+        for id in colleagues {
+            if let reason = unusableReason(id) {
+                if !unresolved.contains(where: { $0.id == id }) { unresolved.append((id, reason)) }
+            } else if isUserPrincipalName(id) {
+                toResolve.append(id)
+            } else {
+                configuredID[id] = id
+            }
+        }
         if !toResolve.isEmpty {
             let results = await client.objectIDs(of: toResolve)
-            for id in toResolve {
+            for id in toResolve where !unresolved.contains(where: { $0.id == id }) {
                 switch results[id] {
                 case .success(let objectID)?: configuredID[objectID] = id
                 case .failure(let error)?:
-                    if !unresolved.contains(where: { $0.id == id }) { unresolved.append((id, Self.reason(error))) }
+                    unresolved.append((id, Self.reason(error)))
+                    if case .status(404, _, _) = error.kind {} else { retryable.append(id) }
                 case nil:
-                    if !unresolved.contains(where: { $0.id == id }) { unresolved.append((id, "no answer")) }
+                    unresolved.append((id, "no answer"))
+                    retryable.append(id)
                 }
             }
         }
-        return TeamsIdentity(agentID: agentID, configuredID: configuredID, unresolved: unresolved)
+        return TeamsIdentity(agentID: "", configuredID: configuredID, unresolved: unresolved, retryable: retryable)
     }
 
     static func reason(_ error: GraphError) -> String {

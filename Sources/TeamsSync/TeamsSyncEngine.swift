@@ -71,6 +71,9 @@ public actor TeamsSyncEngine {
     /// A command from the reducer.
     public func perform(_ command: TeamsCommand) { handle(.command(command)) }
 
+    /// The colleagues to read, when they changed (ids resolved after the start).
+    public func setColleagues(_ ids: [String]) { handle(.colleagues(ids)) }
+
     /// An event from the `WebhookReceiver`.
     public func notified(_ event: WebhookReceiver.Event) { handle(.notified(event)) }
 

@@ -7,23 +7,34 @@ public enum RetryAfter: Sendable, Hashable {
     case seconds(Int)
     case date(Instant)
 
+    /// The longest wait taken from a header: a week. Graph documents no upper bound, and a
+    /// larger number (up to `Int.max`, which parses) must not overflow the clock's arithmetic.
+    public static let longest = 7 * 24 * 3600
+
     /// `nil` when the header is neither a non-negative number nor an HTTP-date.
-    public init?(header: String) {
+    /// - Parameter serverDate: the answer's `Date` header. An HTTP-date is then counted from
+    ///   it, as seconds, so a local clock that runs fast or slow cannot shorten the wait.
+    public init?(header: String, serverDate: String? = nil) {
         let text = header.trimmingCharacters(in: .whitespaces)
         if let seconds = Int(text) {
             guard seconds >= 0 else { return nil }
-            self = .seconds(seconds)
+            self = .seconds(min(seconds, Self.longest))
             return
         }
         guard let date = Self.httpDate(text) else { return nil }
-        self = .date(date)
+        if let serverDate, let now = Self.httpDate(serverDate.trimmingCharacters(in: .whitespaces)) {
+            let seconds = max(.zero, date - now).wholeSeconds
+            self = .seconds(Int(min(seconds, Int64(Self.longest))))
+        } else {
+            self = .date(date)
+        }
     }
 
     /// How long to wait, counted from `answered` (when the answer arrived); never negative.
     public func wait(answeredAt answered: Instant) -> Duration {
         switch self {
         case .seconds(let seconds): .seconds(seconds)
-        case .date(let date): max(.zero, date - answered)
+        case .date(let date): min(max(.zero, date - answered), .seconds(Self.longest))
         }
     }
 

@@ -170,6 +170,43 @@ struct GraphLimitsTests {
         let preferredWrites = loop.graph.count { if case .setPreferred = $0 { true } else { false } }
         #expect(preferredWrites >= 3, "every 12 h: \(preferredWrites)")
     }
+
+    @Test("Colleagues resolved after the start join the sync at once, polled and subscribed")
+    func colleaguesJoinLater() {
+        var loop = PlanLoop(pollInterval: .seconds(1), colleagueIDs: ["bob"])
+        loop.graph.colleagues["bob"] = PresencePair(.available, .available)
+        loop.graph.colleagues["cat"] = PresencePair(.busy, .inAMeeting)
+        loop.send(.login)
+        #expect(loop.eventually { $0.colleague("bob") == Presence(.available) })
+        loop.run(for: .seconds(30))
+        #expect(loop.colleague("cat") == nil, "not configured yet")
+        loop.handle(.colleagues(["bob", "cat"]))
+        #expect(loop.eventually(within: .seconds(2)) { $0.colleague("cat") == Presence(.inAMeeting) })
+        #expect(loop.plan.options.colleagues == ["bob", "cat"])
+        var hook = PlanLoop.webhook(colleagueIDs: ["bob"])
+        hook.send(.login)
+        #expect(hook.eventually { $0.graph.subscribeRequests == 1 })
+        hook.handle(.colleagues(["bob", "cat"]))
+        #expect(hook.eventually { $0.graph.subscriptions.values.contains { $0.contains("cat") } }, "subscribed again with cat")
+    }
+
+    @Test("A status chosen in Teams after the softphone's Do not disturb is not overridden by the re-send")
+    func preferredNotReassertedOverTeams() {
+        var loop = PlanLoop(pollInterval: .seconds(30))
+        loop.send(.login)
+        loop.send(.choosePresence(.doNotDisturb))
+        #expect(loop.eventually { !$0.state.teamsPending && $0.graph.preferred == PresencePair(.doNotDisturb, .doNotDisturb) })
+        loop.run(for: .seconds(3600))
+        // The agent picks Available in Teams itself.
+        loop.graph.now = loop.now
+        loop.graph.preferred = PresencePair(.available, .available)
+        loop.graph.preferredExpires = loop.now + .seconds(7 * 24 * 3600)
+        let before = loop.graph.count { if case .setPreferred = $0 { true } else { false } }
+        loop.run(for: .seconds(26 * 3600))
+        let after = loop.graph.count { if case .setPreferred = $0 { true } else { false } }
+        #expect(after == before, "Do not disturb sent again over the choice made in Teams")
+        #expect(loop.state.presence == Presence(.available))
+    }
 }
 
 /// The gate itself: the budget's sliding window, `Retry-After` as seconds and as a date.
@@ -186,6 +223,12 @@ struct TenantGateTests {
         #expect(RetryAfter(header: "Sun Nov  6 08:49:37 1994") == .date(date))
         #expect(RetryAfter.date(date).wait(answeredAt: date - .seconds(90)) == .seconds(90))
         #expect(RetryAfter.date(date).wait(answeredAt: date + .seconds(90)) == .zero)
+        // With the answer's Date, a date is counted from the server's clock, not ours.
+        #expect(RetryAfter(header: "Sun, 06 Nov 1994 08:49:37 GMT", serverDate: "Sun, 06 Nov 1994 08:49:17 GMT") == .seconds(20))
+        #expect(RetryAfter(header: "Sun, 06 Nov 1994 08:49:37 GMT", serverDate: "Sun, 06 Nov 1994 09:00:00 GMT") == .seconds(0))
+        // A huge number is taken as a week, never an overflow.
+        #expect(RetryAfter(header: "9223372036854775807") == .seconds(RetryAfter.longest))
+        #expect(RetryAfter.date(Instant(secondsSinceEpoch: 9_000_000_000)).wait(answeredAt: date) == .seconds(RetryAfter.longest))
     }
 
     @Test("The budget: at most `limit` attempts in any window; Retry-After blocks exactly, however long")

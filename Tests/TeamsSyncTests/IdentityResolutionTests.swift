@@ -31,6 +31,22 @@ struct IdentityResolutionTests {
 
     static func guid(_ n: Int) -> String { String(format: "00000000-0000-0000-0000-%012d", n) }
 
+    @Test("an id that is neither a GUID nor a UPN is kept out (it would fail a whole batch); a passing failure is retryable, 404 is not")
+    func unusableAndRetryable() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        fake.users = ["b@contoso.example": Self.guid(2)]
+        fake.throttleOnce = ["/users/b@contoso.example?$select=id"]
+        let graph = client(fake, userID: Self.guid(9))
+        let first = await TeamsIdentity.resolveColleagues(client: graph, ["bob", "b@contoso.example", "gone@contoso.example"])
+        #expect(first.unresolved.map(\.id) == ["bob", "b@contoso.example", "gone@contoso.example"])
+        #expect(first.unresolved.first?.reason == "neither an object id (a GUID) nor a UPN (name@domain)")
+        #expect(first.retryable == ["b@contoso.example"], "throttled: asked again later; 404 and a malformed id: not")
+        #expect(first.configuredID.isEmpty)
+        let again = await TeamsIdentity.resolveColleagues(client: graph, first.retryable)
+        #expect(again.configuredID == [Self.guid(2): "b@contoso.example"] && again.retryable.isEmpty)
+    }
+
     @Test("object ids and GUID detection")
     func objectIDs() {
         #expect(TeamsIdentity.isObjectID("6e9bd2a1-27ec-4e5a-9d84-0b7cfd3b1f2e"))

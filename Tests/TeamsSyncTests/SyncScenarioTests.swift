@@ -104,17 +104,20 @@ struct SyncScenarioTests {
         #expect(loop.graph.aggregateText == "DoNotDisturb/DoNotDisturb")
     }
 
-    @Test("429 past the client's retries: ❎, a jittered backoff, then the change is delivered")
+    @Test("429 past the client's retries: not ❎ (slow, not disconnected), a jittered backoff, then the change is delivered")
     func throttled() {
         var loop = PlanLoop()
         loop.send(.login)
         #expect(loop.eventually { $0.state.teamsConnected && !$0.state.teamsPending })
         loop.graph.failStatus = 429
+        loop.graph.requests = []
         loop.send(.choosePresence(.busy))
-        #expect(loop.eventually { !$0.state.teamsConnected })
+        #expect(loop.eventually { $0.graph.requests.count >= 3 }, "it keeps trying")
+        #expect(loop.state.teamsConnected, "throttled is never ❎")
         #expect(loop.state.teamsPending)
         loop.graph.failStatus = nil
-        #expect(loop.eventually(within: .seconds(2)) { $0.state.teamsConnected && !$0.state.teamsPending })
+        // After the next backoff (at most 4 s after three failures, jittered).
+        #expect(loop.eventually(within: .seconds(10)) { $0.state.teamsConnected && !$0.state.teamsPending })
         #expect(loop.graph.aggregateText == "Busy/Busy")
     }
 

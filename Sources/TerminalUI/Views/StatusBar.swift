@@ -109,7 +109,7 @@ enum StatusBar {
 
     /// "20 s", "5 min", "3 h 20 min".
     static func spoken(_ duration: Duration) -> String {
-        let seconds = max(0, duration.wholeSeconds)
+        let seconds = min(max(0, duration.wholeSeconds), 366 * 24 * 3600)  // no overflow below
         if seconds < 120 { return "\(seconds) s" }
         let minutes = (seconds + 59) / 60
         if minutes < 120 { return "\(minutes) min" }
