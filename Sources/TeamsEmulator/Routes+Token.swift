@@ -88,6 +88,11 @@ extension EmulatorRoutes {
             throw TokenFailure(status: .unauthorized, error: "invalid_client", aadstsCode: 7_000_218,
                                description: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
         }
+        // A public client has no secret; Entra refuses one that presents any.
+        if form["client_secret"] != nil || form["client_assertion"] != nil {
+            throw TokenFailure(status: .unauthorized, error: "invalid_client", aadstsCode: 700_025,
+                               description: "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.")
+        }
         return clientID
     }
 
@@ -161,12 +166,11 @@ extension EmulatorRoutes {
         let clientID = try requirePublicClient(form)
         let refreshToken = try Self.required(form, "refresh_token")
         let asked = try form["scope"].flatMap { $0.isEmpty ? nil : $0 }.map { try parseScopes($0, root: root) }
-        switch tokens.redeem(refreshToken: refreshToken, clientID: clientID) {
+        switch tokens.redeem(refreshToken: refreshToken, clientID: clientID, asking: asked) {
+        case .notGranted(let extra):
+            throw TokenFailure(status: .badRequest, error: "invalid_scope", aadstsCode: 65_001,
+                               description: "The user or administrator has not consented to use the application with '\(extra)'.")
         case .granted(let subject, let granted):
-            if let asked, let extra = asked.first(where: { !granted.contains($0) }) {
-                throw TokenFailure(status: .badRequest, error: "invalid_scope", aadstsCode: 65_001,
-                                   description: "The user or administrator has not consented to use the application with '\(extra)'.")
-            }
             // The new access token carries what was asked (or all); the new refresh token all that was granted.
             let (access, refresh) = tokens.issueDelegated(clientID: clientID, subject: subject, scopes: granted)
             let accessScopes = asked ?? granted

@@ -99,6 +99,8 @@ final class TokenIssuer: Sendable {
     /// What a refresh-token redemption finds.
     enum RefreshOutcome: Sendable {
         case granted(subject: String, scopes: [String])
+        /// A scope asked for was never granted: the refresh token is not spent.
+        case notGranted(scope: String)
         case unknown, revoked, expired, wrongClient
     }
 
@@ -218,7 +220,13 @@ final class TokenIssuer: Sendable {
                 state.deviceCodes[deviceCode] = nil
                 return .approved(subject: subject, scopes: code.scopes)
             case .pending:
-                if let previous, now - previous < code.interval { return .slowDown }
+                if let previous, now - previous < code.interval {
+                    // RFC 8628 §3.5: the client adds 5 s for this and every later poll; the
+                    // server holds it to that from now on.
+                    code.interval += .seconds(5)
+                    state.deviceCodes[deviceCode] = code
+                    return .slowDown
+                }
                 return .pending
             }
         }
@@ -248,13 +256,14 @@ final class TokenIssuer: Sendable {
     // MARK: Refresh tokens
 
     /// Redeems a refresh token; on success the old one is gone (rotation: the caller issues a new one).
-    func redeem(refreshToken: String, clientID: String) -> RefreshOutcome {
+    func redeem(refreshToken: String, clientID: String, asking asked: [String]? = nil) -> RefreshOutcome {
         let now = clock.now()
         return state.withLock { state in
             guard let grant = state.refresh[refreshToken] else { return .unknown }
             guard grant.clientID == clientID else { return .wrongClient }
             guard !grant.revoked else { return .revoked }
             guard grant.expiresAt > now else { return .expired }
+            if let extra = asked?.first(where: { !grant.scopes.contains($0) }) { return .notGranted(scope: extra) }
             state.refresh[refreshToken] = nil
             return .granted(subject: grant.subject, scopes: grant.scopes)
         }

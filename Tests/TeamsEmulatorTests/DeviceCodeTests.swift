@@ -168,6 +168,22 @@ struct DeviceCodeTests {
             let wider = try await emulator.control(.post, "/tokens", json: ["user": "ada", "scopes": ["User.Read", "offline_access"]])
             let narrow = try #require(wider.json["refresh_token"] as? String)
             #expect(try await refresh(emulator, narrow, scope: "Presence.Read.All").json["error"] as? String == "invalid_scope")
+            // Refused for its scope, the refresh token is not spent (the agent stays signed in).
+            #expect(try await refresh(emulator, narrow).status == 200)
+        }
+    }
+
+    /// Entra refuses a secret from a public client (AADSTS700025) in the device-code and refresh grants.
+    @Test func publicClientsPresentNoSecret() async throws {
+        try await withEmulator(Self.signInOptions()) { emulator async throws in
+            let minted = try await emulator.control(.post, "/tokens", json: ["user": "ada"]).json
+            let token = try #require(minted["refresh_token"] as? String)
+            let withSecret = try await emulator.tokenRequest(["grant_type": "refresh_token", "client_id": emulator.options.clientID,
+                                                               "refresh_token": token, "client_secret": "emulator-secret"])
+            #expect(withSecret.status == 401)
+            #expect(withSecret.json["error"] as? String == "invalid_client")
+            #expect((withSecret.json["error_description"] as? String)?.hasPrefix("AADSTS700025") == true)
+            #expect(try await refresh(emulator, token).status == 200, "not spent by the refused request")
         }
     }
 
