@@ -90,7 +90,8 @@ public enum ConfiguredRuntime {
             let graph = GraphConfiguration(graphURL: teams.graphURL, tokenURL: teams.tokenURL, clientID: teams.clientID,
                                            clientSecret: "", userID: teams.userID, maxRetries: 1)
             let tokens = DelegatedTokenSource(store: TokenStore(environment: environment), clientID: teams.clientID,
-                                              tokenURL: teams.tokenURL, scope: DelegatedScopes.scope(graphURL: teams.graphURL))
+                                              tokenURL: teams.tokenURL, scope: DelegatedScopes.scope(graphURL: teams.graphURL),
+                                              note: { inbox.post(.note(.teams, $0)) })
             client = GraphClient(configuration: graph, tokens: tokens, gate: gate)
         }
         let options = TeamsSyncEngine.Options(pollInterval: .milliseconds(teams.pollIntervalMs),

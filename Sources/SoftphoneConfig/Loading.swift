@@ -23,16 +23,20 @@ extension Configuration {
     ///
     /// - Parameter environment: where the secrets named by `sip.password_env` and
     ///   `teams.client_secret_env` are looked up (pass `ProcessInfo.processInfo.environment`).
+    /// - Parameter requiringSIPPassword: `false` for commands that do not register
+    ///   (`softphone teams login`): a missing `sip.password_env` variable is then no error
+    ///   (`sip.password` stays `nil`); everything else is checked as usual.
     /// - Throws: ``ConfigError`` naming the file and listing every problem found:
     ///   a missing or unreadable file, a TOML syntax error, or each invalid key.
-    public static func load(path: String, environment: [String: String]) throws(ConfigError) -> Configuration {
+    public static func load(path: String, environment: [String: String],
+                            requiringSIPPassword: Bool = true) throws(ConfigError) -> Configuration {
         let text = try readFile(path)
-        return try parse(text, environment: environment, path: path)
+        return try parse(text, environment: environment, path: path, requiringSIPPassword: requiringSIPPassword)
     }
 
     /// Parses and validates configuration text. `path` only names the source in errors.
-    public static func parse(_ text: String, environment: [String: String],
-                             path: String = "config.toml") throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, environment: [String: String], path: String = "config.toml",
+                             requiringSIPPassword: Bool = true) throws(ConfigError) -> Configuration {
         if text.utf8.contains(0) {
             throw ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: "contains a NUL byte; not a TOML text file")])
         }
@@ -52,7 +56,8 @@ extension Configuration {
             throw ConfigError(path: path, issues: [ConfigIssue(key: nil, reason: "cannot be parsed: \(error)")])
         }
         let issues = IssueList()
-        let configuration = ConfigurationReader(environment: environment, issues: issues)
+        let configuration = ConfigurationReader(environment: environment, issues: issues,
+                                                requiringSIPPassword: requiringSIPPassword)
             .read(TableReader(root, path: "", issues: issues))
         guard issues.items.isEmpty else {
             throw ConfigError(path: path, issues: issues.items)
@@ -86,6 +91,7 @@ extension Configuration {
 private struct ConfigurationReader {
     let environment: [String: String]
     let issues: IssueList
+    let requiringSIPPassword: Bool
 
     /// The configuration read, with defaults wherever a value was missing or invalid;
     /// meaningful only when no issue was recorded.
@@ -208,7 +214,7 @@ private struct ConfigurationReader {
         sip.passwordEnv = t.environmentName("password_env") ?? sip.passwordEnv
         sip.presence = t.bool("presence") ?? sip.presence
         let registers = t.table["registrar"] != nil && t.table["username"] != nil
-        sip.password = secret(named: sip.passwordEnv, key: t.keyPath("password_env"), needed: registers,
+        sip.password = secret(named: sip.passwordEnv, key: t.keyPath("password_env"), needed: registers && requiringSIPPassword,
                               because: "sip.registrar and sip.username are set")
         t.reportUnknownKeys(forbidden: [
             "password": "secrets do not belong in the file; set the environment variable named by sip.password_env (default \(Configuration.SIP.defaultPasswordEnv)) instead",

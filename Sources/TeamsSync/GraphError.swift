@@ -42,6 +42,14 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `description` with the reason a sign-in is needed (the identity platform's words,
+    /// say "invalid_grant: AADSTS50173: …"): for the Log, where `description` stays SPEC's
+    /// prompt for the status bar.
+    public var detail: String {
+        if case .signInNeeded(let reason) = kind { return "\(description) (\(reason))" }
+        return description
+    }
+
     /// Worth trying again later: throttling, server errors, no connection.
     /// Graph (or the token endpoint) throttled the request: 429.
     public var isThrottled: Bool {

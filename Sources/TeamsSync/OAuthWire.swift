@@ -138,8 +138,16 @@ enum TokenRefusal: Sendable, Hashable {
 
 /// Graph's resource for delegated scopes: the scheme and host of `graph_url`, so the
 /// emulator gets its own (as `GraphConfiguration.scope` does for app tokens).
+///
+/// The delegated permissions asked at login (and on each refresh):
+/// - `Presence.ReadWrite`: the agent's own presence (sessions, preferred presence);
+/// - `Presence.Read.All`: the colleagues' presence (`getPresencesByUserId`);
+/// - `User.Read`: `/me`, who signed in;
+/// - `User.ReadBasic.All`: another user's object id from a UPN (`/users/{upn}?$select=id`,
+///   in `$batch`), which `User.Read` does not allow (403 on a real tenant);
+/// - `offline_access`: a refresh token.
 public enum DelegatedScopes {
-    public static let permissions = ["Presence.ReadWrite", "Presence.Read.All", "User.Read"]
+    public static let permissions = ["Presence.ReadWrite", "Presence.Read.All", "User.Read", "User.ReadBasic.All"]
 
     /// `https://graph.microsoft.com/Presence.ReadWrite … offline_access`.
     public static func scope(graphURL: String) -> String {

@@ -60,8 +60,10 @@ public struct TokenStoreError: Error, Sendable, Hashable, CustomStringConvertibl
 
 /// `$XDG_STATE_HOME/softphone/teams-token.json` (else `~/.local/state/softphone/…`): the
 /// refresh token, mode 0600, replaced atomically (a temporary file in the same directory,
-/// renamed over the old one), so a full disk or a crash never loses the old file. A file
-/// that cannot be read as a sign-in is an error, never silently overwritten by `save`.
+/// renamed over the old one, then the directory flushed), so a full disk or a crash never
+/// loses the old file. A file that cannot be read as a sign-in is an error, never silently
+/// overwritten by `save`. Writers (save, delete) take an exclusive `flock` on the
+/// directory, so the app's refresh, `teams login` and `teams logout` never interleave.
 public struct TokenStore: Sendable {
     public let path: String
     /// Writes a whole file; replaceable in tests to fail like a full disk.
@@ -132,9 +134,34 @@ public struct TokenStore: Sendable {
     /// Replaces the stored sign-in. A corrupt existing file is not replaced unless
     /// `replacingCorrupt` (a new login); the old file stays when writing fails.
     public func save(_ signIn: StoredSignIn, replacingCorrupt: Bool = false) throws(TokenStoreError) {
-        if !replacingCorrupt {
-            _ = try load()
+        _ = try replace(with: signIn) { () throws(TokenStoreError) -> Bool in
+            if !replacingCorrupt { _ = try load() }
+            return true
         }
+    }
+
+    /// Stores a refreshed sign-in only if the file still holds `expected`, the refresh
+    /// token just used: `false` (nothing written) when the file is gone (`teams logout`),
+    /// holds another refresh token (`teams login` again, maybe as someone else) or is
+    /// corrupt. The check and the rename happen under the directory's lock (below), so
+    /// another softphone process cannot slip in between.
+    public func save(_ signIn: StoredSignIn, ifStillHolding expected: Secret) throws(TokenStoreError) -> Bool {
+        try replace(with: signIn) { () throws(TokenStoreError) -> Bool in
+            guard let current = try? load() else { return false }
+            return current.refreshToken == expected
+        }
+    }
+
+    /// A temporary file older than this is left over by a crash, whatever its pid says.
+    static let staleTemporaryAge: TimeInterval = 10 * 60
+
+    /// Writes `signIn` to a temporary file and renames it over `path` when `proceed` says
+    /// so, all under an exclusive `flock` on the directory (taken by every `TokenStore`
+    /// writer: the app's refresh, `teams login`, `teams logout`). Where the file system
+    /// does not support `flock` (some network file systems) it goes on unlocked: the
+    /// window between the check and the rename is then a few system calls wide.
+    private func replace(with signIn: StoredSignIn,
+                         proceed: () throws(TokenStoreError) -> Bool) throws(TokenStoreError) -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -150,13 +177,12 @@ public struct TokenStore: Sendable {
         } catch {
             throw TokenStoreError(path: path, reason: "cannot encode the sign-in")
         }
-        // A temporary file left by a process killed while writing is removed.
+        let lock = DirectoryLock(directory)
+        defer { lock.release() }
+        guard try proceed() else { return false }
+        removeStaleTemporaryFiles(in: directory)
         let prefix = "." + (path as NSString).lastPathComponent + "."
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-            try? FileManager.default.removeItem(atPath: directory + "/" + name)
-        }
-        let temporary = directory + "/" + prefix + "\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp"
+        let temporary = directory + "/" + prefix + "\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
         do {
             try write(data, temporary)
         } catch {
@@ -168,18 +194,63 @@ public struct TokenStore: Sendable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw TokenStoreError(path: path, reason: "cannot be replaced: \(reason); the previous file is kept")
         }
+        // The rename itself reaches the disk only with the directory.
+        lock.sync()
+        return true
+    }
+
+    /// Removes temporary files left by a writer that died: its pid (in the name) is not
+    /// running, or the file is older than `staleTemporaryAge`. Another process's file
+    /// being written (a `teams login` while the app refreshes) is left alone.
+    func removeStaleTemporaryFiles(in directory: String, now: Date = Date()) {
+        let prefix = "." + (path as NSString).lastPathComponent + "."
+        let files = FileManager.default
+        for name in (try? files.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let file = directory + "/" + name
+            let parts = name.dropFirst(prefix.count).split(separator: ".")
+            let pid = parts.first.flatMap { pid_t($0) }
+            let running = pid.map { $0 > 0 && (kill($0, 0) == 0 || errno == EPERM) } ?? false
+            let modified = (try? files.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+            let old = modified.map { now.timeIntervalSince($0) > Self.staleTemporaryAge } ?? true
+            if !running || old { try? files.removeItem(atPath: file) }
+        }
     }
 
     /// Deletes the file; `false` when there was none.
     @discardableResult
     public func delete() throws(TokenStoreError) -> Bool {
+        let lock = DirectoryLock((path as NSString).deletingLastPathComponent)
+        defer { lock.release() }
         guard FileManager.default.fileExists(atPath: path) else { return false }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
             throw TokenStoreError(path: path, reason: "cannot be deleted: \(error.localizedDescription)")
         }
+        lock.sync()
         return true
+    }
+
+    /// An exclusive `flock` on a directory, held by one writer at a time; a no-op where
+    /// the directory cannot be opened or locked.
+    private struct DirectoryLock {
+        let fd: Int32
+
+        init(_ directory: String) {
+            fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            // Should flock fail for another reason than a signal, the fd still serves fsync.
+            while fd >= 0 && flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        }
+
+        /// Flushes the directory (a rename or unlink in it) to disk.
+        func sync() {
+            if fd >= 0 { _ = fsync(fd) }
+        }
+
+        func release() {
+            if fd >= 0 { close(fd) }  // closing drops the lock
+        }
     }
 
     /// Creates `path` with mode 0600 (never wider, whatever the umask), writes all of

@@ -19,8 +19,10 @@ struct TeamsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign in with a device code: open the page shown, enter the code, and wait here.",
             discussion: """
-                Needs teams.auth = "device" (the default). Prints Microsoft's message, then waits \
-                until you have signed in, declined or the code expired. Ctrl-C stops without writing anything.
+                Needs teams.auth = "device" (the default); the SIP password need not be set. Asks for the \
+                delegated permissions \(DelegatedScopes.permissions.joined(separator: ", ")) \
+                and offline_access. Prints Microsoft's message, then waits until you have signed in, \
+                declined or the code expired. Ctrl-C stops without writing anything.
                 Exit status: 0 signed in (or auth = "app": nothing to do), 1 not signed in (declined, \
                 expired or refused), 2 invalid configuration or the token file cannot be written.
                 """)
@@ -134,7 +136,8 @@ extension ConfigFileOption {
         let path = config ?? Configuration.defaultPath(environment: environment)
         let configuration: Configuration
         do {
-            configuration = try Configuration.load(path: path, environment: environment)
+            // Signing in to Teams registers nothing: the SIP password need not be set.
+            configuration = try Configuration.load(path: path, environment: environment, requiringSIPPassword: false)
         } catch {
             fail(error.lines)
             throw ExitCode(2)

@@ -34,6 +34,22 @@ struct SecretTests {
         #expect(secret.value == "hunter2")
     }
 
+    @Test("teams login's loading skips the SIP password check only")
+    func sipPasswordNotRequired() throws {
+        let text = "[user]\nextension = \"1001\"\n[sip]\nregistrar = \"sip:pbx.example\"\nusername = \"1001\"\n"
+            + "[teams]\ntoken_url = \"https://login.example/t/oauth2/v2.0/token\"\nclient_id = \"c\"\nuser_id = \"u\"\n"
+        let environment = ["SOFTPHONE_TEAMS_SECRET": "teams-s3cret"]
+        // The app itself still needs it.
+        #expect(throws: ConfigError.self) { try Configuration.parse(text, environment: environment) }
+        let config = try Configuration.parse(text, environment: environment, requiringSIPPassword: false)
+        #expect(config.sip.password == nil)
+        #expect(config.teams?.clientID == "c")
+        // Everything else is still checked.
+        #expect(throws: ConfigError.self) {
+            try Configuration.parse(text + "bogus = 1\n", environment: environment, requiringSIPPassword: false)
+        }
+    }
+
     @Test("a literal secret in the file is rejected without echoing it")
     func literalSecretNotEchoed() {
         let found = issues("[sip]\npassword = \"hunter2\"")

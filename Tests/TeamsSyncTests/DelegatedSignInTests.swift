@@ -131,6 +131,124 @@ struct DelegatedSignInTests {
         }
     }
 
+    @Test("two callers during one refresh: one token request; the rotated refresh token is sent once")
+    func singleFlight() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A second refresh with rt-1 would be refused: it is spent on first use.
+        fake.scriptToken(.tokens(access: "at-1", refresh: "rt-2"), .error("invalid_grant", "AADSTS70008: spent"))
+        fake.holdTokenAnswers()
+        let tokens = source(fake, store, JumpingClock())
+        let first = Task { try await tokens.token() }
+        await fake.waitForTokenRequests(1)
+        let second = Task { try await tokens.token() }
+        while await tokens.refreshWaits < 2 { await Task.yield() }
+        fake.releaseTokenAnswers()
+        #expect(try await first.value == "at-1")
+        #expect(try await second.value == "at-1")
+        #expect(fake.snapshot { $0.tokenForms.count } == 1)
+        #expect(await tokens.fetches == 1)
+        #expect(try store.load()?.refreshToken.value == "rt-2")
+    }
+
+    @Test("a caller cancelled during the refresh: the rotated refresh token is still stored and used")
+    func cancelledCaller() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        fake.scriptToken(.tokens(access: "at-1", refresh: "rt-2"), .error("invalid_grant", "AADSTS70008: spent"))
+        fake.holdTokenAnswers()
+        let tokens = source(fake, store, JumpingClock())
+        let caller = Task { try await tokens.token() }
+        await fake.waitForTokenRequests(1)
+        caller.cancel()
+        fake.releaseTokenAnswers()
+        _ = await caller.result
+        #expect(try store.load()?.refreshToken.value == "rt-2")
+        #expect(try await tokens.token() == "at-1")
+        #expect(await tokens.fetches == 1)
+    }
+
+    @Test("teams logout during a refresh: the file is not written back; the agent is asked to sign in")
+    func logoutDuringRefresh() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        fake.scriptToken(.tokens(access: "at-1", refresh: "rt-2"))
+        fake.onTokenRequest = { _ = try? store.delete() }
+        let tokens = source(fake, store, JumpingClock())
+        do {
+            let token = try await tokens.token()
+            Issue.record("handed out \(token) after logout")
+        } catch {
+            #expect(error == GraphError(.signInNeeded(reason: "not signed in (no \(store.path))"), operation: "token"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: store.path), "logout undone")
+        #expect(await tokens.account == nil)
+    }
+
+    @Test("teams login as someone else during a refresh: the new sign-in wins and is used")
+    func loginElsewhereDuringRefresh() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var other = sampleSignIn(refresh: "rt-bea", tokenURL: fake.tokenURL)
+        other.account = .init(userPrincipalName: "bea@contoso.example", objectID: "b", displayName: "Bea")
+        fake.scriptToken(.tokens(access: "at-ada", refresh: "rt-ada-2"), .tokens(access: "at-bea", refresh: "rt-bea-2"))
+        let once = ShownBox()
+        fake.onTokenRequest = { [other] in
+            if once.values.isEmpty {
+                once.append("x")
+                try? store.save(other, replacingCorrupt: true)
+            }
+        }
+        let tokens = source(fake, store, JumpingClock())
+        #expect(try await tokens.token() == "at-bea")
+        #expect(fake.snapshot { $0.tokenForms.map { $0["refresh_token"] } } == ["rt-1", "rt-bea"])
+        let stored = try #require(try store.load())
+        #expect(stored.refreshToken.value == "rt-bea-2")
+        #expect(stored.account.userPrincipalName == "bea@contoso.example")
+        #expect(await tokens.account?.userPrincipalName == "bea@contoso.example")
+    }
+
+    @Test("a revoked refresh token is not sent again until a new login; the reason is noted once")
+    func revokedNotResent() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        fake.scriptToken(.error("invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked.\\r\\nTrace ID: x",
+                                codes: [50173]))
+        let notes = ShownBox()
+        let tokens = DelegatedTokenSource(store: store, clientID: "client-1", tokenURL: fake.tokenURL,
+                                          scope: DelegatedScopes.scope(graphURL: fake.graphURL),
+                                          endpoint: TokenEndpoint(timeout: .seconds(5)), clock: JumpingClock(),
+                                          note: { notes.append($0) })
+        for _ in 0..<3 {
+            do {
+                _ = try await tokens.token()
+                Issue.record("got a token")
+            } catch {
+                #expect(error.description == "Teams: sign in with `softphone teams login`")
+                #expect(error.detail.contains("AADSTS50173: The provided grant has expired due to it being revoked."))
+                #expect(!error.detail.contains("Trace ID"))
+            }
+        }
+        #expect(fake.snapshot { $0.tokenForms.count } == 1, "the revoked token was sent again")
+        #expect(notes.values == ["Teams: sign in with `softphone teams login` "
+            + "(invalid_grant: AADSTS50173: The provided grant has expired due to it being revoked.)"])
+        // A new login from another terminal: tried at once.
+        try store.save(sampleSignIn(refresh: "rt-new", tokenURL: fake.tokenURL), replacingCorrupt: true)
+        fake.scriptToken(.tokens(access: "at-new", refresh: "rt-new-2"))
+        #expect(try await tokens.token() == "at-new")
+        #expect(fake.snapshot { $0.tokenForms.last?["refresh_token"] } == "rt-new")
+    }
+
     @Test("login: device code, pending, slow_down, approval, /me; the sign-in is stored")
     func login() async throws {
         let fake = try await FakeIdentityPlatform.start()

@@ -26,14 +26,21 @@ struct DeviceCodeFlowTests {
         #expect(at == t0)
         #expect(request.url == "https://login.example/t/oauth2/v2.0/devicecode")
         #expect(request.value(of: "client_id") == "client-1")
-        #expect(request.value(of: "scope") == "https://graph.microsoft.com/Presence.ReadWrite https://graph.microsoft.com/Presence.Read.All https://graph.microsoft.com/User.Read offline_access")
+        #expect(request.value(of: "scope") == "https://graph.microsoft.com/Presence.ReadWrite https://graph.microsoft.com/Presence.Read.All https://graph.microsoft.com/User.Read https://graph.microsoft.com/User.ReadBasic.All offline_access")
         #expect(request.value(of: "client_secret") == nil)
+    }
+
+    @Test("login asks for User.ReadBasic.All: colleagues' ids by UPN (User.Read covers only oneself)")
+    func colleaguesDirectoryScope() {
+        #expect(DelegatedScopes.permissions.contains("User.ReadBasic.All"))
+        #expect(DelegatedScopes.scope(graphURL: "https://graph.microsoft.com/v1.0").split(separator: " ")
+            .contains("https://graph.microsoft.com/User.ReadBasic.All"))
     }
 
     @Test("scopes take the emulator's host from graph_url")
     func emulatorScopes() {
         #expect(DelegatedScopes.scope(graphURL: "http://127.0.0.1:8450/v1.0")
-                == "http://127.0.0.1:8450/Presence.ReadWrite http://127.0.0.1:8450/Presence.Read.All http://127.0.0.1:8450/User.Read offline_access")
+                == "http://127.0.0.1:8450/Presence.ReadWrite http://127.0.0.1:8450/Presence.Read.All http://127.0.0.1:8450/User.Read http://127.0.0.1:8450/User.ReadBasic.All offline_access")
     }
 
     @Test("pending → slow_down → approved: the interval grows by 5 s for that and every later poll")

@@ -54,6 +54,33 @@ final class FakeIdentityPlatform: @unchecked Sendable {
     var me = (id: "00000000-0000-0000-0000-0000000000a1", upn: "ada@contoso.example", name: "Ada Agent")
     /// Called when a token request arrives (before answering): lets a test look at the store.
     var onTokenRequest: (@Sendable () -> Void)?
+    /// While holding, token requests are received (and counted) but answered only on `releaseTokenAnswers()`.
+    private var holding = false
+    private var held: [CheckedContinuation<Void, Never>] = []
+    private var arrivalWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func holdTokenAnswers() { lock.withLock { holding = true } }
+
+    func releaseTokenAnswers() {
+        let waiting = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            holding = false
+            defer { held = [] }
+            return held
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// Returns once `count` token requests have arrived.
+    func waitForTokenRequests(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = lock.withLock { () -> Bool in
+                if tokenForms.count >= count { return true }
+                arrivalWaiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
 
     private var runTask: Task<Void, any Error>?
     private var services: ServiceGroup?
@@ -99,8 +126,22 @@ final class FakeIdentityPlatform: @unchecked Sendable {
         let path = request.uri.path
         if request.method == .post, path.hasSuffix("/oauth2/v2.0/token") {
             let form = Self.decodeForm(body)
-            let hook = lock.withLock { () -> (@Sendable () -> Void)? in tokenForms.append(form); return onTokenRequest }
+            let (hook, arrived) = lock.withLock { () -> ((@Sendable () -> Void)?, [CheckedContinuation<Void, Never>]) in
+                tokenForms.append(form)
+                let count = tokenForms.count
+                let arrived = arrivalWaiters.filter { $0.count <= count }.map(\.continuation)
+                arrivalWaiters.removeAll { $0.count <= count }
+                return (onTokenRequest, arrived)
+            }
+            for continuation in arrived { continuation.resume() }
             hook?()
+            await withCheckedContinuation { continuation in
+                let now = lock.withLock { () -> Bool in
+                    if holding { held.append(continuation) }
+                    return !holding
+                }
+                if now { continuation.resume() }
+            }
             let next = lock.withLock { tokenAnswers.isEmpty ? nil : tokenAnswers.removeFirst() }
             return Self.json(next ?? Answer(status: 500, json: #"{"error":"server_error"}"#))
         }

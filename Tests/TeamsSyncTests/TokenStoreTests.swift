@@ -113,6 +113,64 @@ struct TokenStoreTests {
         #expect(try store.load() == sampleSignIn())
     }
 
+    @Test("a refreshed sign-in is stored only over the refresh token it was made from")
+    func conditionalSave() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = TokenStore(path: directory + "/teams-token.json")
+        try store.save(sampleSignIn(refresh: "rt-1"))
+        #expect(try store.save(sampleSignIn(refresh: "rt-2"), ifStillHolding: Secret("rt-1")))
+        #expect(try store.load()?.refreshToken.value == "rt-2")
+        // Another login replaced it: kept.
+        #expect(try !store.save(sampleSignIn(refresh: "rt-3"), ifStillHolding: Secret("rt-1")))
+        #expect(try store.load()?.refreshToken.value == "rt-2")
+        // Signed out: not written back.
+        try store.delete()
+        #expect(try !store.save(sampleSignIn(refresh: "rt-3"), ifStillHolding: Secret("rt-2")))
+        #expect(!FileManager.default.fileExists(atPath: store.path))
+        // A corrupt file is not ours either.
+        try Data("{".utf8).write(to: URL(fileURLWithPath: store.path))
+        #expect(try !store.save(sampleSignIn(refresh: "rt-3"), ifStillHolding: Secret("rt-2")))
+        #expect(try String(contentsOfFile: store.path, encoding: .utf8) == "{")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["teams-token.json"])
+    }
+
+    @Test("save removes only stale temporary files: a dead writer's or an old one, not a running writer's")
+    func staleTemporaryFiles() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = TokenStore(path: directory + "/teams-token.json")
+        let me = getpid()
+        let running = ".teams-token.json.\(me).17.tmp"
+        let dead = ".teams-token.json.2147483646.1.tmp"
+        let old = ".teams-token.json.\(me).99.tmp"
+        let unrelated = ".other.json.2147483646.1.tmp"
+        for name in [running, dead, old, unrelated] {
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                              ofItemAtPath: directory + "/" + old)
+        try store.save(sampleSignIn())
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        #expect(left == ["teams-token.json", running, unrelated])
+    }
+
+    @Test("saves from many threads at once all succeed (none deletes another's temporary file)")
+    func concurrentSaves() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = TokenStore(path: directory + "/teams-token.json")
+        let failures = ShownBox()
+        DispatchQueue.concurrentPerform(iterations: 4) { writer in
+            for round in 0..<25 {
+                do { try store.save(sampleSignIn(refresh: "rt-\(writer)-\(round)")) } catch { failures.append("\(error)") }
+            }
+        }
+        #expect(failures.values == [])
+        #expect(try store.load()?.refreshToken.value.hasPrefix("rt-") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["teams-token.json"])
+    }
+
     @Test("delete says whether there was a file")
     func delete() throws {
         let directory = try temporaryDirectory()

@@ -341,6 +341,44 @@ t_teams_login_app() {
     expect_status 0 && expect_text out "no login is needed"
 }
 
+t_teams_login_without_sip_password() {
+    # A registrar is set but SOFTPHONE_SIP_PASSWORD is not: signing in to Teams does not need it.
+    local sip=$'[user]\nextension = "1001"\n[sip]\nregistrar = "sip:127.0.0.1:5060"\nusername = "1001"\n'
+    write regapp.toml "$sip"$'[teams]\ntoken_url = "https://login.example/t/oauth2/v2.0/token"\nclient_id = "c"\nuser_id = "u"\nauth = "app"'
+    run SOFTPHONE_TEAMS_SECRET="$TEAMS_SECRET" -- teams login --config "$TMP/regapp.toml"
+    expect_status 0 && expect_text out "no login is needed" || return 1
+    # auth = "device": the configuration is accepted and the device-code endpoint is asked
+    # (a one-request stand-in that refuses the app: exit 1, not 2).
+    local pid port=""
+    python3 -c '
+import http.server
+class Refuse(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b"{\"error\":\"unauthorized_client\",\"error_description\":\"AADSTS700016: Application not found.\"}"
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Refuse)
+print(server.server_address[1], flush=True)
+server.handle_request()
+' >"$TMP/idp.port" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 200); do port=$(cat "$TMP/idp.port"); [ -n "$port" ] && break; sleep 0.05; done
+    write regdevice.toml "$sip"$'[teams]\ntoken_url = "http://127.0.0.1:'"$port"$'/t/oauth2/v2.0/token"\nclient_id = "c"\nuser_id = "u"'
+    run XDG_STATE_HOME="$TMP/teams-state" -- teams login --config "$TMP/regdevice.toml"
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    expect_status 1 && expect_text err "sign-in failed: unauthorized_client: AADSTS700016" \
+        && expect_no_text err "password_env" || return 1
+    # The app itself still needs the password.
+    run -- --check --config "$TMP/regdevice.toml"
+    expect_status 1 && expect_text err "sip.password_env"
+}
+
 t_teams_login_no_teams() {
     write noteams.toml $'[user]\nname = "Ada"'
     run -- teams login --config "$TMP/noteams.toml"
@@ -396,6 +434,7 @@ case_ "teams logout without a sign-in is not an error" t_teams_logout_not_signed
 case_ "teams status names the account and hides the token; logout deletes the file" t_teams_status_and_logout
 case_ "teams status on a corrupt token file: a clear error, exit 2" t_teams_status_corrupt
 case_ "teams login with auth = app says no login is needed" t_teams_login_app
+case_ "teams login does not need the SIP password" t_teams_login_without_sip_password
 case_ "teams login without [teams]: exit 2" t_teams_login_no_teams
 case_ "--check says the auth mode and rejects an underivable device-code URL" t_teams_check_auth
 case_ "no output contains an ESC byte" t_no_escape_bytes
