@@ -99,7 +99,7 @@ public final class GraphTeamsConnector: TeamsConnector {
                 let reason = error.description
                 if reason != lastReason {
                     inbox.post(.teamsDisconnected(reason: reason))
-                    inbox.post(.note(.teams, reason))
+                    inbox.post(.note(.teams, error.detail))
                     lastReason = reason
                 }
             }

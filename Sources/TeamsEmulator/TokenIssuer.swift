@@ -32,7 +32,7 @@ enum DelegatedScopes {
     ]
     static let protocolScopes = ["offline_access", "openid", "profile", "email"]
     /// What `.default` (or a mint without scopes) grants: what the softphone asks for.
-    static let standard = ["Presence.ReadWrite", "Presence.Read.All", "User.Read", "offline_access"]
+    static let standard = ["Presence.ReadWrite", "Presence.Read.All", "User.Read", "User.ReadBasic.All", "offline_access"]
     /// Roles of an application token (client credentials).
     static let applicationRoles: Set<String> = ["Presence.ReadWrite.All", "User.Read.All", "MailboxSettings.ReadWrite"]
 

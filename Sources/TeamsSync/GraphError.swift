@@ -50,7 +50,6 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         return description
     }
 
-    /// Worth trying again later: throttling, server errors, no connection.
     /// Graph (or the token endpoint) throttled the request: 429.
     public var isThrottled: Bool {
         switch kind {
@@ -59,6 +58,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Worth trying again later: throttling, server errors, no connection.
     public var isTransient: Bool {
         switch kind {
         case .status(let status, _, _): status == 429 || status >= 500

@@ -416,7 +416,7 @@ public struct SyncPlan: Sendable {
         // Throttled (429) is slow, not disconnected: Graph answered, and the gate holds every
         // request until its Retry-After has run out (the status bar says so). Never ❎ for it.
         if !error.isThrottled { setConnected(false, reason: error.description, now, &out) }
-        if failures == 1 || failures % 10 == 0 { out.append(.report(.action(.note(.error, error.description)))) }
+        if failures == 1 || failures % 10 == 0 { out.append(.report(.action(.note(.error, error.detail)))) }
         // Read again as soon as the link is back.
         nextAgentRead = nil
         if !error.isTransient, case .status = error.kind {

@@ -42,6 +42,13 @@ struct TeamsResolutionTests {
         #expect(identity.agentID == "ada@contoso.example", "closed unresolved: the ids stay as configured")
         #expect(identity.configuredID["bob@contoso.example"] == "bob@contoso.example")
         let prompt = "Teams: sign in with `softphone teams login`"
-        #expect(inbox.drain().map(\.1) == [.teamsDisconnected(reason: prompt), .note(.teams, prompt)])
+        // The bar gets the prompt; the Log the prompt and why (said once while retrying).
+        let said = inbox.drain().map(\.1)
+        #expect(said.count == 2 && said.first == .teamsDisconnected(reason: prompt))
+        if case .note(.teams, let text)? = said.last {
+            #expect(text.hasPrefix(prompt + " (not signed in"))
+        } else {
+            Issue.record("no Log note: \(said)")
+        }
     }
 }

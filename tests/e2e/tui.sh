@@ -358,6 +358,16 @@ CONFIG
         sleep 0.1
     done
     grep -q '"availability":"Busy"' <<<"$shown" || { why+="Teams never showed Busy ($shown); "; ok=1; }
+    # Bob, configured by UPN, was resolved to his object id (User.ReadBasic.All) and shows on the Team tab.
+    keys dctui Tab
+    local row=""
+    for _ in $(seq $((WAIT * 10))); do
+        row=$(screen dctui | grep "Bob" | head -n 1)
+        grep -q "Available" <<<"$row" && break
+        sleep 0.1
+    done
+    grep -q "Available" <<<"$row" || { why+="Bob's row never showed Available ($row); "; screen dctui >"$TMP/last-screen.txt"; ok=1; }
+    keys dctui Tab Tab Tab   # back to the Calls tab
     # Access tokens live 30 s here, so every request renews one: the refresh token rotates,
     # and the file holds the newest.
     local before after
