@@ -263,6 +263,19 @@ t_sigterm_restores_terminal() { ends_restored h 0 kill -TERM pid; }
 # SIGABRT is what a Swift trap or abort() raises; 134 = 128 + SIGABRT.
 t_crash_restores_terminal() { ends_restored k 134 kill -ABRT pid; }
 
+# teams_shows URL USER AVAILABILITY: until the emulator's aggregate presence of USER has
+# AVAILABILITY (bounded wait, read through the control API).
+teams_shows() {
+    local shown=""
+    for _ in $(seq $((WAIT * 10))); do
+        shown=$(curl -s "$1/_emulator/users/$2" | grep -o '"aggregate":{[^}]*}')
+        grep -q "\"availability\":\"$3\"" <<<"$shown" && return 0
+        sleep 0.1
+    done
+    why+="Teams never showed $3 for $2 ($shown); "
+    return 1
+}
+
 t_teams_both_ways() {
     start t
     wait_for t "Available" || { stop t; return 1; }
@@ -284,13 +297,7 @@ t_teams_both_ways() {
     wait_for t "🟢 Available" || ok=1
     # softphone -> Teams: the agent picks Busy.
     keys t p 2
-    local shown=""
-    for _ in $(seq $((WAIT * 10))); do
-        shown=$(curl -s "$url/_emulator/users/ada" | grep -o '"aggregate":{[^}]*}')
-        grep -q '"availability":"Busy"' <<<"$shown" && break
-        sleep 0.1
-    done
-    grep -q '"availability":"Busy"' <<<"$shown" || { why+="Teams never showed Busy ($shown); "; ok=1; }
+    teams_shows "$url" ada Busy || ok=1
     stop t
     return $ok
 }
@@ -351,13 +358,7 @@ CONFIG
     curl -s -X DELETE "$url/_emulator/users/ada/sessions/teams-desktop" >/dev/null
     wait_for dctui "🟢 Available" || ok=1
     keys dctui p 2
-    local shown=""
-    for _ in $(seq $((WAIT * 10))); do
-        shown=$(curl -s "$url/_emulator/users/ada" | grep -o '"aggregate":{[^}]*}')
-        grep -q '"availability":"Busy"' <<<"$shown" && break
-        sleep 0.1
-    done
-    grep -q '"availability":"Busy"' <<<"$shown" || { why+="Teams never showed Busy ($shown); "; ok=1; }
+    teams_shows "$url" ada Busy || ok=1
     # Bob, configured by UPN, was resolved to his object id (User.ReadBasic.All) and shows on the Team tab.
     keys dctui Tab
     local row=""
