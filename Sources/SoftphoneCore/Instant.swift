@@ -33,9 +33,12 @@ public struct Instant: Hashable, Comparable, Sendable, Codable, CustomStringConv
         Instant(nanosecondsSinceEpoch: lhs.nanosecondsSinceEpoch.saturatingAdd(rhs.nanoseconds == .min ? .max : -rhs.nanoseconds))
     }
 
-    /// The span from `rhs` to `lhs`.
+    /// The span from `rhs` to `lhs`, saturating (instants from the network — a `Retry-After`
+    /// date, a `Date` header — can be centuries apart).
     public static func - (lhs: Instant, rhs: Instant) -> Duration {
-        .nanoseconds(lhs.nanosecondsSinceEpoch - rhs.nanosecondsSinceEpoch)
+        let (span, overflow) = lhs.nanosecondsSinceEpoch.subtractingReportingOverflow(rhs.nanosecondsSinceEpoch)
+        if overflow { return .nanoseconds(lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch ? Int64.min : Int64.max) }
+        return .nanoseconds(span)
     }
 
     public var description: String { "t=\(secondsSinceEpoch)s" }

@@ -168,7 +168,8 @@ extension EmulatorRoutes {
         let asked = try form["scope"].flatMap { $0.isEmpty ? nil : $0 }.map { try parseScopes($0, root: root) }
         switch tokens.redeem(refreshToken: refreshToken, clientID: clientID, asking: asked) {
         case .notGranted(let extra):
-            throw TokenFailure(status: .badRequest, error: "invalid_scope", aadstsCode: 65_001,
+            // As Entra: consent is missing (AADSTS65001) — an interactive sign-in is needed.
+            throw TokenFailure(status: .badRequest, error: "invalid_grant", aadstsCode: 65_001,
                                description: "The user or administrator has not consented to use the application with '\(extra)'.")
         case .granted(let subject, let granted):
             // The new access token carries what was asked (or all); the new refresh token all that was granted.

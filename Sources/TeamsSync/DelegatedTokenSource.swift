@@ -188,6 +188,9 @@ public actor DelegatedTokenSource: GraphTokenSource {
             let error = refusal.error(operation: operation)
             if case .signInAgain = refusal {
                 forget()
+                // Another process (a second softphone, a login) may have used and rotated this
+                // token meanwhile: when the file holds another one, try that instead.
+                if let onDisk = try? store.load(), onDisk.refreshToken != current.refreshToken { return nil }
                 refused = (current.refreshToken, error)
             }
             throw error

@@ -25,7 +25,12 @@ struct BatchResponseItem: Decodable, Sendable {
         status = try container.decode(Int.self, forKey: .status)
         let headers = (try? container.decodeIfPresent([String: String].self, forKey: .headers)) ?? [:]
         retryAfter = headers.first { $0.key.caseInsensitiveCompare("Retry-After") == .orderedSame }
-            .flatMap { Int($0.value.trimmingCharacters(in: .whitespaces)) }
+            .flatMap { header in
+                // Seconds, non-negative and at most a week, as for any other answer (an item's
+                // date form, which Graph does not use in batches, is taken as no header).
+                if case .seconds(let seconds)? = RetryAfter(header: header.value) { return seconds }
+                return nil
+            }
         // An error item's body is `{"error": {...}}`: no id, which is all we read.
         body = try? container.decodeIfPresent(IDBody.self, forKey: .body)
     }

@@ -92,7 +92,8 @@ public struct TokenGrant: Sendable, Hashable, CustomStringConvertible, CustomDeb
 /// The identity platform's refusal, read from a token-endpoint answer, and what it means
 /// for the softphone.
 enum TokenRefusal: Sendable, Hashable {
-    /// `invalid_grant`, `interaction_required`: the agent must sign in again.
+    /// `invalid_grant`, `interaction_required`, `consent_required`, `invalid_scope` (a permission
+    /// this version asks for that the stored sign-in was never granted): the agent must sign in again.
     case signInAgain(code: String, description: String?)
     /// `temporarily_unavailable`, 429, 5xx: try again later.
     case transient(status: Int, code: String?, description: String?)
@@ -106,7 +107,7 @@ enum TokenRefusal: Sendable, Hashable {
         let code = parsed?.error
         if code == "invalid_client", parsed?.has(aadsts: 7000218) == true {
             self = .notPublicClient
-        } else if code == "invalid_grant" || code == "interaction_required" {
+        } else if ["invalid_grant", "interaction_required", "consent_required", "invalid_scope"].contains(code) {
             self = .signInAgain(code: code!, description: parsed?.error_description)
         } else if code == "temporarily_unavailable" || status == 429 || status >= 500 {
             self = .transient(status: status, code: code, description: parsed?.error_description)

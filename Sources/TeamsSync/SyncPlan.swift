@@ -314,7 +314,11 @@ public struct SyncPlan: Sendable {
             pace = Pace(options)
             colleagueCursor = 0
             nextColleagueRead = nil
-            if options.webhook != nil, subscriptions.isActive { resubscribe = true }
+            if options.webhook != nil {
+                // Subscribed, or subscribing with the old list: start over with the new one.
+                if subscriptions.isActive { resubscribe = true }
+                if case .subscribe? = inFlight { resubscribe = true }
+            }
             if phase == .idle { beginRound(now, &out) }
         case .timerFired(let timer):
             if (timer == .wake && phase == .idle) || (timer == .backoff && phase == .backingOff) { beginRound(now, &out) }
@@ -459,8 +463,16 @@ public struct SyncPlan: Sendable {
     /// and only while Teams still shows it (a status chosen in Teams since is not overridden).
     private var preferredRefresh: (PresencePair, Instant)? {
         guard case .set(let pair) = delivered?.preferred, let last = lastPreferredWrite,
-              lastAgentRead.map({ $0.pair.availability == pair.availability }) ?? true else { return nil }
+              lastAgentRead.map({ $0.pair.availability == pair.availability || showsOfflineWithoutOurSession($0) }) ?? true
+        else { return nil }
         return (pair, last + options.preferredRefresh)
+    }
+
+    /// Logged out with no other Teams client: Graph shows Offline although the preferred
+    /// presence is still set (it shows only while a session exists) — keep it alive for the
+    /// next login.
+    private func showsOfflineWithoutOurSession(_ read: GraphPresence) -> Bool {
+        read.pair.availability == .offline && delivered?.session == nil
     }
 
     /// How long to wait when nothing is to be done.

@@ -216,6 +216,33 @@ struct DelegatedSignInTests {
         #expect(await tokens.account?.userPrincipalName == "bea@contoso.example")
     }
 
+    @Test("a refresh token another softphone used and rotated meanwhile: its successor in the file is tried, no sign-in prompt")
+    func rotatedByAnotherProcess() async throws {
+        let fake = try await FakeIdentityPlatform.start()
+        defer { Task { await fake.stop() } }
+        let (store, directory) = try signedInStore(fake)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        fake.scriptToken(.error("invalid_grant", "AADSTS70008: already used", codes: [70008]),
+                         .tokens(access: "at-2", refresh: "rt-3"))
+        let once = ShownBox()
+        let successor = sampleSignIn(refresh: "rt-2", tokenURL: fake.tokenURL)
+        fake.onTokenRequest = {
+            if once.values.isEmpty {
+                once.append("x")
+                try? store.save(successor, replacingCorrupt: true)
+            }
+        }
+        let notes = ShownBox()
+        let tokens = DelegatedTokenSource(store: store, clientID: "client-1", tokenURL: fake.tokenURL,
+                                          scope: DelegatedScopes.scope(graphURL: fake.graphURL),
+                                          endpoint: TokenEndpoint(timeout: .seconds(5)), clock: JumpingClock(),
+                                          note: { notes.append($0) })
+        #expect(try await tokens.token() == "at-2")
+        #expect(fake.snapshot { $0.tokenForms.map { $0["refresh_token"] } } == ["rt-1", "rt-2"])
+        #expect(try store.load()?.refreshToken.value == "rt-3")
+        #expect(notes.values.isEmpty, "no sign-in prompt")
+    }
+
     @Test("a revoked refresh token is not sent again until a new login; the reason is noted once")
     func revokedNotResent() async throws {
         let fake = try await FakeIdentityPlatform.start()

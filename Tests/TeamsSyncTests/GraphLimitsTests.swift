@@ -226,6 +226,9 @@ struct TenantGateTests {
         // With the answer's Date, a date is counted from the server's clock, not ours.
         #expect(RetryAfter(header: "Sun, 06 Nov 1994 08:49:37 GMT", serverDate: "Sun, 06 Nov 1994 08:49:17 GMT") == .seconds(20))
         #expect(RetryAfter(header: "Sun, 06 Nov 1994 08:49:37 GMT", serverDate: "Sun, 06 Nov 1994 09:00:00 GMT") == .seconds(0))
+        // Dates centuries away: no overflow, a wait of zero or at most a week.
+        #expect(RetryAfter(header: "Sun, 06 Nov 1700 08:49:37 GMT")?.wait(answeredAt: Instant(secondsSinceEpoch: 8_000_000_000)) == .zero)
+        #expect(RetryAfter(header: "Sun, 06 Nov 2250 08:49:37 GMT", serverDate: "Sun, 06 Nov 1700 08:49:37 GMT") == .seconds(RetryAfter.longest))
         // A huge number is taken as a week, never an overflow.
         #expect(RetryAfter(header: "9223372036854775807") == .seconds(RetryAfter.longest))
         #expect(RetryAfter.date(Instant(secondsSinceEpoch: 9_000_000_000)).wait(answeredAt: date) == .seconds(RetryAfter.longest))
