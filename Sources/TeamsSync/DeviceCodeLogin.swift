@@ -12,6 +12,8 @@ public struct DeviceCodeLogin: Sendable {
         case expired
         case declined
         case failed(String)
+        /// Signed in, but the token file cannot be written (the old one, if any, is kept).
+        case cannotStore(String)
     }
 
     /// How long Microsoft documents a refresh token may be used (unused for that long, it expires).
@@ -89,7 +91,7 @@ public struct DeviceCodeLogin: Sendable {
         do throws(TokenStoreError) {
             try store.save(signIn, replacingCorrupt: true)
         } catch {
-            return .failed("\(error)")
+            return .cannotStore("\(error)")
         }
         return .signedIn(signIn)
     }

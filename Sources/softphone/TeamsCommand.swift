@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SoftphoneApp
 import SoftphoneConfig
 import SoftphoneCore
 import TeamsSync
@@ -43,7 +44,8 @@ struct TeamsCommand: ParsableCommand {
             let store = TokenStore(environment: environment)
             let login = DeviceCodeLogin(graphURL: teams.graphURL, clientID: teams.clientID, tokenURL: teams.tokenURL,
                                         deviceCodeURL: deviceCodeURL, store: store)
-            let outcome = blockingRun {
+            // No limit of ours: the flow itself ends when the code expires (15 minutes).
+            let outcome = try blocking(timeout: .seconds(24 * 3600)) {
                 await login.run { waiting in
                     say(waiting.message)
                     say("")
@@ -67,7 +69,10 @@ struct TeamsCommand: ParsableCommand {
                 throw ExitCode(1)
             case .failed(let reason):
                 fail(["softphone: sign-in failed: \(reason)"])
-                throw ExitCode(reason.hasPrefix(store.path) ? 2 : 1)
+                throw ExitCode(1)
+            case .cannotStore(let reason):
+                fail(["softphone: signed in, but the sign-in cannot be kept: \(reason)"])
+                throw ExitCode(2)
             }
         }
     }
@@ -166,18 +171,3 @@ private func fail(_ lines: [String]) {
     FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
 }
 
-/// Runs async work from the synchronous command and waits for it.
-private func blockingRun<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let semaphore = DispatchSemaphore(value: 0)
-    let box = ResultBox<T>()
-    Task {
-        box.value = await work()
-        semaphore.signal()
-    }
-    semaphore.wait()
-    return box.value!
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-}

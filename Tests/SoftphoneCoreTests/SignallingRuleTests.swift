@@ -297,4 +297,24 @@ struct SignallingRuleTests {
         #expect(h.state.line == .registered)
         #expect(TeamsDisconnectedIcon.emoji == "❎")
     }
+
+    @Test("R13 no working connection because the agent must sign in: not connected, and the state says why; throttling is a slow connection, not none")
+    func r13SignInAndThrottling() {
+        var h = Harness()
+        h.send(.teamsConnected)
+        h.send(.teamsDisconnected(reason: TeamsDisconnectedIcon.signInLabel))
+        #expect(!h.state.teamsConnected && h.state.teamsSignInNeeded)
+        h.send(.teamsConnected)
+        #expect(h.state.teamsConnected && !h.state.teamsSignInNeeded)
+        // Graph asked to wait: still connected (no ❎); the wait is state the bar shows.
+        let now = h.state.log.last?.at ?? Instant(secondsSinceEpoch: 0)
+        h.send(.teamsAskedToWait(.seconds(20), until: now + .seconds(20)))
+        #expect(h.state.teamsConnected)
+        #expect(h.state.teamsWait == TeamsWait(asked: .seconds(20), until: now + .seconds(20)))
+        h.send(.teamsPollingSlowed(budget: 30))
+        #expect(h.state.teamsConnected && h.state.teamsSlowedByBudget == 30)
+        // Another reason is a plain disconnection.
+        h.send(.teamsDisconnected(reason: "connection refused"))
+        #expect(!h.state.teamsConnected && !h.state.teamsSignInNeeded)
+    }
 }
